@@ -1,0 +1,49 @@
+# mcpgate — build, run and test targets.
+GO        ?= go
+BIN       := bin/mcpgate
+DATA_DIR  ?= ./data
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+GOBIN     := $(shell $(GO) env GOPATH)/bin
+PEBBLE_VERSION := v2.10.1
+
+export CGO_ENABLED := 0
+
+.PHONY: build run test test-tools interop bench lint fmt clean
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mcpgate
+
+# Build, initialise ./data on first use (SQLite + local KEK), and serve on
+# http://127.0.0.1:8443/mcp.
+run: build
+	@test -f $(DATA_DIR)/kek || ./$(BIN) init --data-dir $(DATA_DIR)
+	./$(BIN) serve --data-dir $(DATA_DIR)
+
+# The whole suite. PostgreSQL tests run when MCPGATE_TEST_POSTGRES_URL is set
+# (.ci/run sets it); without it they skip with a message.
+test: test-tools
+	PATH="$(GOBIN):$$PATH" $(GO) test -count=1 -timeout 30m ./...
+
+# What the end-to-end tests drive: the ACME test CA and the official
+# TypeScript MCP client (from the committed lockfile).
+test-tools:
+	@command -v $(GOBIN)/pebble >/dev/null || CGO_ENABLED=0 $(GO) install github.com/letsencrypt/pebble/v2/cmd/pebble@$(PEBBLE_VERSION)
+	@command -v $(GOBIN)/pebble-challtestsrv >/dev/null || CGO_ENABLED=0 $(GO) install github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@$(PEBBLE_VERSION)
+	@cd test/interop && (test -d node_modules || npm ci --no-audit --no-fund --loglevel=error)
+
+interop: test-tools
+	$(GO) test -count=1 -run Interop ./test/...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2000x ./test/bench/
+
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l cmd pkg test); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+fmt:
+	gofmt -w cmd pkg test
+
+clean:
+	rm -rf bin

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/mcpgate/mcpgate/pkg/appliance"
+	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/secret"
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+// maxTokenBytes bounds what is read as a token.
+const maxTokenBytes = 64 << 10
+
+func (c *cli) connectCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "connect", Short: "Add, list, test and remove upstream connections"}
+	cmd.AddCommand(c.connectAddCmd(), c.connectListCmd(), c.connectTestCmd(), c.connectRemoveCmd())
+	return cmd
+}
+
+func (c *cli) connectAddCmd() *cobra.Command {
+	var name, tokenFile string
+	var tokenStdin bool
+	cmd := &cobra.Command{
+		Use:   "add PROVIDER",
+		Short: "Connect an upstream account; the token is read from stdin or a file, never from argv",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := connector.Lookup(args[0]); err != nil {
+				return &exitError{2, err}
+			}
+			return c.withUser(cmd, func(a *appliance.App, u store.User) error {
+				tok, err := c.readToken(tokenStdin, tokenFile)
+				if err != nil {
+					return err
+				}
+				conn, err := a.AddTokenConnection(cmd.Context(), u, args[0], name, tok)
+				if err != nil {
+					return err
+				}
+				if c.output == "json" {
+					return printJSON(c.stdout, connRow(conn))
+				}
+				fmt.Fprintf(c.stdout, "connected %s as %s (connection %q); its tools are named %s_*\n", conn.Provider, conn.Account, conn.Name, conn.Name)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "connection name, also the tool-name prefix (default: the provider)")
+	cmd.Flags().BoolVar(&tokenStdin, "token-stdin", false, "read the token from standard input")
+	cmd.Flags().StringVar(&tokenFile, "token-file", "", "read the token from this file")
+	return cmd
+}
+
+// readToken takes the token from a file, stdin, or a hidden prompt.
+func (c *cli) readToken(fromStdin bool, file string) (secret.Value, error) {
+	var b []byte
+	var err error
+	switch {
+	case file != "" && fromStdin:
+		return secret.Value{}, &exitError{2, errors.New("use one of --token-stdin and --token-file")}
+	case file != "":
+		b, err = readLimited(file)
+	case fromStdin:
+		b, err = io.ReadAll(io.LimitReader(c.stdin, maxTokenBytes+1))
+	default:
+		f, ok := c.stdin.(*os.File)
+		if !ok || !term.IsTerminal(int(f.Fd())) {
+			return secret.Value{}, &exitError{2, errors.New("no token given: pass --token-stdin (and pipe it in) or --token-file FILE")}
+		}
+		fmt.Fprint(c.stderr, "Paste the token (input is hidden): ")
+		b, err = term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(c.stderr)
+	}
+	if err != nil {
+		return secret.Value{}, fmt.Errorf("read token: %w", err)
+	}
+	if len(b) > maxTokenBytes {
+		return secret.Value{}, errors.New("read token: more than 64 KiB; is this the right input?")
+	}
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return secret.Value{}, errors.New("the token is empty")
+	}
+	return secret.New(b), nil
+}
+
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxTokenBytes+1))
+}
+
+type connJSON struct {
+	Name     string `json:"name"`
+	Provider string `json:"provider"`
+	Account  string `json:"account"`
+	Auth     string `json:"auth"`
+	Status   string `json:"status"`
+	Scopes   string `json:"scopes,omitempty"`
+	Expires  string `json:"expires,omitempty"`
+	Created  string `json:"created"`
+}
+
+func connRow(c store.Connection) connJSON {
+	r := connJSON{c.Name, c.Provider, c.Account, c.AuthKind, c.Status, c.Scopes, "", fmtTime(c.CreatedAt)}
+	if !c.ExpiresAt.IsZero() {
+		r.Expires = fmtTime(c.ExpiresAt)
+	}
+	return r
+}
+
+func (c *cli) connectListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List connections (never their credentials)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withUser(cmd, func(a *appliance.App, u store.User) error {
+				conns, err := a.Store.User(u.ID).ListConnections(cmd.Context())
+				if err != nil {
+					return fmt.Errorf("list connections: %w", err)
+				}
+				out := []connJSON{}
+				var rows [][]string
+				for _, conn := range conns {
+					r := connRow(conn)
+					out = append(out, r)
+					exp := r.Expires
+					if exp == "" {
+						exp = "-"
+					}
+					rows = append(rows, []string{r.Name, r.Provider, r.Account, r.Auth, r.Status, exp, r.Created})
+				}
+				return c.list(out, []string{"NAME", "PROVIDER", "ACCOUNT", "AUTH", "STATUS", "EXPIRES", "CREATED"}, rows)
+			})
+		},
+	}
+}
+
+func (c *cli) connectTestCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "test NAME",
+		Short: "Check a connection's credential against the provider",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.withUser(cmd, func(a *appliance.App, u store.User) error {
+				account, err := a.TestConnection(cmd.Context(), u, args[0])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stdout, "%s: ok, authenticated as %s\n", args[0], account)
+				return nil
+			})
+		},
+	}
+}
+
+func (c *cli) connectRemoveCmd() *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "remove NAME",
+		Short: "Delete a connection and its stored credential",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := c.confirm(yes, "delete connection "+args[0]+" and its credential"); err != nil {
+				return err
+			}
+			return c.withUser(cmd, func(a *appliance.App, u store.User) error {
+				if err := a.RemoveConnection(cmd.Context(), u, args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stdout, "removed connection %s\n", args[0])
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}

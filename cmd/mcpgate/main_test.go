@@ -1,0 +1,35 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/github/githubfake"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"mcpgate": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+// canaryToken is the GitHub token the scripts connect with; no output may
+// ever contain it.
+const canaryToken = "ghp_CANARY0000cli0000SECRET0000token0001"
+
+func TestScripts(t *testing.T) {
+	gh := githubfake.New(canaryToken)
+	t.Cleanup(gh.Close)
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("MCPGATE_DATA_DIR", env.WorkDir+"/data")
+			env.Setenv("MCPGATE_CONNECTORS_GITHUB_API_URL", gh.URL)
+			env.Setenv("CANARY", canaryToken)
+			env.Setenv("USER", "owner")
+			return nil
+		},
+	})
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mcpgate/mcpgate/pkg/apikey"
+	"github.com/mcpgate/mcpgate/pkg/appliance"
+	"github.com/mcpgate/mcpgate/pkg/config"
+)
+
+// exitError carries an exit code to main.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// cli is what every command shares: its streams and global flags.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	cmd            *cobra.Command
+
+	configFile string
+	userName   string
+	output     string
+}
+
+// run builds the command tree, runs args, and returns the exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRootCmd(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	// Error text never carries an mgw_ key, whatever produced it.
+	fmt.Fprintln(stderr, "mcpgate: "+apikey.Redact(err.Error()))
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:           "mcpgate",
+		Short:         "A self-hosted MCP gateway that keeps your credentials in its own vault",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	c.cmd = root
+	pf := root.PersistentFlags()
+	pf.StringVar(&c.configFile, "config", "", "config file (default <data-dir>/mcpgate.yaml; env MCPGATE_CONFIG)")
+	pf.String("data-dir", "", "data directory (env MCPGATE_DATA_DIR; default ~/.local/share/mcpgate)")
+	pf.StringVar(&c.userName, "user", os.Getenv("MCPGATE_USER"), "user to act for (default: the owner created by init)")
+	pf.StringVarP(&c.output, "output", "o", envOr("MCPGATE_OUTPUT", "table"), "output format: table or json")
+	pf.String("database-url", "", "database URL: sqlite:///path or postgres://... (env MCPGATE_DATABASE_URL)")
+	pf.String("key-provider", "", "KEK provider URL, e.g. local:///path/to/kek (env MCPGATE_KEY_PROVIDER)")
+
+	root.AddCommand(
+		c.initCmd(),
+		c.serveCmd(),
+		c.userCmd(),
+		c.keyCmd(),
+		c.connectCmd(),
+		c.versionCmd(),
+		c.notBuilt("audit", "List, tail, export, verify and prune the audit log"),
+		c.notBuilt("vault", "Show vault status; rotate the KEK and DEKs"),
+	)
+	return root
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// loadConfig reads the configuration for cmd.
+func (c *cli) loadConfig(cmd *cobra.Command) (*config.Config, error) {
+	if c.output != "table" && c.output != "json" {
+		return nil, &exitError{2, fmt.Errorf("--output: %q is not one of table, json", c.output)}
+	}
+	cfg, err := config.Load(config.Options{File: c.configFile, Flags: cmd.Flags()})
+	if err != nil {
+		return nil, &exitError{2, err}
+	}
+	return cfg, nil
+}
+
+// open loads the config and opens the appliance.
+func (c *cli) open(cmd *cobra.Command) (*appliance.App, error) {
+	cfg, err := c.loadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return appliance.Open(cmd.Context(), cfg)
+}
+
+func (c *cli) notBuilt(name, short string) *cobra.Command {
+	return &cobra.Command{
+		Use:                name,
+		Short:              short + " (not available in this version)",
+		DisableFlagParsing: true,
+		RunE: func(*cobra.Command, []string) error {
+			return &exitError{3, fmt.Errorf("`mcpgate %s` is not available in this version of mcpgate yet", name)}
+		},
+	}
+}

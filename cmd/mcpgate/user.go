@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+)
+
+func (c *cli) userCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "user", Short: "Add, list and remove users (each has its own data key)"}
+	var admin, yes bool
+	add := &cobra.Command{
+		Use:   "add NAME",
+		Short: "Add a user with its own DEK",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := c.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			u, err := a.AddUser(cmd.Context(), args[0], admin)
+			if err != nil {
+				return err
+			}
+			if c.output == "json" {
+				return printJSON(c.stdout, u)
+			}
+			fmt.Fprintf(c.stdout, "added user %s\n", u.Name)
+			return nil
+		},
+	}
+	add.Flags().BoolVar(&admin, "admin", false, "the user may administer other users")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List users",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := c.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			users, err := a.Store.Privileged().ListUsers(cmd.Context())
+			if err != nil {
+				return fmt.Errorf("list users: %w", err)
+			}
+			type row struct {
+				Name    string `json:"name"`
+				Admin   bool   `json:"admin"`
+				Created string `json:"created"`
+			}
+			out := []row{}
+			var rows [][]string
+			for _, u := range users {
+				out = append(out, row{u.Name, u.Admin, fmtTime(u.CreatedAt)})
+				rows = append(rows, []string{u.Name, strconv.FormatBool(u.Admin), fmtTime(u.CreatedAt)})
+			}
+			return c.list(out, []string{"NAME", "ADMIN", "CREATED"}, rows)
+		},
+	}
+	remove := &cobra.Command{
+		Use:   "remove NAME",
+		Short: "Remove a user, its data key and everything it owns (cannot be undone)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := c.confirm(yes, fmt.Sprintf("remove user %s and destroy its data key and credentials", args[0])); err != nil {
+				return err
+			}
+			a, err := c.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if err := a.RemoveUser(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "removed user %s; its credentials can no longer be decrypted\n", args[0])
+			return nil
+		},
+	}
+	remove.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.AddCommand(add, list, remove)
+	return cmd
+}

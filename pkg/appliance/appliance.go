@@ -1,0 +1,87 @@
+package appliance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/mcpgate/mcpgate/pkg/config"
+	"github.com/mcpgate/mcpgate/pkg/keyprovider"
+	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/vault"
+
+	// The drivers and providers this binary ships with.
+	_ "github.com/mcpgate/mcpgate/pkg/connector/github"
+	_ "github.com/mcpgate/mcpgate/pkg/keyprovider/local"
+	_ "github.com/mcpgate/mcpgate/pkg/store/postgres"
+	_ "github.com/mcpgate/mcpgate/pkg/store/sqlite"
+)
+
+// ErrNotInitialized means there is no database or KEK yet.
+var ErrNotInitialized = errors.New("mcpgate is not initialised here: run `mcpgate init` first")
+
+// App is an opened appliance. Close releases everything it opened.
+type App struct {
+	Config *config.Config
+	Store  store.Store
+	Keys   keyprovider.Provider
+	Vault  *vault.Vault
+}
+
+// Open opens the store (checking its schema) and the key provider.
+func Open(ctx context.Context, cfg *config.Config) (*App, error) {
+	a := &App{Config: cfg}
+	st, err := store.Open(ctx, cfg.Database.URL)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	a.Store = st
+	if err := st.CheckSchema(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	kp, err := keyprovider.Open(ctx, cfg.KeyProvider)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Keys = kp
+	a.Vault = vault.New(st, kp, vault.Options{})
+	return a, nil
+}
+
+// Close releases what Open opened; safe after a partial Open.
+func (a *App) Close() error {
+	var errs []error
+	if a.Keys != nil {
+		errs = append(errs, a.Keys.Close())
+	}
+	if a.Store != nil {
+		errs = append(errs, a.Store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// ResolveUser finds the user a command acts for: name, or the owner (the
+// first admin) when name is "".
+func (a *App) ResolveUser(ctx context.Context, name string) (store.User, error) {
+	if name != "" {
+		u, err := a.Store.Privileged().UserByName(ctx, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.User{}, fmt.Errorf("no user named %q: see `mcpgate user list`", name)
+		}
+		return u, err
+	}
+	users, err := a.Store.Privileged().ListUsers(ctx)
+	if err != nil {
+		return store.User{}, fmt.Errorf("list users: %w", err)
+	}
+	sort.Slice(users, func(i, j int) bool { return users[i].CreatedAt.Before(users[j].CreatedAt) })
+	for _, u := range users {
+		if u.Admin {
+			return u, nil
+		}
+	}
+	return store.User{}, errors.New("there is no owner user: run `mcpgate init`, or pass --user")
+}

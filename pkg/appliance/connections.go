@@ -1,0 +1,109 @@
+package appliance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/secret"
+	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/vault"
+)
+
+// upstream builds what a provider call needs, with the configured API URL.
+func (a *App) upstream(p connector.Provider, connURL string, cred secret.Value) connector.Upstream {
+	return connector.Upstream{
+		BaseURL:        connector.BaseURL(connURL, a.Config.Connectors[p.Name()].APIURL, p),
+		Credential:     cred,
+		HTTP:           newHTTPClient(a.Config.Limits.UpstreamTimeout),
+		MaxResultBytes: a.Config.Limits.MaxResultBytes,
+	}
+}
+
+// AddTokenConnection stores a token (a PAT, a bot token) after checking it
+// against the provider's identity endpoint.
+func (a *App) AddTokenConnection(ctx context.Context, u store.User, provider, name string, token secret.Value) (store.Connection, error) {
+	p, err := connector.Lookup(provider)
+	if err != nil {
+		return store.Connection{}, err
+	}
+	if !slices.Contains(p.AuthKinds(), connector.AuthAPIKey) {
+		return store.Connection{}, fmt.Errorf("%s connections use OAuth, not a pasted token", provider)
+	}
+	if name == "" {
+		name = provider
+	}
+	if err := ValidName("connection", name); err != nil {
+		return store.Connection{}, err
+	}
+	if token.IsZero() {
+		return store.Connection{}, errors.New("the token is empty")
+	}
+	us := a.Store.User(u.ID)
+	if _, err := us.Connection(ctx, name); err == nil {
+		return store.Connection{}, fmt.Errorf("a connection named %q already exists: remove it first or pick another --name", name)
+	}
+	account, err := p.Identify(ctx, a.upstream(p, "", token))
+	if err != nil {
+		return store.Connection{}, fmt.Errorf("check the token with %s: %s", provider, secret.Scrub(err.Error(), token))
+	}
+	now := time.Now().UTC()
+	c := store.Connection{
+		ID: NewID("c_"), UserID: u.ID, Name: name, Provider: provider, AuthKind: connector.AuthAPIKey,
+		Account: account, Status: "ok", CreatedAt: now, UpdatedAt: now,
+	}
+	c.Credential, c.DEKVersion, err = a.Vault.Seal(ctx, u.ID, vault.PurposeCredential, c.ID, token.Bytes())
+	if err != nil {
+		return store.Connection{}, err
+	}
+	if err := us.CreateConnection(ctx, c); err != nil {
+		if errors.Is(err, store.ErrAlreadyExists) {
+			return store.Connection{}, fmt.Errorf("a connection named %q already exists", name)
+		}
+		return store.Connection{}, fmt.Errorf("store connection: %w", err)
+	}
+	return c, nil
+}
+
+// TestConnection opens the credential and asks the provider who it is.
+func (a *App) TestConnection(ctx context.Context, u store.User, name string) (string, error) {
+	c, err := a.connection(ctx, u, name)
+	if err != nil {
+		return "", err
+	}
+	p, err := connector.Lookup(c.Provider)
+	if err != nil {
+		return "", err
+	}
+	cred, err := a.Vault.Open(ctx, u.ID, vault.PurposeCredential, c.ID, c.Credential)
+	if err != nil {
+		return "", fmt.Errorf("open credential: %w", err)
+	}
+	account, err := p.Identify(ctx, a.upstream(p, c.APIURL, cred))
+	if err != nil {
+		return "", fmt.Errorf("%s refused the stored credential: %s", c.Provider, secret.Scrub(err.Error(), cred))
+	}
+	return account, nil
+}
+
+// RemoveConnection deletes the stored credential.
+func (a *App) RemoveConnection(ctx context.Context, u store.User, name string) error {
+	if _, err := a.connection(ctx, u, name); err != nil {
+		return err
+	}
+	if err := a.Store.User(u.ID).DeleteConnection(ctx, name); err != nil {
+		return fmt.Errorf("remove connection: %w", err)
+	}
+	return nil
+}
+
+func (a *App) connection(ctx context.Context, u store.User, name string) (store.Connection, error) {
+	c, err := a.Store.User(u.ID).Connection(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return c, fmt.Errorf("no connection named %q (see `mcpgate connect list`)", name)
+	}
+	return c, err
+}

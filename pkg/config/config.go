@@ -1,0 +1,114 @@
+package config
+
+import (
+	"time"
+)
+
+// Config is every setting of mcpgate. YAML keys are the mapstructure tags;
+// the environment variable of a key is MCPGATE_ + the key upper-cased with
+// dots as underscores (tls.mode -> MCPGATE_TLS_MODE).
+type Config struct {
+	DataDir     string `mapstructure:"data_dir"`
+	Listen      string `mapstructure:"listen"`
+	PublicURL   string `mapstructure:"public_url"`
+	BehindProxy bool   `mapstructure:"behind_proxy"`
+	KeyProvider string `mapstructure:"key_provider"`
+
+	TLS        TLS                  `mapstructure:"tls"`
+	Database   Database             `mapstructure:"database"`
+	Admin      Admin                `mapstructure:"admin"`
+	Audit      Audit                `mapstructure:"audit"`
+	Log        Log                  `mapstructure:"log"`
+	Limits     Limits               `mapstructure:"limits"`
+	Connectors map[string]Connector `mapstructure:"connectors"`
+
+	// File is the config file that was read, "" if none.
+	File string `mapstructure:"-"`
+}
+
+// TLS is how serve terminates TLS.
+type TLS struct {
+	Mode       string   `mapstructure:"mode"` // auto, files, off
+	Domains    []string `mapstructure:"domains"`
+	ACMECA     string   `mapstructure:"acme_ca"`
+	ACMERoot   string   `mapstructure:"acme_ca_root"` // PEM file trusted for the ACME CA (test CAs)
+	Email      string   `mapstructure:"email"`
+	CertFile   string   `mapstructure:"cert_file"`
+	KeyFile    string   `mapstructure:"key_file"`
+	HTTPListen string   `mapstructure:"http_listen"` // ACME HTTP-01 and the redirect to HTTPS
+}
+
+// Database chooses the store.
+type Database struct {
+	URL string `mapstructure:"url"`
+}
+
+// Admin is the listener for /metrics.
+type Admin struct {
+	Listen string `mapstructure:"listen"`
+}
+
+// Audit settings.
+type Audit struct {
+	Retention    time.Duration `mapstructure:"retention"`
+	RedactFields []string      `mapstructure:"redact_fields"`
+}
+
+// Log settings.
+type Log struct {
+	Level  string `mapstructure:"level"`  // debug, info, warn, error
+	Format string `mapstructure:"format"` // json, text
+}
+
+// Limits bound what a request and a tool call may cost.
+type Limits struct {
+	MaxBodyBytes    int64         `mapstructure:"max_body_bytes"`
+	MaxResultBytes  int           `mapstructure:"max_result_bytes"`
+	UpstreamTimeout time.Duration `mapstructure:"upstream_timeout"`
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+}
+
+// Connector overrides a provider's endpoints and holds its OAuth client.
+type Connector struct {
+	APIURL           string `mapstructure:"api_url"`
+	AuthURL          string `mapstructure:"auth_url"`
+	TokenURL         string `mapstructure:"token_url"`
+	ClientID         string `mapstructure:"client_id"`
+	ClientSecret     string `mapstructure:"client_secret"`
+	ClientSecretFile string `mapstructure:"client_secret_file"`
+}
+
+// Providers are the connector names the config knows, so that their
+// MCPGATE_CONNECTORS_<NAME>_* variables are read.
+var Providers = []string{"github", "slack", "google", "dropbox"}
+
+// FileName is the config file's name inside the data dir.
+const FileName = "mcpgate.yaml"
+
+func defaults() map[string]any {
+	return map[string]any{
+		"data_dir":                "",
+		"listen":                  "127.0.0.1:8443",
+		"public_url":              "",
+		"behind_proxy":            false,
+		"key_provider":            "",
+		"tls.mode":                "off",
+		"tls.domains":             []string{},
+		"tls.acme_ca":             "https://acme-v02.api.letsencrypt.org/directory",
+		"tls.acme_ca_root":        "",
+		"tls.email":               "",
+		"tls.cert_file":           "",
+		"tls.key_file":            "",
+		"tls.http_listen":         ":80",
+		"database.url":            "",
+		"admin.listen":            "127.0.0.1:9090",
+		"audit.retention":         "0s",
+		"audit.redact_fields":     []string{"body", "content"},
+		"log.level":               "info",
+		"log.format":              "json",
+		"limits.max_body_bytes":   int64(1 << 20),
+		"limits.max_result_bytes": 64 << 10,
+		"limits.upstream_timeout": "30s",
+		"limits.shutdown_timeout": "20s",
+	}
+}

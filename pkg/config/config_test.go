@@ -1,0 +1,112 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mcpgate/mcpgate/pkg/config"
+)
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "mcpgate.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDefaultsDeriveFromDataDir(t *testing.T) {
+	dir := t.TempDir()
+	c, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Database.URL, "sqlite://"+filepath.Join(dir, "mcpgate.db"); got != want {
+		t.Errorf("database.url = %q, want %q", got, want)
+	}
+	if got, want := c.KeyProvider, "local://"+filepath.Join(dir, "kek"); got != want {
+		t.Errorf("key_provider = %q, want %q", got, want)
+	}
+	if c.Listen != "127.0.0.1:8443" || c.TLS.Mode != "off" || c.Admin.Listen != "127.0.0.1:9090" {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestPrecedenceFileEnvFlag(t *testing.T) {
+	file := writeFile(t, "listen: 127.0.0.1:1001\nlog:\n  level: warn\nlimits:\n  upstream_timeout: 5s\n")
+	flags := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	flags.String("listen", "", "")
+	if err := flags.Parse([]string{"--listen", "127.0.0.1:3003"}); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"MCPGATE_LISTEN=127.0.0.1:2002", "MCPGATE_LOG_LEVEL=debug", "MCPGATE_CONNECTORS_GITHUB_API_URL=http://127.0.0.1:9/api"}
+
+	c, err := config.Load(config.Options{File: file, Env: env, Flags: flags})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:3003" {
+		t.Errorf("listen = %q, want the flag's value", c.Listen)
+	}
+	if c.Log.Level != "debug" {
+		t.Errorf("log.level = %q, want the environment's value over the file's", c.Log.Level)
+	}
+	if c.Limits.UpstreamTimeout != 5*time.Second {
+		t.Errorf("limits.upstream_timeout = %v, want the file's 5s", c.Limits.UpstreamTimeout)
+	}
+	if got := c.Connectors["github"].APIURL; got != "http://127.0.0.1:9/api" {
+		t.Errorf("connectors.github.api_url = %q, want it from the environment", got)
+	}
+}
+
+func TestErrorsNameTheKey(t *testing.T) {
+	tests := []struct {
+		name, file string
+		env        []string
+		want       string
+	}{
+		{"unknown top-level key", "listne: 127.0.0.1:1\n", nil, "listne"},
+		{"unknown nested key", "tls:\n  moed: off\n", nil, "moed"},
+		{"unknown provider", "connectors:\n  githib:\n    api_url: http://x\n", nil, "connectors.githib"},
+		{"bad tls mode", "tls:\n  mode: sometimes\n", nil, "tls.mode"},
+		{"tls off on a public address", "listen: 0.0.0.0:443\n", nil, "tls.mode: off is only allowed"},
+		{"bad duration", "limits:\n  upstream_timeout: soon\n", nil, "upstream_timeout"},
+		{"bad listen", "listen: nowhere\n", nil, "listen"},
+		{"auto without domains", "tls:\n  mode: auto\n", nil, "tls.domains"},
+		{"unknown env var", "", []string{"MCPGATE_LISTN=1"}, "MCPGATE_LISTN"},
+		{"bad log level", "", []string{"MCPGATE_LOG_LEVEL=loud"}, "log.level"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opts := config.Options{Env: append([]string{"MCPGATE_DATA_DIR=" + t.TempDir()}, tt.env...)}
+			if tt.file != "" {
+				opts.File = writeFile(t, tt.file)
+			}
+			_, err := config.Load(opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Load: got %v, want an error naming %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestBehindProxyAllowsTLSOff(t *testing.T) {
+	file := writeFile(t, "listen: 0.0.0.0:8080\nbehind_proxy: true\n")
+	if _, err := config.Load(config.Options{File: file, Env: []string{}}); err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+}
+
+func TestMissingExplicitFile(t *testing.T) {
+	_, err := config.Load(config.Options{File: filepath.Join(t.TempDir(), "nope.yaml"), Env: []string{}})
+	if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
+		t.Fatalf("got %v, want an error naming the file", err)
+	}
+}

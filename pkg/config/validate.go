@@ -1,0 +1,130 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// DefaultDataDir is where mcpgate keeps its state when nothing says
+// otherwise: $XDG_DATA_HOME/mcpgate, or ~/.local/share/mcpgate.
+func DefaultDataDir() string {
+	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "mcpgate")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "mcpgate")
+	}
+	return "mcpgate-data"
+}
+
+// fillDerived sets the defaults that depend on other settings.
+func (c *Config) fillDerived() {
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir()
+	}
+	if abs, err := filepath.Abs(c.DataDir); err == nil {
+		c.DataDir = abs
+	}
+	if c.Database.URL == "" {
+		c.Database.URL = "sqlite://" + filepath.Join(c.DataDir, "mcpgate.db")
+	}
+	if c.KeyProvider == "" {
+		kek := os.Getenv("MCPGATE_KEK_FILE")
+		if kek == "" {
+			kek = filepath.Join(c.DataDir, "kek")
+		}
+		if abs, err := filepath.Abs(kek); err == nil {
+			kek = abs
+		}
+		c.KeyProvider = "local://" + kek
+	}
+	if c.Connectors == nil {
+		c.Connectors = map[string]Connector{}
+	}
+}
+
+// Validate checks every setting and names the first bad one.
+func (c *Config) Validate() error {
+	if !slices.Contains([]string{"auto", "files", "off"}, c.TLS.Mode) {
+		return fmt.Errorf("tls.mode: %q is not one of auto, files, off", c.TLS.Mode)
+	}
+	host, _, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %q is not host:port: %w", c.Listen, err)
+	}
+	if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
+		return fmt.Errorf("admin.listen: %q is not host:port: %w", c.Admin.Listen, err)
+	}
+	switch c.TLS.Mode {
+	case "off":
+		if !IsLoopback(host) && !c.BehindProxy {
+			return fmt.Errorf("tls.mode: off is only allowed when listen is a loopback address (got %q) or with behind_proxy: true", c.Listen)
+		}
+	case "files":
+		if c.TLS.CertFile == "" || c.TLS.KeyFile == "" {
+			return fmt.Errorf("tls.cert_file and tls.key_file: both are required with tls.mode: files")
+		}
+	case "auto":
+		if len(c.TLS.Domains) == 0 {
+			return fmt.Errorf("tls.domains: at least one domain is required with tls.mode: auto")
+		}
+		if _, err := url.ParseRequestURI(c.TLS.ACMECA); err != nil {
+			return fmt.Errorf("tls.acme_ca: %q is not a URL", c.TLS.ACMECA)
+		}
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("public_url: %q is not an http(s) URL", c.PublicURL)
+		}
+	}
+	if _, err := url.Parse(c.Database.URL); err != nil || !strings.Contains(c.Database.URL, "://") {
+		return fmt.Errorf("database.url: %q is not a URL (sqlite:///path or postgres://...)", c.Database.URL)
+	}
+	if !strings.Contains(c.KeyProvider, "://") {
+		return fmt.Errorf("key_provider: %q is not a provider URL (local:///path/to/kek)", c.KeyProvider)
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
+		return fmt.Errorf("log.level: %q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	if !slices.Contains([]string{"json", "text"}, c.Log.Format) {
+		return fmt.Errorf("log.format: %q is not one of json, text", c.Log.Format)
+	}
+	if c.Limits.MaxBodyBytes <= 0 || c.Limits.MaxResultBytes <= 0 {
+		return fmt.Errorf("limits.max_body_bytes and limits.max_result_bytes: must be positive")
+	}
+	if c.Limits.UpstreamTimeout <= 0 {
+		return fmt.Errorf("limits.upstream_timeout: must be positive")
+	}
+	if c.Audit.Retention < 0 {
+		return fmt.Errorf("audit.retention: must not be negative")
+	}
+	for name, conn := range c.Connectors {
+		if !slices.Contains(Providers, name) {
+			return fmt.Errorf("connectors.%s: unknown provider (known: %s)", name, strings.Join(Providers, ", "))
+		}
+		for key, raw := range map[string]string{"api_url": conn.APIURL, "auth_url": conn.AuthURL, "token_url": conn.TokenURL} {
+			if raw == "" {
+				continue
+			}
+			if u, err := url.Parse(raw); err != nil || u.Host == "" {
+				return fmt.Errorf("connectors.%s.%s: %q is not a URL", name, key, raw)
+			}
+		}
+	}
+	return nil
+}
+
+// IsLoopback reports whether host (a name or an IP) is a loopback address.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,158 @@
+package github
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/connector"
+)
+
+const (
+	// DefaultAPIURL is github.com's REST API.
+	DefaultAPIURL = "https://api.github.com"
+	apiVersion    = "2022-11-28"
+	userAgent     = "mcpgate"
+	// maxBody bounds what is read from GitHub so that a runaway or hostile
+	// upstream cannot exhaust the gateway's memory.
+	maxBody = 8 << 20
+)
+
+// fallbackHTTP is used only when the gateway hands over no client; it still
+// has a timeout, unlike http.DefaultClient.
+var fallbackHTTP = &http.Client{Timeout: 30 * time.Second}
+
+// client makes requests for one tool call with one credential.
+type client struct {
+	base  string // scheme://host[/path] without a trailing slash
+	token string
+	http  *http.Client
+}
+
+func newClient(up connector.Upstream) (*client, error) {
+	base := strings.TrimSpace(up.BaseURL)
+	if base == "" {
+		base = DefaultAPIURL
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, errors.New("the GitHub API URL is not a valid http(s) URL; fix connectors.github.api_url")
+	}
+	u.RawQuery, u.Fragment = "", ""
+	tok := bearerToken(up.Credential.Reveal())
+	if tok == "" {
+		return nil, errors.New("the GitHub connection has no token; reconnect it with `mcpgate connect`")
+	}
+	hc := up.HTTP
+	if hc == nil {
+		hc = fallbackHTTP
+	}
+	return &client{base: strings.TrimRight(u.String(), "/"), token: tok, http: hc}, nil
+}
+
+// bearerToken accepts either a bare token (API key, or an OAuth access token
+// alone) or an OAuth token set stored as JSON, since the credential's shape
+// depends on how the connection was made.
+func bearerToken(cred string) string {
+	cred = strings.TrimSpace(cred)
+	if strings.HasPrefix(cred, "{") {
+		var set struct {
+			AccessToken string `json:"access_token"`
+		}
+		if json.Unmarshal([]byte(cred), &set) == nil {
+			return strings.TrimSpace(set.AccessToken)
+		}
+	}
+	return cred
+}
+
+// page is what a list response says about pagination.
+type page struct {
+	next int // the next page number, 0 when this is the last page
+}
+
+func (c *client) get(ctx context.Context, path string, q url.Values, out any) (page, error) {
+	return c.do(ctx, http.MethodGet, path, q, nil, out)
+}
+
+func (c *client) post(ctx context.Context, path string, in, out any) error {
+	_, err := c.do(ctx, http.MethodPost, path, nil, in, out)
+	return err
+}
+
+// do sends one request. path is already escaped; out receives the decoded
+// JSON body of a 2xx response, or is a *json.RawMessage to defer decoding.
+func (c *client) do(ctx context.Context, method, path string, q url.Values, in, out any) (page, error) {
+	target := c.base + path
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return page{}, fmt.Errorf("encode request: %w", err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return page{}, errors.New("build request: the GitHub API URL or an argument makes an invalid URL")
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Accept", "application/vnd.github+json")
+	req.Header.Set("X-GitHub-Api-Version", apiVersion)
+	req.Header.Set("User-Agent", userAgent)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return page{}, transportError(ctx, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return page{}, transportError(ctx, err)
+	}
+	if len(raw) > maxBody {
+		return page{}, fmt.Errorf("the response from GitHub is larger than %d MiB; ask for less (a smaller per_page or a narrower query)", maxBody>>20)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return page{}, statusError(method, path, resp, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return page{}, unexpected(resp)
+		}
+	}
+	return page{next: nextPage(resp.Header.Get("Link"))}, nil
+}
+
+// nextPage reads the page number of rel="next" from a Link header such as
+// `<https://api.github.com/user/repos?page=2>; rel="next", <…>; rel="last"`.
+func nextPage(link string) int {
+	for _, part := range strings.Split(link, ",") {
+		target, params, ok := strings.Cut(part, ";")
+		if !ok || !strings.Contains(params, `rel="next"`) {
+			continue
+		}
+		target = strings.Trim(strings.TrimSpace(target), "<>")
+		u, err := url.Parse(target)
+		if err != nil {
+			return 0
+		}
+		n, _ := strconv.Atoi(u.Query().Get("page"))
+		return n
+	}
+	return 0
+}

@@ -1,0 +1,142 @@
+package github
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mcpgate/mcpgate/pkg/connector"
+)
+
+var getFileTool = connector.Tool{
+	Name: "get_file",
+	Description: "Read one text file from a GitHub repository and return its contents. Give the path from the " +
+		"repository root (e.g. \"docs/guide.md\") and optionally a branch, tag or commit as ref (default: the " +
+		"default branch). Directories and binary files are refused; the error for a directory lists its entries. " +
+		"Files over 1 MB cannot be read this way.",
+	InputSchema: object([]string{"owner", "repo", "path"},
+		ownerProp, repoProp,
+		str("path", "Path of the file from the repository root, e.g. \"README.md\" or \"src/main.go\"."),
+		str("ref", "Branch, tag or commit SHA to read from; default is the repository's default branch."),
+	),
+	ReadOnly: true,
+	Call:     run(getFile),
+}
+
+func getFile(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
+	a, err := decodeArgs[struct {
+		repoArgs
+		Path string `json:"path"`
+		Ref  string `json:"ref"`
+	}](raw)
+	if err != nil {
+		return "", err
+	}
+	base, err := a.repoArgs.path()
+	if err != nil {
+		return "", err
+	}
+	filePath, err := escapeFilePath(a.Path)
+	if err != nil {
+		return "", err
+	}
+	q := url.Values{}
+	if ref := strings.TrimSpace(a.Ref); ref != "" {
+		q.Set("ref", ref)
+	}
+	var doc json.RawMessage
+	if _, err := c.get(ctx, base+"/contents/"+filePath, q, &doc); err != nil {
+		return "", err
+	}
+	where := fmt.Sprintf("%s in %s", strings.Trim(a.Path, "/ "), a.fullName())
+	if bytes.HasPrefix(doc, []byte("[")) {
+		return "", directoryError(where, doc)
+	}
+	var f content
+	if err := json.Unmarshal(doc, &f); err != nil {
+		return "", errors.New("unexpected response from GitHub: the contents API did not return a file")
+	}
+	text, err := fileText(where, f)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "File %s", where)
+	if q.Has("ref") {
+		fmt.Fprintf(&b, " at %s", q.Get("ref"))
+	}
+	fmt.Fprintf(&b, " (%d bytes, sha %s)\n", f.Size, f.SHA)
+	line(&b, "URL", f.HTMLURL)
+	b.WriteString("\n")
+	b.WriteString(text)
+	return b.String(), nil
+}
+
+// escapeFilePath escapes each segment of a repository path, refusing
+// segments that would climb out of /contents/ to another endpoint.
+func escapeFilePath(p string) (string, error) {
+	p = strings.Trim(strings.TrimSpace(p), "/")
+	if p == "" {
+		return "", errors.New("path is required (a file path from the repository root, e.g. \"README.md\")")
+	}
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if s == "" || s == "." || s == ".." {
+			return "", fmt.Errorf("path %q is not a plain file path; remove empty, \".\" and \"..\" parts", p)
+		}
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/"), nil
+}
+
+func directoryError(where string, doc json.RawMessage) error {
+	var entries []content
+	if err := json.Unmarshal(doc, &entries); err != nil {
+		return errors.New("unexpected response from GitHub: the contents API returned a malformed directory listing")
+	}
+	const show = 50
+	names := make([]string, 0, min(len(entries), show))
+	for i, e := range entries {
+		if i == show {
+			names = append(names, fmt.Sprintf("… and %d more", len(entries)-show))
+			break
+		}
+		if e.Type == "dir" {
+			e.Path += "/"
+		}
+		names = append(names, e.Path)
+	}
+	return fmt.Errorf("%s is a directory, not a file; call get_file with one of its entries: %s", where, strings.Join(names, ", "))
+}
+
+// fileText decodes a file entry, refusing what a model cannot read as text.
+func fileText(where string, f content) (string, error) {
+	switch f.Type {
+	case "file":
+	case "symlink":
+		return "", fmt.Errorf("%s is a symbolic link to %q outside the repository; it has no contents to show", where, f.Target)
+	case "submodule":
+		return "", fmt.Errorf("%s is a git submodule, not a file", where)
+	default:
+		return "", fmt.Errorf("%s is a %s, not a file", where, f.Type)
+	}
+	if f.Encoding != "base64" {
+		// GitHub sends encoding "none" and no content for files over 1 MB.
+		return "", fmt.Errorf("%s is too large (%d bytes) to read through the contents API", where, f.Size)
+	}
+	// GitHub wraps the base64 at 60 columns; the decoder skips newlines.
+	data, err := base64.StdEncoding.DecodeString(f.Content)
+	if err != nil {
+		return "", errors.New("unexpected response from GitHub: the file content is not valid base64")
+	}
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+		return "", fmt.Errorf("%s is a binary file (%d bytes); get_file only returns text files", where, len(data))
+	}
+	return string(data), nil
+}

@@ -1,0 +1,106 @@
+package github
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/mcpgate/mcpgate/pkg/connector"
+)
+
+type searchArgs struct {
+	Q       string `json:"q"`
+	PerPage int    `json:"per_page"`
+}
+
+func (a searchArgs) query() (url.Values, error) {
+	q := url.Values{}
+	if strings.TrimSpace(a.Q) == "" {
+		return nil, errors.New("q is required (a GitHub search query)")
+	}
+	q.Set("q", a.Q)
+	return q, paging(q, a.PerPage, 0)
+}
+
+var searchIssuesTool = connector.Tool{
+	Name: "search_issues",
+	Description: "Search issues and pull requests across GitHub with GitHub's search syntax, e.g. " +
+		"\"repo:octocat/hello-world is:issue is:open label:bug crash\". Include is:issue or is:pr. " +
+		"Returns one line per result with its repository, number, state, title and URL.",
+	InputSchema: object([]string{"q"},
+		str("q", "GitHub issue search query: keywords plus qualifiers such as repo:OWNER/NAME, is:issue, is:pr, is:open, label:NAME, author:LOGIN."),
+		perPage,
+	),
+	ReadOnly: true,
+	Call:     run(searchIssues),
+}
+
+func searchIssues(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
+	a, err := decodeArgs[searchArgs](raw)
+	if err != nil {
+		return "", err
+	}
+	q, err := a.query()
+	if err != nil {
+		return "", err
+	}
+	var res issueSearch
+	if _, err := c.get(ctx, "/search/issues", q, &res); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	searchHeader(&b, res.TotalCount, len(res.Items), res.IncompleteResults)
+	for _, is := range res.Items {
+		b.WriteString(issueLine(repoFromURL(is.RepositoryURL), is))
+		b.WriteString("\n")
+	}
+	return b.String(), nil
+}
+
+var searchCodeTool = connector.Tool{
+	Name: "search_code",
+	Description: "Search code in GitHub repositories with GitHub's code search syntax, e.g. " +
+		"\"NewClient repo:octocat/hello-world language:go\". Returns the repository, path and URL of each " +
+		"matching file; read one with get_file.",
+	InputSchema: object([]string{"q"},
+		str("q", "GitHub code search query: keywords plus qualifiers such as repo:OWNER/NAME, org:ORG, path:DIR, language:LANG, extension:EXT."),
+		perPage,
+	),
+	ReadOnly: true,
+	Call:     run(searchCode),
+}
+
+func searchCode(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
+	a, err := decodeArgs[searchArgs](raw)
+	if err != nil {
+		return "", err
+	}
+	q, err := a.query()
+	if err != nil {
+		return "", err
+	}
+	var res codeSearch
+	if _, err := c.get(ctx, "/search/code", q, &res); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	searchHeader(&b, res.TotalCount, len(res.Items), res.IncompleteResults)
+	for _, it := range res.Items {
+		fmt.Fprintf(&b, "%s: %s · %s\n", it.Repository.FullName, it.Path, it.HTMLURL)
+	}
+	return b.String(), nil
+}
+
+func searchHeader(b *strings.Builder, total, shown int, incomplete bool) {
+	fmt.Fprintf(b, "%s", plural(total, "result", "results"))
+	if shown < total {
+		fmt.Fprintf(b, " (showing %d)", shown)
+	}
+	if incomplete {
+		b.WriteString(" — GitHub says the results are incomplete (the search timed out); narrow the query")
+	}
+	b.WriteString(":\n")
+}

@@ -1,0 +1,114 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgate/mcpgate/pkg/audit"
+	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/guard"
+	"github.com/mcpgate/mcpgate/pkg/secret"
+	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/vault"
+)
+
+// Outcomes recorded in the audit log and metrics.
+const (
+	OutcomeOK     = "ok"
+	OutcomeError  = "error"
+	OutcomeDenied = "denied"
+)
+
+func (g *Gateway) toolHandler(id Identity, connName string, p connector.Provider, t connector.Tool) mcp.ToolHandler {
+	exposed := connName + "_" + t.Name
+	metricName := p.Name() + "." + t.Name
+	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		start := time.Now()
+		args := req.Params.Arguments
+		text, outcome, dec, callErr := g.call(ctx, id, connName, p, t, exposed, args)
+		rec := store.AuditRecord{
+			UserID: id.UserID, Time: start.UTC(), KeyID: id.KeyID, Tool: exposed,
+			Arguments: audit.RedactArgs(args, g.cfg.Audit.RedactFields),
+			Decision:  dec.Name(), Rule: dec.Rule, Outcome: outcome,
+			LatencyUS: time.Since(start).Microseconds(),
+		}
+		if callErr != nil {
+			rec.Error = truncateRunes(callErr.Error(), 512)
+		}
+		if _, err := g.audit.Write(ctx, rec); err != nil {
+			g.log.Error("audit write failed; result withheld", "tool", exposed, "err", err.Error())
+			g.metrics.ToolCalls.WithLabelValues(metricName, "audit_failed").Inc()
+			return errorResult("The call could not be recorded in the audit log, so its result is withheld. The gateway operator must check the database."), nil
+		}
+		g.metrics.ToolCalls.WithLabelValues(metricName, outcome).Inc()
+		g.metrics.ToolLatency.WithLabelValues(metricName).Observe(time.Since(start).Seconds())
+		if callErr != nil {
+			return errorResult(callErr.Error()), nil
+		}
+		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}, nil
+	}
+}
+
+// call runs one tool call: guard, credential, upstream. The error it returns
+// is shown to the model; it carries no credential.
+func (g *Gateway) call(ctx context.Context, id Identity, connName string, p connector.Provider, t connector.Tool, exposed string, args json.RawMessage) (string, string, guard.Decision, error) {
+	if len(args) == 0 || string(args) == "null" {
+		args = json.RawMessage("{}")
+	}
+	dec, err := g.guard.Decide(ctx, guard.Call{UserID: id.UserID, KeyID: id.KeyID, Tool: exposed, ReadOnly: t.ReadOnly, Args: args})
+	if err != nil {
+		return "", OutcomeError, guard.Decision{Rule: "guard-error"}, errors.New("the gateway could not check this call against its guardrails; it was not run")
+	}
+	if !dec.Allow {
+		return "", OutcomeDenied, dec, fmt.Errorf("denied by guardrail %s: %s", dec.Rule, dec.Reason)
+	}
+	us := g.st.User(id.UserID)
+	conn, err := us.Connection(ctx, connName)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", OutcomeError, dec, fmt.Errorf("connection %q no longer exists", connName)
+	}
+	if err != nil {
+		g.log.Error("load connection", "connection", connName, "err", err.Error())
+		return "", OutcomeError, dec, errors.New("the gateway could not load this connection; try again")
+	}
+	if conn.Status != "" && conn.Status != "ok" {
+		return "", OutcomeError, dec, fmt.Errorf("connection %q needs re-authorisation: run `mcpgate connect add %s --name %s` again", connName, conn.Provider, connName)
+	}
+	cred, err := g.vault.Open(ctx, id.UserID, vault.PurposeCredential, conn.ID, conn.Credential)
+	if err != nil {
+		g.log.Error("open credential", "connection", connName, "err", err.Error())
+		return "", OutcomeError, dec, errors.New("the gateway could not open this connection's credential; the operator must check the vault")
+	}
+	up := connector.Upstream{
+		BaseURL:        g.baseURL(conn, p),
+		Credential:     cred,
+		HTTP:           g.http,
+		MaxResultBytes: g.cfg.Limits.MaxResultBytes,
+	}
+	out, err := t.Call(ctx, up, args)
+	if err != nil {
+		return "", OutcomeError, dec, errors.New(secret.Scrub(err.Error(), cred))
+	}
+	return secret.Scrub(out, cred), OutcomeOK, dec, nil
+}
+
+func (g *Gateway) baseURL(c store.Connection, p connector.Provider) string {
+	return connector.BaseURL(c.APIURL, g.cfg.Connectors[p.Name()].APIURL, p)
+}
+
+func errorResult(msg string) *mcp.CallToolResult {
+	return &mcp.CallToolResult{IsError: true, Content: []mcp.Content{&mcp.TextContent{Text: msg}}}
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,93 @@
+package gateway
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/apikey"
+	"github.com/mcpgate/mcpgate/pkg/audit"
+	"github.com/mcpgate/mcpgate/pkg/config"
+	"github.com/mcpgate/mcpgate/pkg/guard"
+	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/vault"
+)
+
+// Options are what a Gateway is made of.
+type Options struct {
+	Config  *config.Config
+	Store   store.Store
+	Vault   *vault.Vault
+	Audit   *audit.Writer
+	Guard   guard.Guard // nil: guard.AllowAll
+	Metrics *Metrics    // nil: a private registry
+	Logger  *slog.Logger
+	Version string
+	// HTTPClient reaches upstreams; nil builds one with the configured
+	// timeout.
+	HTTPClient *http.Client
+}
+
+// Gateway serves MCP to app keys. It is safe for concurrent use.
+type Gateway struct {
+	cfg      *config.Config
+	st       store.Store
+	vault    *vault.Vault
+	audit    *audit.Writer
+	guard    guard.Guard
+	metrics  *Metrics
+	log      *slog.Logger
+	version  string
+	http     *http.Client
+	verifier *apikey.Verifier
+	servers  *serverCache
+}
+
+// New builds a gateway.
+func New(o Options) *Gateway {
+	g := &Gateway{
+		cfg: o.Config, st: o.Store, vault: o.Vault, audit: o.Audit, guard: o.Guard,
+		metrics: o.Metrics, log: o.Logger, version: o.Version, http: o.HTTPClient,
+	}
+	if g.guard == nil {
+		g.guard = guard.AllowAll{}
+	}
+	if g.metrics == nil {
+		g.metrics = NewMetrics(nil)
+	}
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
+	}
+	if g.http == nil {
+		g.http = NewUpstreamClient(o.Config.Limits.UpstreamTimeout)
+	}
+	g.verifier = apikey.NewVerifier(func(ctx context.Context, id string) (store.APIKey, error) {
+		return g.st.Privileged().APIKey(ctx, id)
+	}, apikey.Options{})
+	g.servers = newServerCache(1024)
+	return g
+}
+
+// NewUpstreamClient is an HTTP client for upstream APIs: bounded in time,
+// keeping connections alive for the next call.
+func NewUpstreamClient(timeout time.Duration) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 512
+	t.MaxIdleConnsPerHost = 256
+	t.ResponseHeaderTimeout = timeout
+	return &http.Client{
+		Timeout:   timeout,
+		Transport: t,
+		// An upstream redirect must not carry the credential elsewhere.
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > 0 && req.URL.Host != via[0].URL.Host {
+				return http.ErrUseLastResponse
+			}
+			if len(via) >= 5 {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		},
+	}
+}

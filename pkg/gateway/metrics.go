@@ -1,0 +1,37 @@
+package gateway
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the gateway's Prometheus series.
+type Metrics struct {
+	Requests     *prometheus.CounterVec
+	ToolCalls    *prometheus.CounterVec
+	ToolLatency  *prometheus.HistogramVec
+	AuthFailures *prometheus.CounterVec
+}
+
+// NewMetrics registers the series with reg (nil: a private registry).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	m := &Metrics{
+		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mcpgate_http_requests_total", Help: "HTTP requests by route and status code.",
+		}, []string{"route", "code"}),
+		ToolCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mcpgate_tool_calls_total", Help: "Tool calls by provider tool and outcome.",
+		}, []string{"tool", "outcome"}),
+		ToolLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "mcpgate_tool_call_duration_seconds", Help: "Tool call latency, audit included.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"tool"}),
+		AuthFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mcpgate_auth_failures_total", Help: "Refused app-key authentications by reason.",
+		}, []string{"reason"}),
+	}
+	reg.MustRegister(m.Requests, m.ToolCalls, m.ToolLatency, m.AuthFailures)
+	return m
+}

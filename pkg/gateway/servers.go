@@ -1,0 +1,115 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+// Handler serves MCP over Streamable HTTP for authenticated app keys.
+// Every request lists the key's connections, so a connection added or
+// removed from the CLI shows on the next request.
+func (g *Gateway) Handler() http.Handler {
+	h := mcp.NewStreamableHTTPHandler(func(r *http.Request) *mcp.Server {
+		s, _ := r.Context().Value(serverKey{}).(*mcp.Server)
+		return s
+	}, &mcp.StreamableHTTPOptions{
+		Stateless:           true,
+		JSONResponse:        true,
+		MaxRequestBodyBytes: g.cfg.Limits.MaxBodyBytes,
+		// Host and Origin are checked by the server package for every
+		// listener, with the configured names.
+		DisableLocalhostProtection: true,
+	})
+	return g.countRequests(g.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := IdentityFrom(r.Context())
+		s, err := g.serverFor(r.Context(), id)
+		if err != nil {
+			g.log.Error("list tools", "user", id.UserID, "err", err.Error())
+			http.Error(w, "the gateway cannot read its connections right now; try again", http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), serverKey{}, s)))
+	})))
+}
+
+type serverKey struct{}
+
+// serverFor returns the MCP server with id's tools, reusing one built for
+// the same key and the same connections.
+func (g *Gateway) serverFor(ctx context.Context, id Identity) (*mcp.Server, error) {
+	conns, err := g.st.User(id.UserID).ListConnections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conns = slices.DeleteFunc(conns, func(c store.Connection) bool {
+		return len(id.Scope) > 0 && !slices.Contains(id.Scope, c.Name)
+	})
+	var fp strings.Builder
+	fp.WriteString(id.KeyID)
+	for _, c := range conns {
+		fmt.Fprintf(&fp, "|%s:%s:%s:%s", c.Name, c.Provider, c.Status, c.ID)
+	}
+	return g.servers.get(fp.String(), func() *mcp.Server { return g.buildServer(id, conns) }), nil
+}
+
+func (g *Gateway) buildServer(id Identity, conns []store.Connection) *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "mcpgate", Version: g.version}, &mcp.ServerOptions{
+		Instructions: "Tools are named <connection>_<tool>. mcpgate runs each call with credentials it keeps; you never need, and cannot get, a token.",
+	})
+	for _, c := range conns {
+		p, err := connector.Lookup(c.Provider)
+		if err != nil {
+			g.log.Warn("connection of unknown provider skipped", "connection", c.Name, "provider", c.Provider)
+			continue
+		}
+		for _, t := range p.Tools() {
+			ro, destructive, openWorld := t.ReadOnly, t.Destructive, true
+			s.AddTool(&mcp.Tool{
+				Name:        c.Name + "_" + t.Name,
+				Description: t.Description + fmt.Sprintf(" (connection %q, %s)", c.Name, c.Provider),
+				InputSchema: t.InputSchema,
+				Annotations: &mcp.ToolAnnotations{
+					ReadOnlyHint:    ro,
+					DestructiveHint: &destructive,
+					OpenWorldHint:   &openWorld,
+				},
+			}, g.toolHandler(id, c.Name, p, t))
+		}
+	}
+	return s
+}
+
+// serverCache keeps built servers; it forgets everything when full, which
+// is cheap to rebuild and keeps the bound simple.
+type serverCache struct {
+	mu   sync.Mutex
+	max  int
+	byFP map[string]*mcp.Server
+}
+
+func newServerCache(max int) *serverCache {
+	return &serverCache{max: max, byFP: map[string]*mcp.Server{}}
+}
+
+func (c *serverCache) get(fp string, build func() *mcp.Server) *mcp.Server {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.byFP[fp]; ok {
+		return s
+	}
+	if len(c.byFP) >= c.max {
+		clear(c.byFP)
+	}
+	s := build()
+	c.byFP[fp] = s
+	return s
+}

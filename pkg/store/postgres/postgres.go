@@ -1,0 +1,93 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/store/sqlstore"
+)
+
+func init() {
+	store.Register("postgres", Open)
+	store.Register("postgresql", Open)
+}
+
+// AppRole is the role every transaction of the store runs as.
+const AppRole = "mcpgate_app"
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+var dialect = &sqlstore.Dialect{
+	Name:     "postgres",
+	Numbered: true,
+	// set_config('role', ..., true) is SET LOCAL ROLE, in the same round trip.
+	ScopeUser: func(ctx context.Context, tx *sql.Tx, userID string) error {
+		_, err := tx.ExecContext(ctx, `SELECT set_config('role', '`+AppRole+`', true),
+			set_config('mcpgate.user_id', $1, true), set_config('mcpgate.privileged', '', true)`, userID)
+		return err
+	},
+	ScopePrivileged: func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `SELECT set_config('role', '`+AppRole+`', true),
+			set_config('mcpgate.privileged', 'on', true)`)
+		return err
+	},
+	Lock: func(ctx context.Context, tx *sql.Tx, key string) error {
+		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+		return err
+	},
+	Constraint: constraint,
+	HasTable:   "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?",
+	Migrations: sqlstore.MustMigrations(sqlstore.Types{
+		BigInt: "BIGINT",
+		Bool:   "BOOLEAN",
+		Blob:   "BYTEA",
+		Serial: "BIGSERIAL PRIMARY KEY",
+	}, mustSub(migrations, "migrations")),
+}
+
+// Open connects to the database u names.
+func Open(ctx context.Context, u *url.URL) (store.Store, error) {
+	cfg, err := pgx.ParseConfig(u.String())
+	if err != nil {
+		return nil, fmt.Errorf("parse postgres url: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgres at %s: %w", u.Redacted(), err)
+	}
+	return sqlstore.New(db, dialect), nil
+}
+
+func constraint(err error) error {
+	var e *pgconn.PgError
+	if !errors.As(err, &e) {
+		return nil
+	}
+	switch e.Code {
+	case "23505": // unique_violation
+		return store.ErrAlreadyExists
+	case "23503": // foreign_key_violation
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func mustSub(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}

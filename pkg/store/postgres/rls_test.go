@@ -1,0 +1,214 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/store/postgres"
+)
+
+// perUser lists every per-user table with the column naming its owner.
+var perUser = []struct{ table, owner string }{
+	{"users", "id"}, {"deks", "user_id"}, {"connections", "user_id"}, {"api_keys", "user_id"},
+	{"policies", "user_id"}, {"audit_records", "user_id"}, {"oauth_states", "user_id"},
+}
+
+// seed gives the user rows in every per-user table through the store.
+func seed(t *testing.T, st store.Store, id string, n int) {
+	t.Helper()
+	ctx := t.Context()
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(st.Privileged().CreateUser(ctx, store.User{ID: id, Name: id}, store.DEK{Version: 1, KEKID: "k", Wrapped: []byte{1}}))
+	us := st.User(id)
+	for i := range n {
+		sfx := id + "-" + string(rune('a'+i))
+		check(us.CreateConnection(ctx, store.Connection{ID: "c-" + sfx, Name: sfx, Provider: "github"}))
+		check(us.CreateAPIKey(ctx, store.APIKey{ID: "k-" + sfx, Name: sfx, Hash: "h"}))
+		check(us.PutPolicy(ctx, store.Policy{KeyID: "k-" + sfx, Body: "b"}))
+		check(us.PutOAuthState(ctx, store.OAuthState{StateHash: "s-" + sfx, Provider: "github", Name: sfx}))
+		_, err := us.AppendAudit(ctx, []store.AuditRecord{{Tool: sfx}}, func(prev string, _ store.AuditRecord) string { return prev + "x" })
+		check(err)
+	}
+}
+
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func count(t *testing.T, q querier, sql string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := q.QueryRow(t.Context(), sql, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+// asApp runs fn in a transaction that has switched to the app role and
+// set the given setting (none if name is ""), then rolls it back.
+func asApp(t *testing.T, conn *pgx.Conn, name, value string, fn func(tx pgx.Tx)) {
+	t.Helper()
+	ctx := t.Context()
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SET LOCAL ROLE "+postgres.AppRole); err != nil {
+		t.Fatal(err)
+	}
+	if name != "" {
+		if _, err := tx.Exec(ctx, "SELECT set_config($1, $2, true)", name, value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fn(tx)
+}
+
+// TestRowLevelSecurity proves the scoping with raw SQL that has no user
+// filter at all: whatever the query, the database shows and changes only
+// the rows of the user the transaction is set to.
+func TestRowLevelSecurity(t *testing.T) {
+	dbURL := freshDB(t)
+	st := open(t, dbURL)
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	const alice, bob = "u_alice", "u_bob"
+	seed(t, st, alice, 2)
+	seed(t, st, bob, 3)
+	conn, err := pgx.Connect(t.Context(), dbURL) // a superuser: sees every row
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+
+	t.Run("the app role can neither log in, nor bypass RLS, nor own tables", func(t *testing.T) {
+		var super, bypass, login bool
+		err := conn.QueryRow(t.Context(), "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = $1",
+			postgres.AppRole).Scan(&super, &bypass, &login)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if super || bypass || login {
+			t.Errorf("rolsuper=%v rolbypassrls=%v rolcanlogin=%v, want all false", super, bypass, login)
+		}
+		if n := count(t, conn, "SELECT count(*) FROM pg_tables WHERE tableowner = $1", postgres.AppRole); n != 0 {
+			t.Errorf("the app role owns %d tables", n)
+		}
+	})
+
+	for _, tbl := range perUser {
+		t.Run(tbl.table, func(t *testing.T) {
+			var enabled, forced bool
+			err := conn.QueryRow(t.Context(), "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = $1::regclass",
+				tbl.table).Scan(&enabled, &forced)
+			if err != nil || !enabled || !forced {
+				t.Fatalf("row security enabled=%v forced=%v (%v), want both", enabled, forced, err)
+			}
+			owned := "SELECT count(*) FROM " + tbl.table + " WHERE " + tbl.owner + " = $1"
+			nAlice, nBob := count(t, conn, owned, alice), count(t, conn, owned, bob)
+			if nAlice == 0 || nBob == 0 {
+				t.Fatalf("seeded %d rows for alice and %d for bob, want some of each", nAlice, nBob)
+			}
+			all := "SELECT count(*) FROM " + tbl.table
+
+			asApp(t, conn, "", "", func(tx pgx.Tx) {
+				if n := count(t, tx, all); n != 0 {
+					t.Errorf("with no user set: sees %d rows, want 0", n)
+				}
+			})
+			asApp(t, conn, "mcpgate.user_id", alice, func(tx pgx.Tx) {
+				if n := count(t, tx, all); n != nAlice {
+					t.Errorf("as alice: sees %d rows, want her %d", n, nAlice)
+				}
+				if n := count(t, tx, all+" WHERE "+tbl.owner+" = $1", bob); n != 0 {
+					t.Errorf("as alice: sees %d of bob's rows", n)
+				}
+				changed := func(sql string) int64 {
+					tag, err := tx.Exec(t.Context(), sql)
+					if err != nil {
+						t.Fatalf("%s: %v", sql, err)
+					}
+					return tag.RowsAffected()
+				}
+				if n := changed("UPDATE " + tbl.table + " SET " + tbl.owner + " = " + tbl.owner); n != nAlice {
+					t.Errorf("as alice: UPDATE without WHERE changed %d rows, want her %d", n, nAlice)
+				}
+				if n := changed("DELETE FROM " + tbl.table); n != nAlice {
+					t.Errorf("as alice: DELETE without WHERE removed %d rows, want her %d", n, nAlice)
+				}
+				if _, err := tx.Exec(t.Context(), "RESET ROLE"); err != nil {
+					t.Fatal(err)
+				}
+				if n := count(t, tx, owned, bob); n != nBob {
+					t.Errorf("after alice's UPDATE and DELETE bob has %d rows, want %d", n, nBob)
+				}
+			})
+			if tbl.table != "users" {
+				asApp(t, conn, "mcpgate.user_id", alice, func(tx pgx.Tx) {
+					_, err := tx.Exec(t.Context(), "UPDATE "+tbl.table+" SET user_id = $1", bob)
+					var pgErr *pgconn.PgError
+					if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+						t.Errorf("as alice: handing her rows to bob gave %v, want a row-level security violation", err)
+					}
+				})
+			}
+			asApp(t, conn, "mcpgate.privileged", "on", func(tx pgx.Tx) {
+				if n := count(t, tx, all); n != nAlice+nBob {
+					t.Errorf("privileged: sees %d rows, want %d", n, nAlice+nBob)
+				}
+			})
+		})
+	}
+}
+
+// TestStoreTransactionsAreUnderRLS proves the store's own transactions are
+// subject to the policies, with the right setting: extra restrictive
+// policies hide one row from every transaction under RLS, and only from
+// user-scoped (connections) or privileged (users) ones. A store that stayed
+// the connecting superuser would see the hidden rows; one that set the
+// wrong scope would see none.
+func TestStoreTransactionsAreUnderRLS(t *testing.T) {
+	dbURL := freshDB(t)
+	st := open(t, dbURL)
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	seed(t, st, "u_alice", 2)
+	seed(t, st, "u_bob", 1)
+	for _, sql := range []string{
+		`CREATE POLICY test_hide ON connections AS RESTRICTIVE
+			USING (name <> 'u_alice-a' AND user_id = current_setting('mcpgate.user_id', true)
+				AND coalesce(current_setting('mcpgate.privileged', true), '') <> 'on')`,
+		`CREATE POLICY test_hide ON users AS RESTRICTIVE
+			USING (name <> 'u_bob' AND current_setting('mcpgate.privileged', true) = 'on')`,
+	} {
+		adminExec(t, t.Context(), dbURL, sql)
+	}
+
+	cs, err := st.User("u_alice").ListConnections(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 1 || cs[0].Name != "u_alice-b" {
+		t.Errorf("user-scoped list: got %+v, want only u_alice-b", cs)
+	}
+	users, err := st.Privileged().ListUsers(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 1 || users[0].ID != "u_alice" {
+		t.Errorf("privileged list: got %+v, want only u_alice", users)
+	}
+}

@@ -1,0 +1,99 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/store/sqlstore"
+)
+
+func init() { store.Register("sqlite", Open) }
+
+// params are the connection settings; the pragmas apply to every
+// connection in the pool.
+const params = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+	"&_pragma=synchronous(FULL)&_txlock=immediate"
+
+// dialect has no scope hooks, as SQLite has no row-level security (the
+// query layer's user_id filter is all the scoping there is), and no Lock,
+// as BEGIN IMMEDIATE already makes write transactions take turns.
+var dialect = &sqlstore.Dialect{
+	Name:       "sqlite",
+	Constraint: constraint,
+	HasTable:   "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+	// STRICT tables refuse a value of the wrong type instead of storing it.
+	Migrations: sqlstore.MustMigrations(sqlstore.Types{
+		BigInt:  "INTEGER",
+		Bool:    "INTEGER",
+		Blob:    "BLOB",
+		Serial:  "INTEGER PRIMARY KEY AUTOINCREMENT",
+		Options: " STRICT",
+	}, nil),
+}
+
+// Open opens (creating if need be) the database file u names.
+func Open(ctx context.Context, u *url.URL) (store.Store, error) {
+	path, err := filePath(u)
+	if err != nil {
+		return nil, err
+	}
+	if err := create(path); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", path+"?"+params)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+	}
+	return sqlstore.New(db, dialect), nil
+}
+
+func filePath(u *url.URL) (string, error) {
+	switch {
+	case u.Host != "" || u.Opaque != "":
+		return "", fmt.Errorf("sqlite url %q: use sqlite:///absolute/path/mcpgate.db (three slashes)", u.Redacted())
+	case u.RawQuery != "":
+		return "", fmt.Errorf("sqlite url %q: query parameters are not supported", u.Redacted())
+	case !filepath.IsAbs(u.Path) || strings.Contains(u.Path, "?"):
+		return "", fmt.Errorf("sqlite url %q: the path must be absolute and contain no '?'", u.Redacted())
+	}
+	return filepath.Clean(u.Path), nil
+}
+
+// create makes the database file readable by its owner only, before SQLite
+// creates it with the umask's mode; SQLite gives the -wal and -shm files
+// the same mode. An existing file is left as it is.
+func create(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create sqlite database: %w", err)
+	}
+	return f.Close()
+}
+
+func constraint(err error) error {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return store.ErrAlreadyExists
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return store.ErrNotFound
+	}
+	return nil
+}

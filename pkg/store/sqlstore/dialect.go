@@ -1,0 +1,59 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+)
+
+// Dialect is what a driver tells the shared query layer about its engine.
+// The hooks run inside the transaction they are given and must not commit
+// or roll it back; a nil hook does nothing.
+type Dialect struct {
+	// Name names the engine in error messages: "sqlite", "postgres".
+	Name string
+	// Numbered rewrites ? placeholders to $1, $2, ... (PostgreSQL).
+	Numbered bool
+	// ScopeUser runs first in every transaction of a UserStore. Where the
+	// engine can, it makes the database itself confine the transaction to
+	// userID's rows; the queries filter by user id in any case.
+	ScopeUser func(ctx context.Context, tx *sql.Tx, userID string) error
+	// ScopePrivileged runs first in every transaction of Privileged.
+	ScopePrivileged func(ctx context.Context, tx *sql.Tx) error
+	// Lock blocks until no other transaction holds key, and holds it until
+	// tx ends. Nil when write transactions are serialised anyway (SQLite's
+	// BEGIN IMMEDIATE).
+	Lock func(ctx context.Context, tx *sql.Tx, key string) error
+	// Constraint returns store.ErrAlreadyExists for a unique violation,
+	// store.ErrNotFound for a foreign-key violation (the row it refers to
+	// does not exist) and nil for any other error.
+	Constraint func(err error) error
+	// HasTable is a query with one parameter, a table name in the current
+	// schema, returning a count that is 0 if there is no such table.
+	HasTable string
+	// Migrations are the schema versions, ascending from 1: the shared
+	// tables rendered for the engine, see Migrations.
+	Migrations []Migration
+}
+
+// rebind rewrites q's ? placeholders for the dialect. The shared queries
+// never contain a literal question mark.
+func (d *Dialect) rebind(q string) string {
+	if !d.Numbered || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for _, r := range q {
+		if r != '?' {
+			b.WriteRune(r)
+			continue
+		}
+		n++
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(n))
+	}
+	return b.String()
+}

@@ -1,0 +1,108 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+// Store implements store.Store on a *sql.DB and a Dialect.
+type Store struct {
+	db *sql.DB
+	d  *Dialect
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New returns a Store that queries db in dialect d. The Store owns db and
+// closes it in Close.
+func New(db *sql.DB, d *Dialect) *Store {
+	return &Store{db: db, d: d}
+}
+
+// DB returns the underlying database, for tests and diagnostics. Queries
+// run on it directly bypass the user scoping of the Store.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// User returns a handle confined to userID's rows.
+func (s *Store) User(userID string) store.UserStore {
+	return &userStore{s: s, userID: userID}
+}
+
+// Privileged returns the path for the operations that cross users.
+func (s *Store) Privileged() store.Privileged { return &privileged{s: s} }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", s.d.Name, err)
+	}
+	return nil
+}
+
+// Close closes the database; later calls return the first call's result.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.db.Close() })
+	return s.closeErr
+}
+
+// errOtherUser refuses a record that names a user other than the handle's:
+// to a handle, another user's row looks like one that does not exist.
+var errOtherUser = fmt.Errorf("%w: the record names another user", store.ErrNotFound)
+
+// userStore is confined to one user: every query filters by userID.
+type userStore struct {
+	s      *Store
+	userID string
+}
+
+func (u *userStore) UserID() string { return u.userID }
+
+func (u *userStore) scope(ctx context.Context, t *sql.Tx) error {
+	if u.userID == "" {
+		return errors.New("user store has no user id")
+	}
+	if u.s.d.ScopeUser == nil {
+		return nil
+	}
+	return u.s.d.ScopeUser(ctx, t, u.userID)
+}
+
+func (u *userStore) read(ctx context.Context, fn func(tx) error) error {
+	return u.s.run(ctx, true, u.scope, fn)
+}
+
+func (u *userStore) write(ctx context.Context, fn func(tx) error) error {
+	return u.s.run(ctx, false, u.scope, fn)
+}
+
+// owns reports whether a record naming recordUser may be written through
+// u: it must name u's user, or no one (and then it is u's).
+func (u *userStore) owns(recordUser string) error {
+	if recordUser != "" && recordUser != u.userID {
+		return errOtherUser
+	}
+	return nil
+}
+
+// privileged crosses users; on PostgreSQL it is the only path that does.
+type privileged struct{ s *Store }
+
+func (p *privileged) read(ctx context.Context, fn func(tx) error) error {
+	return p.s.run(ctx, true, p.s.d.ScopePrivileged, fn)
+}
+
+func (p *privileged) write(ctx context.Context, fn func(tx) error) error {
+	return p.s.run(ctx, false, p.s.d.ScopePrivileged, fn)
+}
+
+var (
+	_ store.Store      = (*Store)(nil)
+	_ store.UserStore  = (*userStore)(nil)
+	_ store.Privileged = (*privileged)(nil)
+)

@@ -1,0 +1,140 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+// tx is a transaction whose queries are written with ? placeholders.
+type tx struct {
+	*sql.Tx
+	d *Dialect
+}
+
+func (t tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.ExecContext(ctx, t.d.rebind(q), args...)
+}
+
+func (t tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.QueryContext(ctx, t.d.rebind(q), args...)
+}
+
+func (t tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.QueryRowContext(ctx, t.d.rebind(q), args...)
+}
+
+// lock holds key until the transaction ends; see Dialect.Lock.
+func (t tx) lock(ctx context.Context, key string) error {
+	if t.d.Lock == nil {
+		return nil
+	}
+	return t.d.Lock(ctx, t.Tx, "mcpgate:"+key)
+}
+
+// execOne runs a statement meant to change one row; if it changed none,
+// the row is not there (or not the handle's): store.ErrNotFound.
+func (t tx) execOne(ctx context.Context, q string, args ...any) error {
+	res, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// run runs fn in a transaction that scope prepares, commits it if fn
+// succeeds, and translates driver errors into the store's sentinels.
+// Read-only transactions do not take SQLite's write lock.
+func (s *Store) run(ctx context.Context, readOnly bool, scope func(context.Context, *sql.Tx) error, fn func(tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	if err != nil {
+		return s.translate(err)
+	}
+	t := tx{Tx: sqlTx, d: s.d}
+	if scope != nil {
+		err = scope(ctx, sqlTx)
+	}
+	if err == nil {
+		err = fn(t)
+	}
+	if err == nil {
+		err = sqlTx.Commit()
+	} else {
+		_ = sqlTx.Rollback() // the error that made us roll back is the one to report
+	}
+	return s.translate(err)
+}
+
+// translate maps "no row" and constraint violations to the store's
+// sentinels. A translated error carries no driver text: the sentinel and
+// the caller's context say all there is to say.
+func (s *Store) translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	if s.d.Constraint != nil {
+		if e := s.d.Constraint(err); e != nil {
+			return e
+		}
+	}
+	return err
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// collect runs q and scans every row with scan.
+func collect[T any](ctx context.Context, t tx, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// runner is userStore.read/write or privileged.read/write.
+type runner func(ctx context.Context, fn func(tx) error) error
+
+// one runs q in a transaction of run and scans its single row; no row is
+// store.ErrNotFound.
+func one[T any](ctx context.Context, run runner, scan func(scanner) (T, error), q string, args ...any) (T, error) {
+	var v T
+	err := run(ctx, func(t tx) error {
+		var err error
+		v, err = scan(t.queryRow(ctx, q, args...))
+		return err
+	})
+	return v, err
+}
+
+// all runs q in a transaction of run and scans every row.
+func all[T any](ctx context.Context, run runner, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+	var v []T
+	err := run(ctx, func(t tx) error {
+		var err error
+		v, err = collect(ctx, t, scan, q, args...)
+		return err
+	})
+	return v, err
+}

@@ -1,0 +1,191 @@
+package vault
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/keyprovider"
+	"github.com/mcpgate/mcpgate/pkg/secret"
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+const (
+	formatV1   = 1
+	headerSize = 1 + 4
+	nonceSize  = 12
+	dekSize    = 32
+)
+
+// Purposes name what a sealed value is, and are bound into its AAD.
+const (
+	PurposeCredential  = "connection.credential"
+	PurposeOAuthVerify = "oauth.verifier"
+)
+
+var (
+	// ErrWrongKey means the configured KEK is not the one that wrapped a
+	// user's DEK.
+	ErrWrongKey = errors.New("the configured KEK does not open this user's data key")
+	// ErrTampered means a sealed value failed authentication: it was
+	// changed, truncated, or moved from another record or user.
+	ErrTampered = errors.New("sealed value failed authentication (changed, truncated or moved from another record)")
+)
+
+// Options tunes the DEK cache.
+type Options struct {
+	CacheTTL  time.Duration // default 5 minutes
+	CacheSize int           // default 10000 users
+}
+
+// Vault seals and opens credentials. It is safe for concurrent use.
+type Vault struct {
+	st    store.Store
+	kp    keyprovider.Provider
+	cache *dekCache
+}
+
+// New returns a vault over st whose DEKs are wrapped by kp.
+func New(st store.Store, kp keyprovider.Provider, opts Options) *Vault {
+	if opts.CacheTTL <= 0 {
+		opts.CacheTTL = 5 * time.Minute
+	}
+	if opts.CacheSize <= 0 {
+		opts.CacheSize = 10000
+	}
+	return &Vault{st: st, kp: kp, cache: newDEKCache(opts.CacheTTL, opts.CacheSize)}
+}
+
+// KeyID names the KEK new DEKs are wrapped with.
+func (v *Vault) KeyID() string { return v.kp.KeyID() }
+
+// NewDEK makes a fresh DEK for userID, wrapped and ready to store.
+func (v *Vault) NewDEK(ctx context.Context, userID string, version int) (store.DEK, error) {
+	raw := make([]byte, dekSize)
+	if _, err := rand.Read(raw); err != nil {
+		return store.DEK{}, fmt.Errorf("generate DEK: %w", err)
+	}
+	wrapped, err := v.kp.Wrap(ctx, raw, dekAAD(userID))
+	if err != nil {
+		return store.DEK{}, fmt.Errorf("wrap DEK: %w", err)
+	}
+	return store.DEK{UserID: userID, Version: version, KEKID: v.kp.KeyID(), Wrapped: wrapped, CreatedAt: time.Now()}, nil
+}
+
+// Check proves the KEK works with a wrap/unwrap round trip, and, if userID
+// is not empty, that it opens that user's stored DEK.
+func (v *Vault) Check(ctx context.Context, userID string) error {
+	probe := make([]byte, dekSize)
+	if _, err := rand.Read(probe); err != nil {
+		return err
+	}
+	w, err := v.kp.Wrap(ctx, probe, []byte("mcpgate check"))
+	if err != nil {
+		return fmt.Errorf("check KEK: %w", err)
+	}
+	if _, err := v.kp.Unwrap(ctx, w, []byte("mcpgate check")); err != nil {
+		return fmt.Errorf("check KEK: %w", err)
+	}
+	if userID == "" {
+		return nil
+	}
+	_, _, err = v.dek(ctx, userID)
+	return err
+}
+
+// Seal encrypts plaintext for (purpose, user, record) and returns the
+// sealed bytes and the DEK version used.
+func (v *Vault) Seal(ctx context.Context, userID, purpose, recordID string, plaintext []byte) ([]byte, int, error) {
+	aead, version, err := v.dek(ctx, userID)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]byte, headerSize+nonceSize, headerSize+nonceSize+len(plaintext)+aead.Overhead())
+	out[0] = formatV1
+	binary.BigEndian.PutUint32(out[1:headerSize], uint32(version))
+	nonce := out[headerSize:]
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, 0, fmt.Errorf("generate nonce: %w", err)
+	}
+	out = aead.Seal(out, nonce, plaintext, sealAAD(out[:headerSize], purpose, userID, recordID))
+	return out, version, nil
+}
+
+// Open decrypts a value sealed by Seal for the same (purpose, user, record).
+func (v *Vault) Open(ctx context.Context, userID, purpose, recordID string, sealed []byte) (secret.Value, error) {
+	if len(sealed) < headerSize+nonceSize+16 || sealed[0] != formatV1 {
+		return secret.Value{}, ErrTampered
+	}
+	want := int(binary.BigEndian.Uint32(sealed[1:headerSize]))
+	aead, version, err := v.dek(ctx, userID)
+	if err != nil {
+		return secret.Value{}, err
+	}
+	if version != want {
+		// A DEK rotation happened since this entry was cached.
+		v.cache.forget(userID)
+		if aead, version, err = v.dek(ctx, userID); err != nil {
+			return secret.Value{}, err
+		}
+		if version != want {
+			return secret.Value{}, fmt.Errorf("open: sealed under DEK version %d, user has version %d: %w", want, version, ErrTampered)
+		}
+	}
+	nonce := sealed[headerSize : headerSize+nonceSize]
+	pt, err := aead.Open(nil, nonce, sealed[headerSize+nonceSize:], sealAAD(sealed[:headerSize], purpose, userID, recordID))
+	if err != nil {
+		return secret.Value{}, ErrTampered
+	}
+	return secret.New(pt), nil
+}
+
+// Forget drops userID's cached DEK (after a rotation or user removal).
+func (v *Vault) Forget(userID string) { v.cache.forget(userID) }
+
+// dek returns the user's DEK as an AEAD, from the cache or the store.
+func (v *Vault) dek(ctx context.Context, userID string) (cipher.AEAD, int, error) {
+	return v.cache.get(userID, func() (cipher.AEAD, int, error) {
+		d, err := v.st.User(userID).DEK(ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("load DEK: %w", err)
+		}
+		if d.KEKID != v.kp.KeyID() {
+			return nil, 0, fmt.Errorf("user's data key was wrapped by KEK %s but the configured KEK is %s: point key_provider at the original key: %w", d.KEKID, v.kp.KeyID(), ErrWrongKey)
+		}
+		raw, err := v.kp.Unwrap(ctx, d.Wrapped, dekAAD(userID))
+		if errors.Is(err, keyprovider.ErrWrongKey) {
+			return nil, 0, fmt.Errorf("unwrap DEK: %w", ErrWrongKey)
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("unwrap DEK: %w", err)
+		}
+		aead, err := newAEAD(raw)
+		return aead, d.Version, err
+	})
+}
+
+func newAEAD(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("new cipher: %w", err)
+	}
+	return cipher.NewGCM(block)
+}
+
+func dekAAD(userID string) []byte { return []byte("mcpgate.dek.v1\x00" + userID) }
+
+func sealAAD(header []byte, purpose, userID, recordID string) []byte {
+	aad := make([]byte, 0, len(header)+64)
+	aad = append(aad, header...)
+	aad = append(aad, "mcpgate.seal.v1\x00"...)
+	for _, s := range []string{purpose, userID, recordID} {
+		aad = binary.BigEndian.AppendUint32(aad, uint32(len(s)))
+		aad = append(aad, s...)
+	}
+	return aad
+}

@@ -1,0 +1,99 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+func TestToolsAreListedWithSchemasAndAnnotations(t *testing.T) {
+	g := startGateway(t)
+	s := g.session(t)
+	res, err := s.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]bool{}
+	for _, tool := range res.Tools {
+		byName[tool.Name] = true
+		if tool.InputSchema == nil || tool.Description == "" || tool.Annotations == nil {
+			t.Errorf("tool %s lacks a schema, description or annotations", tool.Name)
+		}
+		if tool.Name == "github_list_issues" && !tool.Annotations.ReadOnlyHint {
+			t.Errorf("github_list_issues is not annotated read-only")
+		}
+		if tool.Name == "github_create_issue" && tool.Annotations.ReadOnlyHint {
+			t.Errorf("github_create_issue is annotated read-only")
+		}
+	}
+	for _, want := range []string{"github_list_repos", "github_get_repo", "github_list_issues", "github_get_issue",
+		"github_create_issue", "github_comment_issue", "github_list_pulls", "github_get_pull", "github_get_file",
+		"github_search_issues", "github_search_code"} {
+		if !byName[want] {
+			t.Errorf("tools/list lacks %s", want)
+		}
+	}
+}
+
+func TestCallsReachGitHubAndAreAudited(t *testing.T) {
+	g := startGateway(t)
+	s := g.session(t)
+
+	r := call(t, s, "github_list_issues", map[string]any{"owner": "octocat", "repo": "hello-world"})
+	if r.IsError || !strings.Contains(text(r), "Found a bug") {
+		t.Fatalf("list_issues: isError=%v text=%q", r.IsError, text(r))
+	}
+	r = call(t, s, "github_create_issue", map[string]any{"owner": "octocat", "repo": "hello-world", "title": "Made through mcpgate", "body": "hello"})
+	if r.IsError {
+		t.Fatalf("create_issue: %s", text(r))
+	}
+	r = call(t, s, "github_list_issues", map[string]any{"owner": "octocat", "repo": "hello-world"})
+	if !strings.Contains(text(r), "Made through mcpgate") {
+		t.Fatalf("the created issue is not listed: %s", text(r))
+	}
+	r = call(t, s, "github_get_issue", map[string]any{"owner": "octocat", "repo": "hello-world"})
+	if !r.IsError || !strings.Contains(text(r), "number") {
+		t.Fatalf("a call without a required argument: isError=%v text=%q", r.IsError, text(r))
+	}
+
+	recs, err := g.App.Store.User(g.Owner.ID).ListAudit(context.Background(), store.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 4 {
+		t.Fatalf("audit holds %d records, want 4", len(recs))
+	}
+	create := recs[2] // newest first
+	if create.Tool != "github_create_issue" || create.Outcome != "ok" || create.Decision != "allow" {
+		t.Errorf("create record = %+v", create)
+	}
+	if strings.Contains(create.Arguments, "hello\"") || !strings.Contains(create.Arguments, "sha256") {
+		t.Errorf("the body argument was stored, not redacted: %s", create.Arguments)
+	}
+	if !strings.Contains(create.Arguments, "Made through mcpgate") {
+		t.Errorf("the title argument is missing: %s", create.Arguments)
+	}
+	if recs[0].Outcome != "error" || recs[0].Error == "" {
+		t.Errorf("failed call record = %+v", recs[0])
+	}
+	if recs[0].PrevHash != recs[1].Hash {
+		t.Errorf("audit chain broken: %q != %q", recs[0].PrevHash, recs[1].Hash)
+	}
+}
+
+func TestAddedConnectionShowsOnNextRequest(t *testing.T) {
+	g := startGateway(t)
+	s := g.session(t)
+	if err := g.App.RemoveConnection(context.Background(), g.Owner, "github"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Tools) != 0 {
+		t.Fatalf("after removing the connection, %d tools are still listed", len(res.Tools))
+	}
+}
