@@ -67,8 +67,7 @@ func (g *Gateway) call(ctx context.Context, id Identity, connName string, p conn
 	if !dec.Allow {
 		return "", OutcomeDenied, dec, fmt.Errorf("denied by guardrail %s: %s", dec.Rule, dec.Reason)
 	}
-	us := g.st.User(id.UserID)
-	conn, err := us.Connection(ctx, connName)
+	conn, err := g.connection(ctx, id.UserID, connName)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", OutcomeError, dec, fmt.Errorf("connection %q no longer exists", connName)
 	}
@@ -95,6 +94,16 @@ func (g *Gateway) call(ctx context.Context, id Identity, connName string, p conn
 		return "", OutcomeError, dec, errors.New(secret.Scrub(err.Error(), cred))
 	}
 	return secret.Scrub(out, cred), OutcomeOK, dec, nil
+}
+
+// connection returns the call's connection: as read for this request, or
+// from the store.
+func (g *Gateway) connection(ctx context.Context, userID, name string) (store.Connection, error) {
+	if c, ok := requestConnection(ctx, name); ok {
+		return c, nil
+	}
+	g.metrics.ConnectionReads.Inc()
+	return g.st.User(userID).Connection(ctx, name)
 }
 
 func (g *Gateway) baseURL(c store.Connection, p connector.Provider) string {

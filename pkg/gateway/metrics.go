@@ -10,6 +10,9 @@ type Metrics struct {
 	ToolCalls    *prometheus.CounterVec
 	ToolLatency  *prometheus.HistogramVec
 	AuthFailures *prometheus.CounterVec
+	// ConnectionReads counts tool calls that read their connection again
+	// because the request's own read was not at hand.
+	ConnectionReads prometheus.Counter
 }
 
 // NewMetrics registers the series with reg (nil: a private registry).
@@ -31,7 +34,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		AuthFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "mcpgate_auth_failures_total", Help: "Refused app-key authentications by reason.",
 		}, []string{"reason"}),
+		ConnectionReads: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "mcpgate_connection_rereads_total", Help: "Tool calls that read their connection a second time.",
+		}),
 	}
-	reg.MustRegister(m.Requests, m.ToolCalls, m.ToolLatency, m.AuthFailures)
+	reg.MustRegister(m.Requests, m.ToolCalls, m.ToolLatency, m.AuthFailures, m.ConnectionReads)
 	return m
 }

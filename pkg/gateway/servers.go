@@ -31,24 +31,42 @@ func (g *Gateway) Handler() http.Handler {
 	})
 	return g.countRequests(g.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := IdentityFrom(r.Context())
-		s, err := g.serverFor(r.Context(), id)
+		s, conns, err := g.serverFor(r.Context(), id)
 		if err != nil {
 			g.log.Error("list tools", "user", id.UserID, "err", err.Error())
 			http.Error(w, "the gateway cannot read its connections right now; try again", http.StatusServiceUnavailable)
 			return
 		}
-		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), serverKey{}, s)))
+		ctx := context.WithValue(r.Context(), serverKey{}, s)
+		ctx = context.WithValue(ctx, connsKey{}, conns)
+		h.ServeHTTP(w, r.WithContext(ctx))
 	})))
 }
 
 type serverKey struct{}
 
+// connsKey holds the connections read for this request, so a tool call
+// does not read its connection a second time.
+type connsKey struct{}
+
+// requestConnection returns the connection named name as read for this
+// request, if the request's context carries it.
+func requestConnection(ctx context.Context, name string) (store.Connection, bool) {
+	conns, _ := ctx.Value(connsKey{}).([]store.Connection)
+	for _, c := range conns {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return store.Connection{}, false
+}
+
 // serverFor returns the MCP server with id's tools, reusing one built for
 // the same key and the same connections.
-func (g *Gateway) serverFor(ctx context.Context, id Identity) (*mcp.Server, error) {
+func (g *Gateway) serverFor(ctx context.Context, id Identity) (*mcp.Server, []store.Connection, error) {
 	conns, err := g.st.User(id.UserID).ListConnections(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	conns = slices.DeleteFunc(conns, func(c store.Connection) bool {
 		return len(id.Scope) > 0 && !slices.Contains(id.Scope, c.Name)
@@ -58,7 +76,7 @@ func (g *Gateway) serverFor(ctx context.Context, id Identity) (*mcp.Server, erro
 	for _, c := range conns {
 		fmt.Fprintf(&fp, "|%s:%s:%s:%s", c.Name, c.Provider, c.Status, c.ID)
 	}
-	return g.servers.get(fp.String(), func() *mcp.Server { return g.buildServer(id, conns) }), nil
+	return g.servers.get(fp.String(), func() *mcp.Server { return g.buildServer(id, conns) }), conns, nil
 }
 
 func (g *Gateway) buildServer(id Identity, conns []store.Connection) *mcp.Server {

@@ -39,6 +39,7 @@ type env struct {
 
 func setup(b *testing.B) *env {
 	b.Helper()
+	appliance.TuneRuntime() // as serve does
 	ctx := context.Background()
 	gh := githubfake.New(token)
 	b.Cleanup(gh.Close)

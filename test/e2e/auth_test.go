@@ -150,3 +150,20 @@ func TestHealthReadyMetrics(t *testing.T) {
 		t.Error("/metrics is served on the gateway listener")
 	}
 }
+
+// TestCallReadsItsConnectionOnce checks that a tool call uses the
+// connection row its request already read.
+func TestCallReadsItsConnectionOnce(t *testing.T) {
+	g := startGateway(t)
+	s := g.session(t)
+	call(t, s, "github_get_repo", map[string]any{"owner": "octocat", "repo": "hello-world"})
+	resp, err := http.Get(g.Admin + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(b), "mcpgate_connection_rereads_total 0") {
+		t.Error("a tool call read its connection a second time")
+	}
+}

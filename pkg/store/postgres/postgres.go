@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -63,6 +64,11 @@ func Open(ctx context.Context, u *url.URL) (store.Store, error) {
 		return nil, fmt.Errorf("parse postgres url: %w", err)
 	}
 	db := stdlib.OpenDB(*cfg)
+	// A tool call makes a few short transactions; keeping connections
+	// open spares a TCP and auth round trip for each.
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres at %s: %w", u.Redacted(), err)

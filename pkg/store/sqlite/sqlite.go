@@ -30,6 +30,7 @@ const params = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=journ
 var dialect = &sqlstore.Dialect{
 	Name:       "sqlite",
 	Constraint: constraint,
+	PlainReads: true,
 	HasTable:   "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
 	// STRICT tables refuse a value of the wrong type instead of storing it.
 	Migrations: sqlstore.MustMigrations(sqlstore.Types{
@@ -54,6 +55,11 @@ func Open(ctx context.Context, u *url.URL) (store.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 	}
+	// Keep the connections open: opening one runs the pragmas and
+	// re-prepares every statement, which under load cost more than the
+	// queries themselves. WAL readers run in parallel; writers take turns.
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)

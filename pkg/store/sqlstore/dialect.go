@@ -29,6 +29,10 @@ type Dialect struct {
 	// store.ErrNotFound for a foreign-key violation (the row it refers to
 	// does not exist) and nil for any other error.
 	Constraint func(err error) error
+	// PlainReads runs the store's reads, each a single statement, outside
+	// an explicit transaction. Only for a dialect without scope hooks,
+	// whose single statements see a consistent snapshot anyway (SQLite).
+	PlainReads bool
 	// HasTable is a query with one parameter, a table name in the current
 	// schema, returning a count that is 0 if there is no such table.
 	HasTable string

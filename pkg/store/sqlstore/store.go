@@ -12,8 +12,9 @@ import (
 
 // Store implements store.Store on a *sql.DB and a Dialect.
 type Store struct {
-	db *sql.DB
-	d  *Dialect
+	db    *sql.DB
+	d     *Dialect
+	stmts stmtCache
 
 	closeOnce sync.Once
 	closeErr  error
@@ -47,7 +48,10 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database; later calls return the first call's result.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.db.Close() })
+	s.closeOnce.Do(func() {
+		s.stmts.close()
+		s.closeErr = s.db.Close()
+	})
 	return s.closeErr
 }
 

@@ -8,22 +8,63 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
-// tx is a transaction whose queries are written with ? placeholders.
+// tx is a transaction whose queries are written with ? placeholders. Tx
+// is nil for a single-statement read run outside a transaction (see
+// Dialect.PlainReads).
 type tx struct {
 	*sql.Tx
 	d *Dialect
+	s *Store
 }
 
+// querier is what tx and *sql.DB have in common.
+type querier interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func (t tx) direct() querier {
+	if t.Tx == nil {
+		return t.s.db
+	}
+	return t.Tx
+}
+
+// stmt returns q prepared for this transaction. Statements are prepared
+// once per connection and kept, because parsing SQL was a large part of
+// a tool call's cost.
+func (t tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	st, err := t.s.stmts.prepare(ctx, t.s.db, t.d.rebind(q))
+	if err != nil || t.Tx == nil {
+		return st, err
+	}
+	return t.Tx.StmtContext(ctx, st), nil
+}
+
+// The query methods fall back to running q unprepared when it cannot be
+// prepared outside the transaction (a table the transaction itself
+// creates, during a migration); a real error then shows there.
+
 func (t tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.ExecContext(ctx, t.d.rebind(q), args...)
+	if st, err := t.stmt(ctx, q); err == nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.direct().ExecContext(ctx, t.d.rebind(q), args...)
 }
 
 func (t tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.QueryContext(ctx, t.d.rebind(q), args...)
+	if st, err := t.stmt(ctx, q); err == nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.direct().QueryContext(ctx, t.d.rebind(q), args...)
 }
 
 func (t tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.QueryRowContext(ctx, t.d.rebind(q), args...)
+	if st, err := t.stmt(ctx, q); err == nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.direct().QueryRowContext(ctx, t.d.rebind(q), args...)
 }
 
 // lock holds key until the transaction ends; see Dialect.Lock.
@@ -55,11 +96,19 @@ func (t tx) execOne(ctx context.Context, q string, args ...any) error {
 // succeeds, and translates driver errors into the store's sentinels.
 // Read-only transactions do not take SQLite's write lock.
 func (s *Store) run(ctx context.Context, readOnly bool, scope func(context.Context, *sql.Tx) error, fn func(tx) error) error {
+	if readOnly && s.d.PlainReads {
+		if scope != nil {
+			if err := scope(ctx, nil); err != nil {
+				return err
+			}
+		}
+		return s.translate(fn(tx{d: s.d, s: s}))
+	}
 	sqlTx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return s.translate(err)
 	}
-	t := tx{Tx: sqlTx, d: s.d}
+	t := tx{Tx: sqlTx, d: s.d, s: s}
 	if scope != nil {
 		err = scope(ctx, sqlTx)
 	}
