@@ -28,6 +28,7 @@ func (c *cli) connectCmd() *cobra.Command {
 func (c *cli) connectAddCmd() *cobra.Command {
 	var name, tokenFile string
 	var tokenStdin bool
+	var oa oauthFlags
 	cmd := &cobra.Command{
 		Use:   "add PROVIDER",
 		Short: "Connect an upstream account; the token is read from stdin or a file, never from argv",
@@ -37,6 +38,9 @@ func (c *cli) connectAddCmd() *cobra.Command {
 				return &exitError{2, err}
 			}
 			return c.withUser(cmd, func(a *appliance.App, u store.User) error {
+				if !tokenStdin && tokenFile == "" && a.UsesOAuth(args[0]) {
+					return c.connectOAuth(cmd.Context(), a, u, args[0], name, oa)
+				}
 				tok, err := c.readToken(tokenStdin, tokenFile)
 				if err != nil {
 					return err
@@ -45,17 +49,14 @@ func (c *cli) connectAddCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if c.output == "json" {
-					return printJSON(c.stdout, connRow(conn))
-				}
-				fmt.Fprintf(c.stdout, "connected %s as %s (connection %q); its tools are named %s_*\n", conn.Provider, conn.Account, conn.Name, conn.Name)
-				return nil
+				return c.printConnected(conn)
 			})
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "connection name, also the tool-name prefix (default: the provider)")
 	cmd.Flags().BoolVar(&tokenStdin, "token-stdin", false, "read the token from standard input")
 	cmd.Flags().StringVar(&tokenFile, "token-file", "", "read the token from this file")
+	oa.register(cmd)
 	return cmd
 }
 
@@ -167,7 +168,7 @@ func (c *cli) connectTestCmd() *cobra.Command {
 }
 
 func (c *cli) connectRemoveCmd() *cobra.Command {
-	var yes bool
+	var yes, keepRemote bool
 	cmd := &cobra.Command{
 		Use:   "remove NAME",
 		Short: "Delete a connection and its stored credential",
@@ -177,14 +178,19 @@ func (c *cli) connectRemoveCmd() *cobra.Command {
 				return err
 			}
 			return c.withUser(cmd, func(a *appliance.App, u store.User) error {
-				if err := a.RemoveConnection(cmd.Context(), u, args[0]); err != nil {
+				revokeErr, err := a.RemoveConnection(cmd.Context(), u, args[0], keepRemote)
+				if err != nil {
 					return err
 				}
 				fmt.Fprintf(c.stdout, "removed connection %s\n", args[0])
+				if revokeErr != nil {
+					fmt.Fprintf(c.stderr, "warning: %s; revoke it in the provider's settings\n", revokeErr)
+				}
 				return nil
 			})
 		},
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().BoolVar(&keepRemote, "keep-remote", false, "do not revoke the token at the provider")
 	return cmd
 }

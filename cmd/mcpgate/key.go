@@ -7,13 +7,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpgate/mcpgate/pkg/appliance"
+	"github.com/mcpgate/mcpgate/pkg/guard"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
 func (c *cli) keyCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "key", Short: "Create, list, regenerate and revoke MCP app keys (one per client app)"}
-	cmd.AddCommand(c.keyCreateCmd(), c.keyListCmd(), c.keyRegenerateCmd(), c.keyRevokeCmd())
+	cmd.AddCommand(c.keyCreateCmd(), c.keyListCmd(), c.keyRegenerateCmd(), c.keyRevokeCmd(), c.keyUpdateCmd(), c.keyPolicyCmd())
 	return cmd
 }
 
@@ -34,6 +35,7 @@ func (c *cli) withUser(cmd *cobra.Command, fn func(a *appliance.App, u store.Use
 func (c *cli) keyCreateCmd() *cobra.Command {
 	var name, printConfig string
 	var scope []string
+	var pf policyFlags
 	cmd := &cobra.Command{
 		Use:   "create --name NAME",
 		Short: "Create an app key; it is printed once and cannot be shown again",
@@ -43,9 +45,17 @@ func (c *cli) keyCreateCmd() *cobra.Command {
 				return err
 			}
 			return c.withUser(cmd, func(a *appliance.App, u store.User) error {
+				gf := pf.guardFlags(cmd)
+				if _, err := guard.FromFlags(gf); err != nil {
+					return &exitError{2, err}
+				}
 				raw, k, err := a.CreateKey(cmd.Context(), u, name, scope)
 				if err != nil {
 					return err
+				}
+				if err := a.ApplyPolicyFlags(cmd.Context(), u, name, gf); err != nil {
+					a.RevokeKey(cmd.Context(), u, name)
+					return fmt.Errorf("the key was not created: %w", err)
 				}
 				return c.printNewKey(a, raw, k, printConfig, "created")
 			})
@@ -54,6 +64,7 @@ func (c *cli) keyCreateCmd() *cobra.Command {
 	cmd.Flags().StringVar(&name, "name", "", "name of the client app, e.g. claude-desktop (required)")
 	cmd.Flags().StringSliceVar(&scope, "allow-connection", nil, "connection the key may use (repeatable; default: all)")
 	cmd.Flags().StringVar(&printConfig, "print-config", "", "also print a client config: claude, cursor, vscode or json")
+	pf.register(cmd)
 	cmd.MarkFlagRequired("name")
 	return cmd
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -71,7 +73,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&c.configFile, "config", "", "config file (default <data-dir>/mcpgate.yaml; env MCPGATE_CONFIG)")
 	pf.String("data-dir", "", "data directory (env MCPGATE_DATA_DIR; default ~/.local/share/mcpgate)")
 	pf.StringVar(&c.userName, "user", os.Getenv("MCPGATE_USER"), "user to act for (default: the owner created by init)")
-	pf.StringVarP(&c.output, "output", "o", envOr("MCPGATE_OUTPUT", "table"), "output format: table or json")
+	pf.StringVarP(&c.output, "output", "o", envOr("MCPGATE_OUTPUT", "table"), "output format: table or json (audit list/tail also jsonl, csv)")
 	pf.String("database-url", "", "database URL: sqlite:///path or postgres://... (env MCPGATE_DATABASE_URL)")
 	pf.String("key-provider", "", "KEK provider URL, e.g. local:///path/to/kek (env MCPGATE_KEY_PROVIDER)")
 
@@ -82,8 +84,8 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		c.keyCmd(),
 		c.connectCmd(),
 		c.versionCmd(),
-		c.notBuilt("audit", "List, tail, export, verify and prune the audit log"),
-		c.notBuilt("vault", "Show vault status; rotate the KEK and DEKs"),
+		c.auditCmd(),
+		c.vaultCmd(),
 	)
 	return root
 }
@@ -97,8 +99,12 @@ func envOr(name, def string) string {
 
 // loadConfig reads the configuration for cmd.
 func (c *cli) loadConfig(cmd *cobra.Command) (*config.Config, error) {
-	if c.output != "table" && c.output != "json" {
-		return nil, &exitError{2, fmt.Errorf("--output: %q is not one of table, json", c.output)}
+	outputs := "table,json"
+	if o, ok := cmd.Annotations["outputs"]; ok {
+		outputs = o
+	}
+	if !slices.Contains(strings.Split(outputs, ","), c.output) {
+		return nil, &exitError{2, fmt.Errorf("--output: %q is not one of %s", c.output, strings.ReplaceAll(outputs, ",", ", "))}
 	}
 	cfg, err := config.Load(config.Options{File: c.configFile, Flags: cmd.Flags()})
 	if err != nil {
@@ -114,15 +120,4 @@ func (c *cli) open(cmd *cobra.Command) (*appliance.App, error) {
 		return nil, err
 	}
 	return appliance.Open(cmd.Context(), cfg)
-}
-
-func (c *cli) notBuilt(name, short string) *cobra.Command {
-	return &cobra.Command{
-		Use:                name,
-		Short:              short + " (not available in this version)",
-		DisableFlagParsing: true,
-		RunE: func(*cobra.Command, []string) error {
-			return &exitError{3, fmt.Errorf("`mcpgate %s` is not available in this version of mcpgate yet", name)}
-		},
-	}
 }

@@ -8,11 +8,14 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/keyprovider"
+	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/vault"
 
 	// The drivers and providers this binary ships with.
 	_ "github.com/mcpgate/mcpgate/pkg/connector/github"
+	_ "github.com/mcpgate/mcpgate/pkg/keyprovider/awskms"
+	_ "github.com/mcpgate/mcpgate/pkg/keyprovider/gcpkms"
 	_ "github.com/mcpgate/mcpgate/pkg/keyprovider/local"
 	_ "github.com/mcpgate/mcpgate/pkg/store/postgres"
 	_ "github.com/mcpgate/mcpgate/pkg/store/sqlite"
@@ -27,6 +30,10 @@ type App struct {
 	Store  store.Store
 	Keys   keyprovider.Provider
 	Vault  *vault.Vault
+
+	flow   *oauth.Flow
+	tokens *oauth.Tokens
+	keks   *kekRegistry
 }
 
 // Open opens the store (checking its schema) and the key provider.
@@ -47,13 +54,17 @@ func Open(ctx context.Context, cfg *config.Config) (*App, error) {
 		return nil, err
 	}
 	a.Keys = kp
-	a.Vault = vault.New(st, kp, vault.Options{})
+	a.keks = &kekRegistry{st: st}
+	a.Vault = vault.New(st, kp, vault.Options{Resolve: a.keks.resolve})
 	return a, nil
 }
 
 // Close releases what Open opened; safe after a partial Open.
 func (a *App) Close() error {
 	var errs []error
+	if a.keks != nil {
+		a.keks.close()
+	}
 	if a.Keys != nil {
 		errs = append(errs, a.Keys.Close())
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/vault"
@@ -78,9 +79,9 @@ func (a *App) TestConnection(ctx context.Context, u store.User, name string) (st
 	if err != nil {
 		return "", err
 	}
-	cred, err := a.Vault.Open(ctx, u.ID, vault.PurposeCredential, c.ID, c.Credential)
+	cred, err := a.accessToken(ctx, c)
 	if err != nil {
-		return "", fmt.Errorf("open credential: %w", err)
+		return "", err
 	}
 	account, err := p.Identify(ctx, a.upstream(p, c.APIURL, cred))
 	if err != nil {
@@ -89,13 +90,46 @@ func (a *App) TestConnection(ctx context.Context, u store.User, name string) (st
 	return account, nil
 }
 
-// RemoveConnection deletes the stored credential.
-func (a *App) RemoveConnection(ctx context.Context, u store.User, name string) error {
-	if _, err := a.connection(ctx, u, name); err != nil {
-		return err
+// RemoveConnection deletes the stored credential. Unless keepRemote, it
+// first revokes the token at the provider where the provider offers that;
+// a revocation that fails is reported but does not keep the credential.
+func (a *App) RemoveConnection(ctx context.Context, u store.User, name string, keepRemote bool) (revokeErr error, err error) {
+	c, err := a.connection(ctx, u, name)
+	if err != nil {
+		return nil, err
+	}
+	if !keepRemote {
+		revokeErr = a.revoke(ctx, c)
 	}
 	if err := a.Store.User(u.ID).DeleteConnection(ctx, name); err != nil {
-		return fmt.Errorf("remove connection: %w", err)
+		return revokeErr, fmt.Errorf("remove connection: %w", err)
+	}
+	return revokeErr, nil
+}
+
+func (a *App) revoke(ctx context.Context, c store.Connection) error {
+	p, err := connector.Lookup(c.Provider)
+	if err != nil {
+		return nil
+	}
+	r, ok := p.(connector.Revoker)
+	if !ok || c.AuthKind != connector.AuthOAuth2 {
+		return nil
+	}
+	cred, err := a.Vault.Open(ctx, c.UserID, vault.PurposeCredential, c.ID, c.Credential)
+	if err != nil {
+		return err
+	}
+	tok, err := oauth.AccessFrom(cred)
+	if err != nil {
+		return err
+	}
+	client, err := oauth.Client(a.Config, c.Provider)
+	if err != nil {
+		return err
+	}
+	if err := r.Revoke(ctx, a.upstream(p, c.APIURL, tok), client); err != nil {
+		return fmt.Errorf("revoke the token at %s: %s", c.Provider, secret.Scrub(err.Error(), tok))
 	}
 	return nil
 }

@@ -84,6 +84,9 @@ func Init(ctx context.Context, cfg *config.Config, owner string) (InitResult, er
 	if err := a.Vault.Check(ctx, ""); err != nil {
 		return res, err
 	}
+	if err := a.RegisterKEK(ctx); err != nil {
+		return res, fmt.Errorf("record the KEK: %w", err)
+	}
 	if u, err := a.ResolveUser(ctx, ""); err == nil {
 		res.Owner = u.Name
 		// The KEK must open the owner's DEK, or this is the wrong key file.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/gateway"
+	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/server"
 )
 
@@ -34,16 +36,22 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 	if err := a.Vault.Check(ctx, owner.ID); err != nil {
 		return nil, fmt.Errorf("vault check: %w", err)
 	}
+	if err := a.RegisterKEK(ctx); err != nil {
+		return nil, fmt.Errorf("record the KEK: %w", err)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	aw := audit.NewWriter(a.Store)
+	flow, tokens := a.OAuth()
+	tokens.Log = log
 	gw := gateway.New(gateway.Options{
-		Config: a.Config, Store: a.Store, Vault: a.Vault, Audit: aw,
+		Config: a.Config, Store: a.Store, Vault: a.Vault, Audit: aw, Tokens: tokens,
 		Metrics: gateway.NewMetrics(reg), Logger: log, Version: version,
 	})
 	srv := server.New(server.Options{
 		Config:   a.Config,
 		MCP:      gw.Handler(),
+		Routes:   map[string]http.Handler{"GET " + oauth.CallbackPath: flow.Callback(nil)},
 		Registry: reg,
 		Logger:   log,
 		Ready: func(ctx context.Context) error {

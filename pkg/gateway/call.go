@@ -12,6 +12,7 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/guard"
+	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/vault"
@@ -83,21 +84,56 @@ func (g *Gateway) call(ctx context.Context, id Identity, connName string, p conn
 		g.log.Error("open credential", "connection", connName, "err", err.Error())
 		return "", OutcomeError, dec, errors.New("the gateway could not open this connection's credential; the operator must check the vault")
 	}
+	out, err := g.callUpstream(ctx, conn, cred, p, t, args, false)
+	if errors.Is(err, connector.ErrUnauthorized) && conn.AuthKind == connector.AuthOAuth2 {
+		// The token may have been revoked or expired early: refresh once.
+		out, err = g.callUpstream(ctx, conn, cred, p, t, args, true)
+	}
+	if err != nil {
+		// An upstream's error text may quote any of the user's secrets.
+		msg, _ := guard.Redact(err.Error(), g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id)))
+		return "", OutcomeError, dec, errors.New(msg)
+	}
+	return g.finish(ctx, id, &dec, out), OutcomeOK, dec, nil
+}
+
+// callUpstream calls the tool with the connection's token (refreshed
+// first for OAuth connections when due, or when force is set). Its
+// errors are for the model: scrubbed of the credential.
+func (g *Gateway) callUpstream(ctx context.Context, conn store.Connection, cred secret.Value, p connector.Provider, t connector.Tool, args json.RawMessage, force bool) (string, error) {
+	token := cred
+	if conn.AuthKind == connector.AuthOAuth2 {
+		var err error
+		if token, err = g.tokens.Access(ctx, conn, cred, force); err != nil {
+			if errors.Is(err, oauth.ErrNeedsReauth) {
+				return "", fmt.Errorf("connection %q needs re-authorisation: run `mcpgate connect add %s --name %s` again", conn.Name, conn.Provider, conn.Name)
+			}
+			g.log.Warn("token refresh failed", "connection", conn.Name, "err", secret.Scrub(err.Error(), cred))
+			return "", fmt.Errorf("the %s token could not be refreshed; try again later", conn.Provider)
+		}
+	}
 	up := connector.Upstream{
 		BaseURL:        g.baseURL(conn, p),
-		Credential:     cred,
+		Credential:     token,
 		HTTP:           g.http,
 		MaxResultBytes: g.cfg.Limits.MaxResultBytes,
 	}
 	out, err := t.Call(ctx, up, args)
 	if err != nil {
-		return "", OutcomeError, dec, errors.New(secret.Scrub(err.Error(), cred))
+		return "", scrubbedError{err: err, msg: secret.Scrub(secret.Scrub(err.Error(), token), cred)}
 	}
-	return secret.Scrub(out, cred), OutcomeOK, dec, nil
+	return secret.Scrub(secret.Scrub(out, token), cred), nil
 }
 
-// connection returns the call's connection: as read for this request, or
-// from the store.
+// scrubbedError keeps the cause for errors.Is while its text is scrubbed.
+type scrubbedError struct {
+	err error
+	msg string
+}
+
+func (e scrubbedError) Error() string { return e.msg }
+func (e scrubbedError) Unwrap() error { return e.err }
+
 func (g *Gateway) connection(ctx context.Context, userID, name string) (store.Connection, error) {
 	if c, ok := requestConnection(ctx, name); ok {
 		return c, nil

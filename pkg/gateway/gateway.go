@@ -10,18 +10,21 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/guard"
+	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/vault"
 )
 
 // Options are what a Gateway is made of.
 type Options struct {
-	Config  *config.Config
-	Store   store.Store
-	Vault   *vault.Vault
-	Audit   *audit.Writer
-	Guard   guard.Guard // nil: guard.AllowAll
-	Metrics *Metrics    // nil: a private registry
+	Config *config.Config
+	Store  store.Store
+	Vault  *vault.Vault
+	Audit  *audit.Writer
+	Guard  guard.Guard // nil: guard.AllowAll
+	// Tokens refreshes OAuth tokens.
+	Tokens  *oauth.Tokens
+	Metrics *Metrics // nil: a private registry
 	Logger  *slog.Logger
 	Version string
 	// HTTPClient reaches upstreams; nil builds one with the configured
@@ -36,22 +39,25 @@ type Gateway struct {
 	vault    *vault.Vault
 	audit    *audit.Writer
 	guard    guard.Guard
+	tokens   *oauth.Tokens
 	metrics  *Metrics
 	log      *slog.Logger
 	version  string
 	http     *http.Client
 	verifier *apikey.Verifier
 	servers  *serverCache
+	policies policies
+	secrets  secretsCache
 }
 
 // New builds a gateway.
 func New(o Options) *Gateway {
 	g := &Gateway{
-		cfg: o.Config, st: o.Store, vault: o.Vault, audit: o.Audit, guard: o.Guard,
+		cfg: o.Config, st: o.Store, vault: o.Vault, audit: o.Audit, guard: o.Guard, tokens: o.Tokens,
 		metrics: o.Metrics, log: o.Logger, version: o.Version, http: o.HTTPClient,
 	}
 	if g.guard == nil {
-		g.guard = guard.AllowAll{}
+		g.guard = guard.New(g.loadPolicy, g.countRate, guard.Options{})
 	}
 	if g.metrics == nil {
 		g.metrics = NewMetrics(nil)

@@ -64,11 +64,12 @@ func requestConnection(ctx context.Context, name string) (store.Connection, bool
 // serverFor returns the MCP server with id's tools, reusing one built for
 // the same key and the same connections.
 func (g *Gateway) serverFor(ctx context.Context, id Identity) (*mcp.Server, []store.Connection, error) {
-	conns, err := g.st.User(id.UserID).ListConnections(ctx)
+	all, err := g.st.User(id.UserID).ListConnections(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	conns = slices.DeleteFunc(conns, func(c store.Connection) bool {
+	// The key's scope limits the tools; redaction covers every connection.
+	conns := slices.DeleteFunc(slices.Clone(all), func(c store.Connection) bool {
 		return len(id.Scope) > 0 && !slices.Contains(id.Scope, c.Name)
 	})
 	var fp strings.Builder
@@ -76,7 +77,7 @@ func (g *Gateway) serverFor(ctx context.Context, id Identity) (*mcp.Server, []st
 	for _, c := range conns {
 		fmt.Fprintf(&fp, "|%s:%s:%s:%s", c.Name, c.Provider, c.Status, c.ID)
 	}
-	return g.servers.get(fp.String(), func() *mcp.Server { return g.buildServer(id, conns) }), conns, nil
+	return g.servers.get(fp.String(), func() *mcp.Server { return g.buildServer(id, conns) }), all, nil
 }
 
 func (g *Gateway) buildServer(id Identity, conns []store.Connection) *mcp.Server {

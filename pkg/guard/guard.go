@@ -9,43 +9,62 @@ import (
 type Call struct {
 	UserID, KeyID string
 	Tool          string // the exposed name, <connection>_<tool>
-	ReadOnly      bool
+	ReadOnly      bool   // the tool is annotated read-only by its connector
 	Args          json.RawMessage
 }
 
 // Decision is the outcome of checking a call.
 type Decision struct {
 	Allow  bool
-	Rule   string // id of the rule that decided
+	Rule   string // id of the rule that decided, e.g. "deny:gmail_*", "rule:mail-own-domain"
 	Reason string // shown to the model when denied
+
+	// What the gateway applies to the result of an allowed call.
+	MaxResultBytes    int  // 0: the gateway's default
+	RedactCredentials bool // replace the user's credential values found in the result (see Redact)
+	// Redacted is set by the gateway when the result held a credential.
+	Redacted bool
 }
 
-// Decision names.
+// Decision names, as recorded in the audit log.
 const (
-	Allow = "allow"
-	Deny  = "deny"
+	Allow              = "allow"
+	Deny               = "deny"
+	AllowWithRedaction = "allow-with-redaction" // an allowed call whose result Redact changed
 )
 
-// Name returns "allow" or "deny".
+// Rule ids of decisions that no policy entry made.
+const (
+	RuleDefaultAllow = "default-allow" // no policy, or nothing in it matched
+	RuleAllowList    = "allow-list"    // an allow list exists and the tool is not on it
+	RuleReadOnly     = "read-only"     // read-only policy, tool not annotated read-only
+)
+
+// Name returns "allow", "allow-with-redaction" or "deny".
 func (d Decision) Name() string {
+	if d.Allow && d.Redacted {
+		return AllowWithRedaction
+	}
 	if d.Allow {
 		return Allow
 	}
 	return Deny
 }
 
-// Guard decides calls. Implementations are safe for concurrent use; an
-// error means the decision could not be made, and the call must not run.
+// Guard decides calls. Implementations are safe for concurrent use. A denial
+// is a Decision with Allow false, not an error; an error means the decision
+// could not be made (a store or counter is down), and the call must not run.
 type Guard interface {
 	Decide(ctx context.Context, c Call) (Decision, error)
 }
 
-// AllowAll is the guard when no policy is configured.
+// AllowAll is the guard when no policy is configured. It still asks the
+// gateway to redact credentials: that is not a policy choice.
 type AllowAll struct{}
 
 // Decide implements Guard.
 func (AllowAll) Decide(context.Context, Call) (Decision, error) {
-	return Decision{Allow: true, Rule: "default-allow"}, nil
+	return Decision{Allow: true, Rule: RuleDefaultAllow, RedactCredentials: true}, nil
 }
 
 var _ Guard = AllowAll{}

@@ -14,6 +14,10 @@ var (
 	ErrSchemaTooNew = errors.New("database schema is newer than this mcpgate")
 	// ErrSchemaTooOld means the database needs `mcpgate init` to migrate it.
 	ErrSchemaTooOld = errors.New("database schema is older than this mcpgate")
+	// ErrConflict means a compare-and-swap update lost to another writer.
+	ErrConflict = errors.New("the row was changed by another writer")
+	// ErrInUse means a row cannot be deleted while others refer to it.
+	ErrInUse = errors.New("still in use")
 )
 
 // Store is an open database. Implementations are safe for concurrent use.
@@ -51,25 +55,54 @@ type Privileged interface {
 	// it in the same transaction, so it can be used once; ErrNotFound if
 	// unknown.
 	TakeOAuthState(ctx context.Context, stateHash string) (OAuthState, error)
-	// ListDEKs returns every user's DEK.
+	// ListDEKs returns every user's DEKs, every version.
 	ListDEKs(ctx context.Context) ([]DEK, error)
-	// ReplaceDEK stores a rewrapped DEK if the stored one still has
-	// old.KEKID and old.Version; ErrNotFound otherwise.
+	// ReplaceDEK stores a rewrapped DEK (same user and version) if the
+	// stored one still has old.KEKID; ErrNotFound otherwise.
 	ReplaceDEK(ctx context.Context, old, updated DEK) error
+	// EachAudit calls fn for every record of every user matching f, in
+	// the order f asks, reading rows as it goes (constant memory). An
+	// error from fn stops the walk and is returned.
+	EachAudit(ctx context.Context, f AuditFilter, fn func(AuditRecord) error) error
+	// DeleteExpiredOAuthStates deletes pending authorizations that
+	// expired before now, returning how many.
+	DeleteExpiredOAuthStates(ctx context.Context, now time.Time) (int64, error)
+	// PutKEK records where the KEK with k.ID lives (its URL replaces an
+	// earlier one); KEKs lists them, oldest first.
+	PutKEK(ctx context.Context, k KEK) error
+	KEKs(ctx context.Context) ([]KEK, error)
 }
 
 // UserStore is scoped to one user: every method reads and writes that
 // user's rows only, and ErrNotFound is what another user's row looks like.
 type UserStore interface {
 	UserID() string
+	// DEK returns the user's current DEK: the highest version.
 	DEK(ctx context.Context) (DEK, error)
+	// DEKVersion returns one version of the user's DEK; ErrNotFound if
+	// there is no such version (it was rotated away).
+	DEKVersion(ctx context.Context, version int) (DEK, error)
+	// ListDEKs returns every version of the user's DEK, oldest first.
+	ListDEKs(ctx context.Context) ([]DEK, error)
+	// AddDEK stores a new version, which becomes current;
+	// ErrAlreadyExists if the version exists.
+	AddDEK(ctx context.Context, d DEK) error
+	// DeleteDEK deletes one version. It refuses (ErrInUse) while a
+	// connection or OAuth state is still sealed under it, and never
+	// deletes the current version.
+	DeleteDEK(ctx context.Context, version int) error
 
 	// CreateConnection: ErrAlreadyExists if the name is taken.
 	CreateConnection(ctx context.Context, c Connection) error
 	Connection(ctx context.Context, name string) (Connection, error)
 	ListConnections(ctx context.Context) ([]Connection, error)
-	// UpdateConnection replaces everything but ID, UserID, Name, CreatedAt.
+	// UpdateConnection replaces everything but ID, UserID, Name, CreatedAt
+	// of the connection with c.ID.
 	UpdateConnection(ctx context.Context, c Connection) error
+	// UpdateConnectionIf is UpdateConnection if the stored row still has
+	// updatedAt as its UpdatedAt (compare-and-swap, for token refresh by
+	// several processes); ErrConflict if another writer came first.
+	UpdateConnectionIf(ctx context.Context, c Connection, updatedAt time.Time) error
 	DeleteConnection(ctx context.Context, name string) error
 
 	// CreateAPIKey: ErrAlreadyExists if the name is taken by an active key.
@@ -85,12 +118,30 @@ type UserStore interface {
 	PutPolicy(ctx context.Context, p Policy) error
 	// Policy: ErrNotFound if none is set for keyID ("" is the default).
 	Policy(ctx context.Context, keyID string) (Policy, error)
+	// DeletePolicy: ErrNotFound if none is set.
+	DeletePolicy(ctx context.Context, keyID string) error
+
+	// HitRate counts one call in h's window if the window's count is
+	// below h.Limit, and returns the count after the call and whether it
+	// was allowed. Counting is atomic across processes sharing the
+	// database; windows older than a day are deleted as it goes.
+	HitRate(ctx context.Context, h RateHit) (count int, allowed bool, err error)
 
 	// AppendAudit stores records in order, each chained to the one before
 	// it (PrevHash, Hash are set by the store through hash), and returns
 	// them as stored.
 	AppendAudit(ctx context.Context, recs []AuditRecord, hash func(prev string, r AuditRecord) string) ([]AuditRecord, error)
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditRecord, error)
+	// EachAudit is ListAudit calling fn per row as it reads (constant
+	// memory); an error from fn stops the walk and is returned.
+	EachAudit(ctx context.Context, f AuditFilter, fn func(AuditRecord) error) error
+	// PruneAudit deletes the user's records older than before, in one
+	// transaction, and moves the anchor to the newest deleted record, so
+	// the kept records still verify; returns how many were deleted.
+	PruneAudit(ctx context.Context, before time.Time) (int64, error)
+	// AuditAnchor returns the user's anchor; the zero anchor (Hash "")
+	// if nothing was ever pruned.
+	AuditAnchor(ctx context.Context) (AuditAnchor, error)
 
 	PutOAuthState(ctx context.Context, s OAuthState) error
 }

@@ -81,10 +81,32 @@ type AuditRecord struct {
 // AuditFilter narrows an audit listing.
 type AuditFilter struct {
 	Since, Until time.Time
-	Tool         string
+	Tool         string // exact match; glob matching is done above the store
 	KeyID        string
-	AfterSeq     int64
+	Decision     string // exact match, "" for any
+	Outcome      string // exact match, "" for any
+	AfterSeq     int64  // only records with a greater Seq, oldest first
 	Limit        int
+	// Ascending lists oldest first (export, verify) even without AfterSeq.
+	Ascending bool
+}
+
+// AuditAnchor is what pruning leaves of the deleted part of a user's
+// chain: the newest deleted record's Seq and Hash, which the oldest kept
+// record's PrevHash must equal.
+type AuditAnchor struct {
+	UserID string
+	Seq    int64
+	Hash   string
+	Pruned int64 // records deleted by pruning, in all
+}
+
+// RateHit is one counted call against a rate limit.
+type RateHit struct {
+	KeyID       string
+	Rule        string    // the policy rule's id
+	WindowStart time.Time // start of the fixed window the call falls in
+	Limit       int
 }
 
 // OAuthState is a pending authorization, looked up by the hash of its state.
@@ -94,6 +116,21 @@ type OAuthState struct {
 	Provider  string
 	Name      string
 	Verifier  []byte // sealed by the vault
-	ExpiresAt time.Time
+	// DEKVersion is the DEK version that sealed Verifier.
+	DEKVersion int
+	// Scopes, RedirectURL and Local (a loopback callback run by the CLI)
+	// are what the callback needs to finish the flow.
+	Scopes      string
+	RedirectURL string
+	Local       bool
+	ExpiresAt   time.Time
+	CreatedAt   time.Time
+}
+
+// KEK records where a key-encryption key lives: its provider URL (a key
+// file's path or a KMS key's name; never key material).
+type KEK struct {
+	ID        string
+	URL       string
 	CreatedAt time.Time
 }

@@ -9,13 +9,24 @@ import (
 // dekCache keeps unwrapped DEKs for a bounded time and count, and makes
 // concurrent misses for one user share a single unwrap (which may be a KMS
 // call).
+// currentTTL bounds how long "the user's current DEK" is cached, so that
+// a DEK rotation run by another process is followed within it.
+const currentTTL = 30 * time.Second
+
 type dekCache struct {
 	ttl  time.Duration
 	size int
 
 	mu       sync.Mutex
-	entries  map[string]dekEntry
-	inflight map[string]*flight
+	entries  map[cacheKey]dekEntry
+	inflight map[cacheKey]*flight
+}
+
+// cacheKey names one DEK version of a user; version 0 is "the current
+// one", which a rotation changes, so it is cached for the TTL only.
+type cacheKey struct {
+	userID  string
+	version int
 }
 
 type dekEntry struct {
@@ -32,33 +43,38 @@ type flight struct {
 }
 
 func newDEKCache(ttl time.Duration, size int) *dekCache {
-	return &dekCache{ttl: ttl, size: size, entries: map[string]dekEntry{}, inflight: map[string]*flight{}}
+	return &dekCache{ttl: ttl, size: size, entries: map[cacheKey]dekEntry{}, inflight: map[cacheKey]*flight{}}
 }
 
-func (c *dekCache) get(userID string, load func() (cipher.AEAD, int, error)) (cipher.AEAD, int, error) {
+func (c *dekCache) get(key cacheKey, load func() (cipher.AEAD, int, error)) (cipher.AEAD, int, error) {
 	c.mu.Lock()
-	if e, ok := c.entries[userID]; ok && time.Now().Before(e.expires) {
+	if e, ok := c.entries[key]; ok && time.Now().Before(e.expires) {
 		c.mu.Unlock()
 		return e.aead, e.version, nil
 	}
-	if f, ok := c.inflight[userID]; ok {
+	if f, ok := c.inflight[key]; ok {
 		c.mu.Unlock()
 		<-f.done
 		return f.aead, f.version, f.err
 	}
 	f := &flight{done: make(chan struct{})}
-	c.inflight[userID] = f
+	c.inflight[key] = f
 	c.mu.Unlock()
 
 	f.aead, f.version, f.err = load()
 
 	c.mu.Lock()
-	delete(c.inflight, userID)
+	delete(c.inflight, key)
 	if f.err == nil {
 		if len(c.entries) >= c.size {
 			c.evictLocked()
 		}
-		c.entries[userID] = dekEntry{aead: f.aead, version: f.version, expires: time.Now().Add(c.ttl)}
+		ttl := c.ttl
+		if key.version == 0 && ttl > currentTTL {
+			// "Current" changes when another process rotates the DEK.
+			ttl = currentTTL
+		}
+		c.entries[key] = dekEntry{aead: f.aead, version: f.version, expires: time.Now().Add(ttl)}
 	}
 	c.mu.Unlock()
 	close(f.done)
@@ -81,8 +97,13 @@ func (c *dekCache) evictLocked() {
 	}
 }
 
+// forget drops every cached version of userID's DEK.
 func (c *dekCache) forget(userID string) {
 	c.mu.Lock()
-	delete(c.entries, userID)
+	for k := range c.entries {
+		if k.userID == userID {
+			delete(c.entries, k)
+		}
+	}
 	c.mu.Unlock()
 }

@@ -37,17 +37,22 @@ var (
 	ErrTampered = errors.New("sealed value failed authentication (changed, truncated or moved from another record)")
 )
 
-// Options tunes the DEK cache.
+// Options tunes the DEK cache and says how to find other KEKs.
 type Options struct {
 	CacheTTL  time.Duration // default 5 minutes
-	CacheSize int           // default 10000 users
+	CacheSize int           // default 10000 DEKs
+	// Resolve opens the KEK with the given id when a DEK was wrapped by
+	// a KEK other than the current one (during and after a KEK
+	// rotation). Nil: only the current KEK opens DEKs.
+	Resolve func(ctx context.Context, kekID string) (keyprovider.Provider, error)
 }
 
 // Vault seals and opens credentials. It is safe for concurrent use.
 type Vault struct {
-	st    store.Store
-	kp    keyprovider.Provider
-	cache *dekCache
+	st      store.Store
+	kp      keyprovider.Provider
+	resolve func(ctx context.Context, kekID string) (keyprovider.Provider, error)
+	cache   *dekCache
 }
 
 // New returns a vault over st whose DEKs are wrapped by kp.
@@ -58,7 +63,7 @@ func New(st store.Store, kp keyprovider.Provider, opts Options) *Vault {
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = 10000
 	}
-	return &Vault{st: st, kp: kp, cache: newDEKCache(opts.CacheTTL, opts.CacheSize)}
+	return &Vault{st: st, kp: kp, resolve: opts.Resolve, cache: newDEKCache(opts.CacheTTL, opts.CacheSize)}
 }
 
 // KeyID names the KEK new DEKs are wrapped with.
@@ -94,14 +99,14 @@ func (v *Vault) Check(ctx context.Context, userID string) error {
 	if userID == "" {
 		return nil
 	}
-	_, _, err = v.dek(ctx, userID)
+	_, _, err = v.dek(ctx, userID, 0)
 	return err
 }
 
 // Seal encrypts plaintext for (purpose, user, record) and returns the
 // sealed bytes and the DEK version used.
 func (v *Vault) Seal(ctx context.Context, userID, purpose, recordID string, plaintext []byte) ([]byte, int, error) {
-	aead, version, err := v.dek(ctx, userID)
+	aead, version, err := v.dek(ctx, userID, 0)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -121,20 +126,16 @@ func (v *Vault) Open(ctx context.Context, userID, purpose, recordID string, seal
 	if len(sealed) < headerSize+nonceSize+16 || sealed[0] != formatV1 {
 		return secret.Value{}, ErrTampered
 	}
-	want := int(binary.BigEndian.Uint32(sealed[1:headerSize]))
-	aead, version, err := v.dek(ctx, userID)
+	version := int(binary.BigEndian.Uint32(sealed[1:headerSize]))
+	if version == 0 {
+		return secret.Value{}, ErrTampered
+	}
+	aead, _, err := v.dek(ctx, userID, version)
+	if errors.Is(err, store.ErrNotFound) {
+		return secret.Value{}, fmt.Errorf("open: sealed under DEK version %d, which the user no longer has: %w", version, ErrTampered)
+	}
 	if err != nil {
 		return secret.Value{}, err
-	}
-	if version != want {
-		// A DEK rotation happened since this entry was cached.
-		v.cache.forget(userID)
-		if aead, version, err = v.dek(ctx, userID); err != nil {
-			return secret.Value{}, err
-		}
-		if version != want {
-			return secret.Value{}, fmt.Errorf("open: sealed under DEK version %d, user has version %d: %w", want, version, ErrTampered)
-		}
 	}
 	nonce := sealed[headerSize : headerSize+nonceSize]
 	pt, err := aead.Open(nil, nonce, sealed[headerSize+nonceSize:], sealAAD(sealed[:headerSize], purpose, userID, recordID))
@@ -147,26 +148,66 @@ func (v *Vault) Open(ctx context.Context, userID, purpose, recordID string, seal
 // Forget drops userID's cached DEK (after a rotation or user removal).
 func (v *Vault) Forget(userID string) { v.cache.forget(userID) }
 
-// dek returns the user's DEK as an AEAD, from the cache or the store.
-func (v *Vault) dek(ctx context.Context, userID string) (cipher.AEAD, int, error) {
-	return v.cache.get(userID, func() (cipher.AEAD, int, error) {
-		d, err := v.st.User(userID).DEK(ctx)
+// dek returns one version of the user's DEK (0: the current one) as an
+// AEAD, from the cache or the store.
+func (v *Vault) dek(ctx context.Context, userID string, version int) (cipher.AEAD, int, error) {
+	return v.cache.get(cacheKey{userID, version}, func() (cipher.AEAD, int, error) {
+		us := v.st.User(userID)
+		var d store.DEK
+		var err error
+		if version == 0 {
+			d, err = us.DEK(ctx)
+		} else {
+			d, err = us.DEKVersion(ctx, version)
+		}
 		if err != nil {
 			return nil, 0, fmt.Errorf("load DEK: %w", err)
 		}
-		if d.KEKID != v.kp.KeyID() {
-			return nil, 0, fmt.Errorf("user's data key was wrapped by KEK %s but the configured KEK is %s: point key_provider at the original key: %w", d.KEKID, v.kp.KeyID(), ErrWrongKey)
-		}
-		raw, err := v.kp.Unwrap(ctx, d.Wrapped, dekAAD(userID))
-		if errors.Is(err, keyprovider.ErrWrongKey) {
-			return nil, 0, fmt.Errorf("unwrap DEK: %w", ErrWrongKey)
-		}
+		raw, err := v.unwrap(ctx, d)
 		if err != nil {
-			return nil, 0, fmt.Errorf("unwrap DEK: %w", err)
+			return nil, 0, err
 		}
 		aead, err := newAEAD(raw)
 		return aead, d.Version, err
 	})
+}
+
+// unwrap opens a stored DEK with the KEK that wrapped it.
+func (v *Vault) unwrap(ctx context.Context, d store.DEK) ([]byte, error) {
+	kp := v.kp
+	if d.KEKID != v.kp.KeyID() {
+		if v.resolve == nil {
+			return nil, fmt.Errorf("user's data key was wrapped by KEK %s but the configured KEK is %s: point key_provider at the original key: %w", d.KEKID, v.kp.KeyID(), ErrWrongKey)
+		}
+		other, err := v.resolve(ctx, d.KEKID)
+		if err != nil {
+			return nil, fmt.Errorf("user's data key was wrapped by KEK %s, which cannot be opened (%w); point key_provider at it or finish the rotation: %w", d.KEKID, err, ErrWrongKey)
+		}
+		kp = other
+	}
+	raw, err := kp.Unwrap(ctx, d.Wrapped, dekAAD(d.UserID))
+	if errors.Is(err, keyprovider.ErrWrongKey) {
+		return nil, fmt.Errorf("unwrap DEK: %w", ErrWrongKey)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("unwrap DEK: %w", err)
+	}
+	return raw, nil
+}
+
+// Rewrap returns d wrapped by the current KEK (for KEK rotation).
+func (v *Vault) Rewrap(ctx context.Context, d store.DEK) (store.DEK, error) {
+	raw, err := v.unwrap(ctx, d)
+	if err != nil {
+		return store.DEK{}, err
+	}
+	wrapped, err := v.kp.Wrap(ctx, raw, dekAAD(d.UserID))
+	if err != nil {
+		return store.DEK{}, fmt.Errorf("wrap DEK: %w", err)
+	}
+	out := d
+	out.KEKID, out.Wrapped = v.kp.KeyID(), wrapped
+	return out, nil
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {

@@ -86,7 +86,7 @@ func TestCallsReachGitHubAndAreAudited(t *testing.T) {
 func TestAddedConnectionShowsOnNextRequest(t *testing.T) {
 	g := startGateway(t)
 	s := g.session(t)
-	if err := g.App.RemoveConnection(context.Background(), g.Owner, "github"); err != nil {
+	if _, err := g.App.RemoveConnection(context.Background(), g.Owner, "github", false); err != nil {
 		t.Fatal(err)
 	}
 	res, err := s.ListTools(context.Background(), nil)

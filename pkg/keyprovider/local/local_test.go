@@ -34,6 +34,17 @@ func TestConformance(t *testing.T) {
 	keyprovidertest.Run(t, a, b)
 }
 
+func TestReopen(t *testing.T) {
+	path := newKEK(t)
+	keyprovidertest.RunReopen(t, func(t *testing.T) keyprovider.Provider {
+		p, err := keyprovider.Open(context.Background(), "local://"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	})
+}
+
 func TestCreateModes(t *testing.T) {
 	p := newKEK(t)
 	fi, err := os.Stat(p)

@@ -7,5 +7,6 @@
 // transaction of the store switches to mcpgate_app first; a user-scoped
 // one then sets mcpgate.user_id, which the policies compare each row's
 // owner with, and a privileged one sets mcpgate.privileged. Audit appends
-// for one user are serialised with a transaction-scoped advisory lock.
+// and prunes for one user are serialised with a transaction-scoped
+// advisory lock; rate counters are counted by one conditional upsert.
 package postgres

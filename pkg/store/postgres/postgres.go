@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"time"
 
@@ -54,7 +53,7 @@ var dialect = &sqlstore.Dialect{
 		Bool:   "BOOLEAN",
 		Blob:   "BYTEA",
 		Serial: "BIGSERIAL PRIMARY KEY",
-	}, mustSub(migrations, "migrations")),
+	}, sqlstore.MustSub(migrations, "migrations")),
 }
 
 // Open connects to the database u names.
@@ -88,12 +87,4 @@ func constraint(err error) error {
 		return store.ErrNotFound
 	}
 	return nil
-}
-
-func mustSub(fsys fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
 }

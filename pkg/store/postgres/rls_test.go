@@ -3,7 +3,9 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,6 +18,7 @@ import (
 var perUser = []struct{ table, owner string }{
 	{"users", "id"}, {"deks", "user_id"}, {"connections", "user_id"}, {"api_keys", "user_id"},
 	{"policies", "user_id"}, {"audit_records", "user_id"}, {"oauth_states", "user_id"},
+	{"rate_counters", "user_id"}, {"audit_anchors", "user_id"},
 }
 
 // seed gives the user rows in every per-user table through the store.
@@ -30,13 +33,21 @@ func seed(t *testing.T, st store.Store, id string, n int) {
 	}
 	check(st.Privileged().CreateUser(ctx, store.User{ID: id, Name: id}, store.DEK{Version: 1, KEKID: "k", Wrapped: []byte{1}}))
 	us := st.User(id)
+	check(us.AddDEK(ctx, store.DEK{Version: 2, KEKID: "k", Wrapped: []byte{2}}))
+	hash := func(prev string, _ store.AuditRecord) string { return prev + "x" }
+	_, err := us.AppendAudit(ctx, []store.AuditRecord{{Tool: "pruned", Time: time.Unix(1, 0)}}, hash)
+	check(err)
+	_, err = us.PruneAudit(ctx, time.Unix(2, 0)) // leaves an anchor
+	check(err)
 	for i := range n {
 		sfx := id + "-" + string(rune('a'+i))
 		check(us.CreateConnection(ctx, store.Connection{ID: "c-" + sfx, Name: sfx, Provider: "github"}))
 		check(us.CreateAPIKey(ctx, store.APIKey{ID: "k-" + sfx, Name: sfx, Hash: "h"}))
 		check(us.PutPolicy(ctx, store.Policy{KeyID: "k-" + sfx, Body: "b"}))
 		check(us.PutOAuthState(ctx, store.OAuthState{StateHash: "s-" + sfx, Provider: "github", Name: sfx}))
-		_, err := us.AppendAudit(ctx, []store.AuditRecord{{Tool: sfx}}, func(prev string, _ store.AuditRecord) string { return prev + "x" })
+		_, err := us.AppendAudit(ctx, []store.AuditRecord{{Tool: sfx, Time: time.Unix(3, 0)}}, hash)
+		check(err)
+		_, _, err = us.HitRate(ctx, store.RateHit{KeyID: "k-" + sfx, Rule: "r", WindowStart: time.Unix(3600, 0), Limit: 5})
 		check(err)
 	}
 }
@@ -105,6 +116,48 @@ func TestRowLevelSecurity(t *testing.T) {
 		}
 		if n := count(t, conn, "SELECT count(*) FROM pg_tables WHERE tableowner = $1", postgres.AppRole); n != 0 {
 			t.Errorf("the app role owns %d tables", n)
+		}
+	})
+
+	t.Run("the privileged-only keks table is hidden from user transactions", func(t *testing.T) {
+		if err := st.Privileged().PutKEK(t.Context(), store.KEK{ID: "local:test", URL: "local:///x"}); err != nil {
+			t.Fatal(err)
+		}
+		tx, err := conn.Begin(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(t.Context())
+		var n int
+		if _, err := tx.Exec(t.Context(), "SET LOCAL ROLE mcpgate_app"); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.QueryRow(t.Context(), "SELECT count(*) FROM keks").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("the application role sees %d keks rows without the privileged setting, want 0", n)
+		}
+	})
+
+	t.Run("every table but schema_migrations and keks is listed here", func(t *testing.T) {
+		rows, err := conn.Query(t.Context(), `SELECT tablename FROM pg_tables
+			WHERE schemaname = current_schema() AND tablename NOT IN ('schema_migrations', 'keks')`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var listed []string
+		for _, tbl := range perUser {
+			listed = append(listed, tbl.table)
+		}
+		slices.Sort(tables)
+		slices.Sort(listed)
+		if !slices.Equal(tables, listed) {
+			t.Errorf("tables %v, listed %v: add a new per-user table to perUser and seed", tables, listed)
 		}
 	})
 

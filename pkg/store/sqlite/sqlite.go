@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
 	"net/url"
@@ -18,6 +19,12 @@ import (
 )
 
 func init() { store.Register("sqlite", Open) }
+
+// migrations are SQLite's own statements for a schema version, appended
+// to the shared ones (rebuilding a table whose key changes).
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
 
 // params are the connection settings; the pragmas apply to every
 // connection in the pool.
@@ -39,7 +46,7 @@ var dialect = &sqlstore.Dialect{
 		Blob:    "BLOB",
 		Serial:  "INTEGER PRIMARY KEY AUTOINCREMENT",
 		Options: " STRICT",
-	}, nil),
+	}, sqlstore.MustSub(migrations, "migrations")),
 }
 
 // Open opens (creating if need be) the database file u names.

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -29,8 +27,8 @@ func scanAudit(sc scanner) (store.AuditRecord, error) {
 	return r, nil
 }
 
-// AppendAudit chains recs to the user's latest record and stores them in
-// one transaction. Appends for one user are serialised (Dialect.Lock, or
+// AppendAudit chains recs to the user's latest record (or, if pruning
+// deleted them all, to the anchor) and stores them in one transaction. Appends for one user are serialised (Dialect.Lock, or
 // SQLite's write lock), so concurrent calls cannot fork the chain.
 //
 // hash sees each record as it will be read back: UserID set, Time at
@@ -44,9 +42,13 @@ func (u *userStore) AppendAudit(ctx context.Context, recs []store.AuditRecord, h
 		if err := t.lock(ctx, "audit:"+u.userID); err != nil {
 			return err
 		}
+		// The head is the latest record or, when pruning left none, the
+		// anchor that stands for the deleted ones.
 		var prev string
-		err := t.queryRow(ctx, "SELECT hash FROM audit_records WHERE user_id = ? ORDER BY seq DESC LIMIT 1", u.userID).Scan(&prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		err := t.queryRow(ctx, `SELECT COALESCE(
+			(SELECT hash FROM audit_records WHERE user_id = ? ORDER BY seq DESC LIMIT 1),
+			(SELECT hash FROM audit_anchors WHERE user_id = ?), '')`, u.userID, u.userID).Scan(&prev)
+		if err != nil {
 			return fmt.Errorf("read chain head: %w", err)
 		}
 		for i, r := range recs {
@@ -71,15 +73,74 @@ func (u *userStore) AppendAudit(ctx context.Context, recs []store.AuditRecord, h
 	return out, nil
 }
 
-// ListAudit returns the user's records newest first or, when f.AfterSeq is
-// set, oldest first from just after it (for tailing). Since is inclusive,
-// Until exclusive; Tool and KeyID match exactly; Limit 0 means no limit.
+// ListAudit returns the user's records matching f; see auditQuery.
 func (u *userStore) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditRecord, error) {
-	var q strings.Builder
-	q.WriteString("SELECT " + auditCols + " FROM audit_records WHERE user_id = ?")
-	args := []any{u.userID}
+	var recs []store.AuditRecord
+	err := u.EachAudit(ctx, f, func(r store.AuditRecord) error {
+		recs = append(recs, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return recs, nil
+}
+
+// EachAudit calls fn for each of the user's records matching f.
+func (u *userStore) EachAudit(ctx context.Context, f store.AuditFilter, fn func(store.AuditRecord) error) error {
+	return eachAudit(ctx, u.read, f, fn, "user_id = ?", u.userID)
+}
+
+// EachAudit calls fn for each record of every user matching f.
+func (p *privileged) EachAudit(ctx context.Context, f store.AuditFilter, fn func(store.AuditRecord) error) error {
+	return eachAudit(ctx, p.read, f, fn, "")
+}
+
+// eachAudit streams the records matching f and the condition scope (none
+// if "") through fn, one row at a time. An error of fn is returned as it
+// is, not as a store error.
+func eachAudit(ctx context.Context, run runner, f store.AuditFilter, fn func(store.AuditRecord) error, scope string, scopeArgs ...any) error {
+	q, args := auditQuery(f, scope, scopeArgs)
+	var fnErr error
+	err := run(ctx, func(t tx) error {
+		rows, err := t.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanAudit(rows)
+			if err != nil {
+				return err
+			}
+			if fnErr = fn(r); fnErr != nil {
+				return fnErr
+			}
+		}
+		return rows.Err()
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil {
+		return fmt.Errorf("list audit records: %w", err)
+	}
+	return nil
+}
+
+// auditQuery selects the records matching f: newest first or, when
+// f.Ascending or f.AfterSeq is set, oldest first (for export, verify and
+// tailing), so Limit keeps the newest or the oldest. Since is inclusive,
+// Until exclusive; Tool, KeyID, Decision and Outcome match exactly; Limit
+// 0 means no limit.
+func auditQuery(f store.AuditFilter, scope string, scopeArgs []any) (string, []any) {
+	var conds []string
+	args := append([]any(nil), scopeArgs...)
+	if scope != "" {
+		conds = append(conds, scope)
+	}
 	where := func(cond string, arg any) {
-		q.WriteString(" AND " + cond)
+		conds = append(conds, cond)
 		args = append(args, arg)
 	}
 	if !f.Since.IsZero() {
@@ -88,25 +149,28 @@ func (u *userStore) ListAudit(ctx context.Context, f store.AuditFilter) ([]store
 	if !f.Until.IsZero() {
 		where("ts < ?", micros(f.Until))
 	}
-	if f.KeyID != "" {
-		where("key_id = ?", f.KeyID)
-	}
-	if f.Tool != "" {
-		where("tool = ?", f.Tool)
+	for _, c := range []struct{ col, val string }{
+		{"key_id", f.KeyID}, {"tool", f.Tool}, {"decision", f.Decision}, {"outcome", f.Outcome},
+	} {
+		if c.val != "" {
+			where(c.col+" = ?", c.val)
+		}
 	}
 	if f.AfterSeq > 0 {
 		where("seq > ?", f.AfterSeq)
-		q.WriteString(" ORDER BY seq")
+	}
+	q := "SELECT " + auditCols + " FROM audit_records"
+	if len(conds) > 0 {
+		q += " WHERE " + strings.Join(conds, " AND ")
+	}
+	if f.Ascending || f.AfterSeq > 0 {
+		q += " ORDER BY seq"
 	} else {
-		q.WriteString(" ORDER BY seq DESC")
+		q += " ORDER BY seq DESC"
 	}
 	if f.Limit > 0 {
-		q.WriteString(" LIMIT ?")
+		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
-	recs, err := all(ctx, u.read, scanAudit, q.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("list audit records: %w", err)
-	}
-	return recs, nil
+	return q, args
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
@@ -67,16 +68,42 @@ func (u *userStore) ListConnections(ctx context.Context) ([]store.Connection, er
 // UpdateConnection finds the connection by c.ID and replaces everything
 // but its ID, UserID, Name and CreatedAt.
 func (u *userStore) UpdateConnection(ctx context.Context, c store.Connection) error {
+	return u.updateConnection(ctx, c, nil)
+}
+
+// UpdateConnectionIf is UpdateConnection if the stored UpdatedAt is still
+// updatedAt, compared at the microsecond precision it is stored with.
+func (u *userStore) UpdateConnectionIf(ctx context.Context, c store.Connection, updatedAt time.Time) error {
+	return u.updateConnection(ctx, c, &updatedAt)
+}
+
+func (u *userStore) updateConnection(ctx context.Context, c store.Connection, ifUpdatedAt *time.Time) error {
 	if err := u.owns(c.UserID); err != nil {
 		return fmt.Errorf("update connection %q: %w", c.Name, err)
 	}
+	q := `UPDATE connections SET provider = ?, auth_kind = ?, account = ?, scopes = ?,
+		status = ?, api_url = ?, credential = ?, dek_version = ?, expires_at = ?, updated_at = ?
+		WHERE user_id = ? AND id = ?`
+	args := []any{c.Provider, c.AuthKind, c.Account, c.Scopes, c.Status, c.APIURL,
+		blob(c.Credential), c.DEKVersion, micros(c.ExpiresAt), micros(c.UpdatedAt), u.userID, c.ID}
+	if ifUpdatedAt != nil {
+		q += " AND updated_at = ?"
+		args = append(args, micros(*ifUpdatedAt))
+	}
 	err := u.write(ctx, func(t tx) error {
-		return t.execOne(ctx, `UPDATE connections SET provider = ?, auth_kind = ?, account = ?, scopes = ?,
-			status = ?, api_url = ?, credential = ?, dek_version = ?, expires_at = ?, updated_at = ?
-			WHERE user_id = ? AND id = ?`,
-			c.Provider, c.AuthKind, c.Account, c.Scopes, c.Status, c.APIURL,
-			blob(c.Credential), c.DEKVersion, micros(c.ExpiresAt), micros(c.UpdatedAt),
-			u.userID, c.ID)
+		err := t.execOne(ctx, q, args...)
+		if ifUpdatedAt == nil || !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		// The row lost the race or is not there (or not the handle's).
+		var n int
+		if err := t.queryRow(ctx, "SELECT COUNT(*) FROM connections WHERE user_id = ? AND id = ?", u.userID, c.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return store.ErrConflict
+		}
+		return store.ErrNotFound
 	})
 	if err != nil {
 		return fmt.Errorf("update connection %q: %w", c.Name, err)

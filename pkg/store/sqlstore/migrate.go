@@ -27,8 +27,15 @@ func (s *Store) latest() int {
 
 // Migrate applies each missing version in its own transaction. Concurrent
 // migrations of one database wait for each other.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error { return s.MigrateTo(ctx, s.latest()) }
+
+// MigrateTo is Migrate stopping at version: what the tests of a migration
+// need to make a database of the version before it.
+func (s *Store) MigrateTo(ctx context.Context, version int) error {
 	for _, m := range s.d.Migrations {
+		if m.Version > version {
+			break
+		}
 		err := s.run(ctx, false, nil, func(t tx) error { return s.apply(ctx, t, m) })
 		if err != nil {
 			return fmt.Errorf("migrate %s schema to version %d: %w", s.d.Name, m.Version, err)

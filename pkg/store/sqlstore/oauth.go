@@ -4,16 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
-const oauthCols = "state_hash, user_id, provider, name, verifier, expires_at, created_at"
+const oauthCols = `state_hash, user_id, provider, name, verifier, dek_version, scopes, redirect_url,
+	local_callback, expires_at, created_at`
 
 func scanOAuthState(sc scanner) (store.OAuthState, error) {
 	var s store.OAuthState
 	var expires, created int64
-	if err := sc.Scan(&s.StateHash, &s.UserID, &s.Provider, &s.Name, &s.Verifier, &expires, &created); err != nil {
+	err := sc.Scan(&s.StateHash, &s.UserID, &s.Provider, &s.Name, &s.Verifier, &s.DEKVersion, &s.Scopes, &s.RedirectURL,
+		&s.Local, &expires, &created)
+	if err != nil {
 		return store.OAuthState{}, err
 	}
 	s.Verifier = unblob(s.Verifier)
@@ -30,8 +34,9 @@ func (u *userStore) PutOAuthState(ctx context.Context, s store.OAuthState) error
 		return errors.New("put OAuth state: state hash is required")
 	}
 	err := u.write(ctx, func(t tx) error {
-		_, err := t.exec(ctx, "INSERT INTO oauth_states ("+oauthCols+") VALUES (?, ?, ?, ?, ?, ?, ?)",
-			s.StateHash, u.userID, s.Provider, s.Name, blob(s.Verifier), micros(s.ExpiresAt), micros(s.CreatedAt))
+		_, err := t.exec(ctx, "INSERT INTO oauth_states ("+oauthCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			s.StateHash, u.userID, s.Provider, s.Name, blob(s.Verifier), s.DEKVersion, s.Scopes, s.RedirectURL,
+			s.Local, micros(s.ExpiresAt), micros(s.CreatedAt))
 		return err
 	})
 	if err != nil {
@@ -50,4 +55,22 @@ func (p *privileged) TakeOAuthState(ctx context.Context, stateHash string) (stor
 		return store.OAuthState{}, fmt.Errorf("take OAuth state: %w", err)
 	}
 	return s, nil
+}
+
+// DeleteExpiredOAuthStates deletes every user's states that expired before
+// now. A state with no expiry (zero ExpiresAt) is left to TakeOAuthState.
+func (p *privileged) DeleteExpiredOAuthStates(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := p.write(ctx, func(t tx) error {
+		res, err := t.exec(ctx, "DELETE FROM oauth_states WHERE expires_at > 0 AND expires_at < ?", micros(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete expired OAuth states: %w", err)
+	}
+	return n, nil
 }

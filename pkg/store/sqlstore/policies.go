@@ -43,3 +43,14 @@ func (u *userStore) Policy(ctx context.Context, keyID string) (store.Policy, err
 	}
 	return p, nil
 }
+
+// DeletePolicy deletes the policy for keyID ("" is the default).
+func (u *userStore) DeletePolicy(ctx context.Context, keyID string) error {
+	err := u.write(ctx, func(t tx) error {
+		return t.execOne(ctx, "DELETE FROM policies WHERE user_id = ? AND key_id = ?", u.userID, keyID)
+	})
+	if err != nil {
+		return fmt.Errorf("delete policy %q: %w", keyID, err)
+	}
+	return nil
+}

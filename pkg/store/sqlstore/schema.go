@@ -78,6 +78,15 @@ func MustMigrations(types Types, extra fs.FS) []Migration {
 	return ms
 }
 
+// MustSub is fs.Sub for a driver's embedded migrations directory.
+func MustSub(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
 // readVersions reads dir's NNNN_what.sql files, keyed by version.
 func readVersions(fsys fs.FS, dir string) (map[int]string, error) {
 	entries, err := fs.ReadDir(fsys, dir)

@@ -39,8 +39,13 @@ func TestMigrations(t *testing.T) {
 				t.Errorf("migration 1 lacks %q", want)
 			}
 		}
-		if strings.Contains(ms[0].SQL, "{{") {
-			t.Error("migration 1 has unrendered template fields")
+		for i, m := range ms {
+			if m.Version != i+1 {
+				t.Errorf("migration %d has version %d", i, m.Version)
+			}
+			if strings.Contains(m.SQL, "{{") {
+				t.Errorf("migration %d has unrendered template fields", m.Version)
+			}
 		}
 	})
 	bad := []struct {

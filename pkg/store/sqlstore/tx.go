@@ -35,16 +35,20 @@ func (t tx) direct() querier {
 // once per connection and kept, because parsing SQL was a large part of
 // a tool call's cost.
 func (t tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	st, err := t.s.stmts.prepare(ctx, t.s.db, t.d.rebind(q))
-	if err != nil || t.Tx == nil {
-		return st, err
+	if t.Tx == nil {
+		return t.s.stmts.prepare(ctx, t.s.db, t.d.rebind(q))
+	}
+	st, err := t.s.stmts.cached(t.s.db, t.d.rebind(q))
+	if err != nil {
+		return nil, err
 	}
 	return t.Tx.StmtContext(ctx, st), nil
 }
 
-// The query methods fall back to running q unprepared when it cannot be
-// prepared outside the transaction (a table the transaction itself
-// creates, during a migration); a real error then shows there.
+// The query methods fall back to running q unprepared when it is not
+// prepared yet in a transaction (see stmtCache.cached), or cannot be
+// prepared outside it (a table the transaction itself creates, during a
+// migration); a real error then shows there.
 
 func (t tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if st, err := t.stmt(ctx, q); err == nil {

@@ -3,7 +3,6 @@ package storetest
 import (
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +13,13 @@ import (
 // the start with increasing sequence numbers.
 func checkChain(t *testing.T, recs []store.AuditRecord) {
 	t.Helper()
-	prev, seq := "", int64(0)
+	checkChainFrom(t, store.AuditAnchor{}, recs)
+}
+
+// checkChainFrom is checkChain for records that follow anchor.
+func checkChainFrom(t *testing.T, anchor store.AuditAnchor, recs []store.AuditRecord) {
+	t.Helper()
+	prev, seq := anchor.Hash, anchor.Seq
 	for i, r := range recs {
 		if r.PrevHash != prev {
 			t.Fatalf("record %d (seq %d): prev hash %q, want %q", i, r.Seq, r.PrevHash, prev)
@@ -90,22 +95,16 @@ func (h harness) audit(t *testing.T) {
 		{"list filters and orders", auditListing},
 		{"concurrent appends for one user keep one unbroken chain", func(t *testing.T, f *fixture) {
 			const writers, batches = 8, 5
-			var wg sync.WaitGroup
-			errs := make(chan error, writers*batches)
-			for w := range writers {
-				wg.Go(func() {
-					for b := range batches {
-						batch := []store.AuditRecord{newAudit(fmt.Sprintf("w%d-b%d-1", w, b), b), newAudit(fmt.Sprintf("w%d-b%d-2", w, b), b)}
-						if _, err := f.a.AppendAudit(t.Context(), batch, chainHash); err != nil {
-							errs <- err
-						}
+			for _, err := range concurrently(writers, func(w int) error {
+				for b := range batches {
+					batch := []store.AuditRecord{newAudit(fmt.Sprintf("w%d-b%d-1", w, b), b), newAudit(fmt.Sprintf("w%d-b%d-2", w, b), b)}
+					if _, err := f.a.AppendAudit(t.Context(), batch, chainHash); err != nil {
+						return err
 					}
-				})
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				t.Error(err)
+				}
+				return nil
+			}) {
+				must(t, err)
 			}
 			recs := oldestFirst(t, f.a)
 			equal(t, "records", len(recs), writers*batches*2)
@@ -117,6 +116,8 @@ func (h harness) audit(t *testing.T) {
 func auditListing(t *testing.T, f *fixture) {
 	recs := []store.AuditRecord{newAudit("t1", 1), newAudit("t2", 2), newAudit("t1", 3), newAudit("t3", 4)}
 	recs[3].KeyID = "k2"
+	recs[1].Decision, recs[1].Outcome = "deny", "denied"
+	recs[2].Outcome = "error"
 	stored, err := f.a.AppendAudit(t.Context(), recs, chainHash)
 	must(t, err)
 	cases := []struct {
@@ -134,12 +135,20 @@ func auditListing(t *testing.T, f *fixture) {
 		{"tool matches exactly", store.AuditFilter{Tool: "t1"}, []string{"t1", "t1"}},
 		{"key matches exactly", store.AuditFilter{KeyID: "k2"}, []string{"t3"}},
 		{"filters combine", store.AuditFilter{Tool: "t1", Since: at(2), KeyID: "k1"}, []string{"t1"}},
+		{"decision matches exactly", store.AuditFilter{Decision: "deny"}, []string{"t2"}},
+		{"outcome matches exactly", store.AuditFilter{Outcome: "error"}, []string{"t1"}},
+		{"ascending is oldest first", store.AuditFilter{Ascending: true}, []string{"t1", "t2", "t1", "t3"}},
+		{"ascending with a limit keeps the oldest", store.AuditFilter{Ascending: true, Limit: 2}, []string{"t1", "t2"}},
+		{"ascending combines with filters", store.AuditFilter{Ascending: true, Outcome: "ok", Since: at(2)}, []string{"t3"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := f.a.ListAudit(t.Context(), tc.filter)
 			must(t, err)
 			equal(t, "tools", tools(got), tc.want)
+			var walked []store.AuditRecord
+			must(t, f.a.EachAudit(t.Context(), tc.filter, collect(&walked)))
+			equal(t, "walked", walked, got)
 		})
 	}
 }

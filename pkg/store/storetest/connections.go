@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
@@ -81,4 +84,68 @@ func (h harness) connections(t *testing.T) {
 			wantErr(t, f.a.DeleteConnection(t.Context(), "github"), store.ErrNotFound)
 		}},
 	})
+	h.runCases(t, casCases)
+}
+
+// casCases are UpdateConnectionIf's: what several processes refreshing
+// one token rely on.
+var casCases = []testCase{
+	{"a compare-and-swap update applies while UpdatedAt still matches", func(t *testing.T, f *fixture) {
+		c := newConnection(f.alice.ID, "github")
+		must(t, f.a.CreateConnection(t.Context(), c))
+		u := c
+		u.Credential, u.UpdatedAt = []byte("refreshed"), at(60)
+		must(t, f.a.UpdateConnectionIf(t.Context(), u, c.UpdatedAt))
+		got, err := f.a.Connection(t.Context(), "github")
+		must(t, err)
+		equal(t, "connection", got, u)
+	}},
+	{"of two compare-and-swap updates from one read only the first applies", func(t *testing.T, f *fixture) {
+		c := newConnection(f.alice.ID, "github")
+		must(t, f.a.CreateConnection(t.Context(), c))
+		first, second := c, c
+		first.Credential, first.UpdatedAt = []byte("first"), at(60)
+		second.Credential, second.UpdatedAt = []byte("second"), at(61)
+		must(t, f.a.UpdateConnectionIf(t.Context(), first, c.UpdatedAt))
+		wantErr(t, f.a.UpdateConnectionIf(t.Context(), second, c.UpdatedAt), store.ErrConflict)
+		got, err := f.a.Connection(t.Context(), "github")
+		must(t, err)
+		equal(t, "connection", got, first)
+	}},
+	{"the comparison is at the microsecond precision times are stored with", func(t *testing.T, f *fixture) {
+		c := newConnection(f.alice.ID, "github")
+		c.UpdatedAt = at(2).Add(789 * time.Nanosecond)
+		must(t, f.a.CreateConnection(t.Context(), c))
+		read, err := f.a.Connection(t.Context(), "github")
+		must(t, err)
+		u := read
+		u.UpdatedAt = at(3).Add(456 * time.Nanosecond)
+		must(t, f.a.UpdateConnectionIf(t.Context(), u, read.UpdatedAt))
+		v := read
+		v.UpdatedAt = at(4)
+		must(t, f.a.UpdateConnectionIf(t.Context(), v, u.UpdatedAt)) // as given, not as read back
+	}},
+	{"a compare-and-swap update of an unknown id is not found", func(t *testing.T, f *fixture) {
+		c := newConnection(f.alice.ID, "ghost")
+		wantErr(t, f.a.UpdateConnectionIf(t.Context(), c, c.UpdatedAt), store.ErrNotFound)
+	}},
+	{"of concurrent compare-and-swap updates from one read exactly one applies", func(t *testing.T, f *fixture) {
+		c := newConnection(f.alice.ID, "github")
+		must(t, f.a.CreateConnection(t.Context(), c))
+		errs := concurrently(10, func(i int) error {
+			u := c
+			u.Credential, u.UpdatedAt = fmt.Appendf(nil, "writer %d", i), at(100+i)
+			return f.a.UpdateConnectionIf(t.Context(), u, c.UpdatedAt)
+		})
+		won := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, store.ErrConflict):
+				t.Errorf("got error %v, want nil or %v", err, store.ErrConflict)
+			}
+		}
+		equal(t, "updates applied", won, 1)
+	}},
 }

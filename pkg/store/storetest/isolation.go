@@ -17,20 +17,27 @@ type attack struct {
 // neither read nor change bob's rows. (users has no user-scoped method;
 // on PostgreSQL its policy is proven by the driver's raw-SQL test.)
 func (h harness) isolation(t *testing.T) {
-	for _, tc := range attacks {
+	for _, tc := range append(attacks, moreAttacks...) {
 		t.Run(tc.table+"/"+tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := h.fixture(t)
 			alice := populate(t, f.a, f.alice.ID)
 			bob := populate(t, f.b, f.bob.ID)
+			// A version of bob's that alice does not have.
+			bob.deks = append(bob.deks, newDEKVersion(f.bob.ID, 3))
+			must(t, f.b.AddDEK(t.Context(), bob.deks[2]))
 			before := snap(t, f.b, bob)
 			equal(t, "bob's rows as populated", before, snapshot{
-				DEK: newDEK(f.bob.ID), Conns: bob.conns, Keys: bob.keys, Policies: bob.policies, Audit: reversed(bob.audit),
+				DEK: bob.deks[2], DEKs: bob.deks, Conns: bob.conns, Keys: bob.keys, Policies: bob.policies,
+				Audit: reversed(bob.audit), Anchor: bob.anchor,
 			})
 
 			tc.run(t, f, alice, bob)
 
 			equal(t, "bob's rows afterwards", snap(t, f.b, bob), before)
+			next := bob.rate
+			next.Limit = rateCount + 1
+			hit(t, f.b, next, rateCount+1, true) // his counter, neither reset nor counted on
 			got, err := f.priv.TakeOAuthState(t.Context(), bob.state.StateHash)
 			must(t, err)
 			equal(t, "bob's OAuth state afterwards", got, bob.state)
@@ -39,10 +46,10 @@ func (h harness) isolation(t *testing.T) {
 }
 
 var attacks = []attack{
-	{"deks", "read", func(t *testing.T, f *fixture, _, _ rows) {
+	{"deks", "read", func(t *testing.T, f *fixture, alice, _ rows) {
 		got, err := f.a.DEK(t.Context())
 		must(t, err)
-		equal(t, "alice's DEK", got, newDEK(f.alice.ID))
+		equal(t, "alice's DEK", got, alice.deks[1])
 	}},
 
 	{"connections", "read", func(t *testing.T, f *fixture, alice, bob rows) {

@@ -54,6 +54,7 @@ func (h harness) schema(t *testing.T) {
 			}
 			wantErr(t, st.Migrate(t.Context()), store.ErrSchemaTooNew)
 		}},
+		{"a version 1 database migrates with its rows intact", fromVersion1},
 		{"ping answers and close can be called twice", func(t *testing.T, st store.Store) {
 			must(t, st.Ping(t.Context()))
 			must(t, st.Close())

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +25,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("APIKeys", h.apiKeys)
 	t.Run("Policies", h.policies)
 	t.Run("Audit", h.audit)
+	t.Run("AuditWalk", h.auditWalk)
+	t.Run("AuditPruning", h.auditPruning)
+	t.Run("RateLimits", h.rateLimits)
 	t.Run("OAuthStates", h.oauthStates)
+	t.Run("KEKs", h.keks)
 	t.Run("Isolation", h.isolation)
 }
 
@@ -91,6 +96,13 @@ func newDEK(userID string) store.DEK {
 	return store.DEK{UserID: userID, Version: 1, KEKID: "local:1", Wrapped: []byte("wrapped-" + userID), CreatedAt: at(0)}
 }
 
+// newDEKVersion is the user's DEK version v, distinct from every other.
+func newDEKVersion(userID string, v int) store.DEK {
+	d := newDEK(userID)
+	d.Version, d.Wrapped, d.CreatedAt = v, fmt.Appendf(nil, "wrapped-%s-v%d", userID, v), at(100*v)
+	return d
+}
+
 func newConnection(userID, name string) store.Connection {
 	return store.Connection{
 		ID: "c_" + userID + "_" + name, UserID: userID, Name: name, Provider: "github", AuthKind: "oauth2",
@@ -116,6 +128,7 @@ func newAudit(tool string, sec int) store.AuditRecord {
 func newOAuthState(userID, hash string) store.OAuthState {
 	return store.OAuthState{
 		StateHash: hash, UserID: userID, Provider: "github", Name: "github", Verifier: []byte("sealed-verifier"),
+		DEKVersion: 1, Scopes: "repo read:org", RedirectURL: "http://127.0.0.1:53682/oauth/callback", Local: true,
 		ExpiresAt: at(600), CreatedAt: at(0),
 	}
 }
@@ -127,6 +140,17 @@ func chainHash(prev string, r store.AuditRecord) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s|%s|%d|%s|%s|%s|%s|%s|%s|%s|%d|%s", prev, r.UserID, r.Time.UnixNano(),
 		r.KeyID, r.Tool, r.Arguments, r.Decision, r.Rule, r.Outcome, r.Error, r.LatencyUS, r.PrevHash))
 	return hex.EncodeToString(sum[:])
+}
+
+// concurrently runs fn(0), ..., fn(n-1) at once and returns their errors.
+func concurrently(n int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = fn(i) })
+	}
+	wg.Wait()
+	return errs
 }
 
 func must(t *testing.T, err error) {

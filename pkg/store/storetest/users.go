@@ -59,7 +59,7 @@ func (h harness) users(t *testing.T) {
 			wantErr(t, err, store.ErrNotFound)
 			deks, err := f.priv.ListDEKs(ctx)
 			must(t, err)
-			equal(t, "DEKs left", deks, []store.DEK{newDEK(f.bob.ID)})
+			equal(t, "DEKs left", deks, bob.deks)
 			equal(t, "bob's rows", snap(t, f.b, bob), before)
 		}},
 		{"deleting an unknown user is not found", func(t *testing.T, f *fixture) {

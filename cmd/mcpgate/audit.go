@@ -1,0 +1,366 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mcpgate/mcpgate/pkg/appliance"
+	"github.com/mcpgate/mcpgate/pkg/audit"
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+// auditFlags are the filters every audit subcommand shares.
+type auditFlags struct {
+	since, until, tool, key, decision, outcome string
+	limit                                      int
+	allUsers                                   bool
+}
+
+func (f *auditFlags) register(cmd *cobra.Command, limit int) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.since, "since", "", "only records at or after this time: a duration back (24h, 7d) or RFC 3339")
+	fl.StringVar(&f.until, "until", "", "only records before this time: a duration back or RFC 3339")
+	fl.StringVar(&f.tool, "tool", "", "only these tools (glob, e.g. 'github_*')")
+	fl.StringVar(&f.key, "key", "", "only calls made with this app key (its name)")
+	fl.StringVar(&f.decision, "decision", "", "only this decision: allow, deny, allow-with-redaction")
+	fl.StringVar(&f.outcome, "outcome", "", "only this outcome: ok, error, denied")
+	fl.IntVar(&f.limit, "limit", limit, "at most this many records (0: all)")
+	fl.BoolVar(&f.allUsers, "all-users", false, "every user's records (admins only)")
+}
+
+// auditScope is what an audit command reads: a source, the users it
+// covers, and names for display.
+type auditScope struct {
+	src   audit.Source
+	users []store.User
+	names audit.Names
+}
+
+// scope resolves --user/--all-users and builds the query.
+func (c *cli) auditScope(ctx context.Context, a *appliance.App, f auditFlags) (auditScope, audit.Query, error) {
+	var s auditScope
+	u, err := a.ResolveUser(ctx, c.userName)
+	if err != nil {
+		return s, audit.Query{}, err
+	}
+	s.names = audit.Names{Users: map[string]string{}, Keys: map[string]string{}}
+	if f.allUsers {
+		if !u.Admin {
+			return s, audit.Query{}, &exitError{2, fmt.Errorf("--all-users is for admins; %s is not one", u.Name)}
+		}
+		if s.users, err = a.Store.Privileged().ListUsers(ctx); err != nil {
+			return s, audit.Query{}, err
+		}
+		s.src = a.Store.Privileged()
+	} else {
+		s.users = []store.User{u}
+		s.src = a.Store.User(u.ID)
+	}
+	for _, usr := range s.users {
+		s.names.Users[usr.ID] = usr.Name
+		keys, err := a.Store.User(usr.ID).ListAPIKeys(ctx)
+		if err != nil {
+			return s, audit.Query{}, err
+		}
+		for _, k := range keys {
+			s.names.Keys[k.ID] = k.Name
+		}
+	}
+	q, err := f.query(time.Now(), s.names, u)
+	return s, q, err
+}
+
+func (f auditFlags) query(now time.Time, names audit.Names, u store.User) (audit.Query, error) {
+	var q audit.Query
+	var err error
+	if q.Since, err = audit.ParseTime(f.since, now); err != nil {
+		return q, &exitError{2, fmt.Errorf("--since: %w", err)}
+	}
+	if q.Until, err = audit.ParseTime(f.until, now); err != nil {
+		return q, &exitError{2, fmt.Errorf("--until: %w", err)}
+	}
+	q.ToolGlob, q.Decision, q.Outcome, q.Limit = f.tool, f.decision, f.outcome, f.limit
+	if f.key != "" {
+		for id, name := range names.Keys {
+			if name == f.key {
+				q.KeyID = id
+			}
+		}
+		if q.KeyID == "" {
+			return q, &exitError{2, fmt.Errorf("--key: no key named %q (see `mcpgate key list --all`)", f.key)}
+		}
+	}
+	if err := q.Validate(); err != nil {
+		return q, &exitError{2, err}
+	}
+	return q, nil
+}
+
+func (c *cli) auditCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "audit", Short: "List, tail, export, verify, prune and summarise the audit log"}
+	cmd.AddCommand(c.auditListCmd(), c.auditTailCmd(), c.auditExportCmd(), c.auditVerifyCmd(), c.auditPruneCmd(), c.auditStatsCmd())
+	return cmd
+}
+
+func (c *cli) auditListCmd() *cobra.Command {
+	var f auditFlags
+	cmd := &cobra.Command{
+		Use:         "list",
+		Short:       "List audit records, newest first",
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{"outputs": "table,json,jsonl,csv"},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := c.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			s, q, err := c.auditScope(cmd.Context(), a, f)
+			if err != nil {
+				return err
+			}
+			p, err := c.newRowPrinter()
+			if err != nil {
+				return err
+			}
+			if err := audit.Each(cmd.Context(), s.src, q, func(r store.AuditRecord) error { return p.print(s.names.ToRow(r)) }); err != nil {
+				return err
+			}
+			return p.flush()
+		},
+	}
+	f.register(cmd, 100)
+	return cmd
+}
+
+func (c *cli) auditTailCmd() *cobra.Command {
+	var f auditFlags
+	var interval time.Duration
+	cmd := &cobra.Command{
+		Use:         "tail",
+		Short:       "Print the latest records, then follow new ones as they are written (Ctrl-C to stop)",
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{"outputs": "table,json,jsonl,csv"},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := c.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			s, q, err := c.auditScope(cmd.Context(), a, f)
+			if err != nil {
+				return err
+			}
+			if c.output == "json" {
+				c.output = "jsonl" // a stream of documents, one per line
+			}
+			p, err := c.newRowPrinter()
+			if err != nil {
+				return err
+			}
+			return tail(cmd.Context(), s, q, p, interval)
+		},
+	}
+	f.register(cmd, 10)
+	cmd.Flags().DurationVar(&interval, "interval", time.Second, "how often to look for new records")
+	return cmd
+}
+
+// tail prints the newest q.Limit records oldest first, then polls.
+func tail(ctx context.Context, s auditScope, q audit.Query, p *rowPrinter, every time.Duration) error {
+	var recent []store.AuditRecord
+	if err := audit.Each(ctx, s.src, q, func(r store.AuditRecord) error { recent = append(recent, r); return nil }); err != nil {
+		return err
+	}
+	var last int64
+	for i := len(recent) - 1; i >= 0; i-- {
+		if err := p.print(s.names.ToRow(recent[i])); err != nil {
+			return err
+		}
+	}
+	if len(recent) > 0 {
+		last = recent[0].Seq
+	} else if err := s.src.EachAudit(ctx, store.AuditFilter{Limit: 1}, func(r store.AuditRecord) error { last = r.Seq; return nil }); err != nil {
+		return err
+	}
+	p.flush()
+	follow := q
+	follow.Limit = 0
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(every):
+		}
+		follow.AfterSeq = last
+		err := audit.Each(ctx, s.src, follow, func(r store.AuditRecord) error {
+			last = r.Seq
+			return p.print(s.names.ToRow(r))
+		})
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+		p.flush()
+	}
+}
+
+func (c *cli) auditExportCmd() *cobra.Command {
+	var f auditFlags
+	var format string
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Stream every matching record, oldest first, as JSON lines or CSV (for a SIEM)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := c.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			s, q, err := c.auditScope(cmd.Context(), a, f)
+			if err != nil {
+				return err
+			}
+			q.Ascending = true
+			ex, err := audit.NewExporter(c.stdout, format)
+			if err != nil {
+				return &exitError{2, fmt.Errorf("--format: %w", err)}
+			}
+			if err := audit.Each(cmd.Context(), s.src, q, func(r store.AuditRecord) error { return ex.Write(s.names.ToRow(r)) }); err != nil {
+				return err
+			}
+			return ex.Flush()
+		},
+	}
+	f.register(cmd, 0)
+	cmd.Flags().StringVar(&format, "format", "jsonl", "jsonl or csv")
+	return cmd
+}
+
+func (c *cli) auditVerifyCmd() *cobra.Command {
+	var allUsers bool
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Check the hash chain; exits non-zero and names the first broken record if any",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := c.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			s, _, err := c.auditScope(cmd.Context(), a, auditFlags{allUsers: allUsers})
+			if err != nil {
+				return err
+			}
+			var ids []string
+			for _, u := range s.users {
+				ids = append(ids, u.ID)
+			}
+			rep, err := audit.Verify(cmd.Context(), a.Store, ids)
+			if err != nil {
+				return err
+			}
+			if c.output == "json" {
+				if err := printJSON(c.stdout, rep); err != nil {
+					return err
+				}
+			}
+			if len(rep.Breaks) > 0 {
+				var msgs []string
+				for _, b := range rep.Breaks {
+					msgs = append(msgs, fmt.Sprintf("record %d of user %s: %s", b.Seq, s.names.Users[b.UserID], b.Reason))
+				}
+				return &exitError{1, fmt.Errorf("the audit log was tampered with: %s", strings.Join(msgs, "; "))}
+			}
+			if c.output != "json" {
+				fmt.Fprintf(c.stdout, "ok: %d records of %d user(s) verified; the chain is intact\n", rep.Records, rep.Users)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&allUsers, "all-users", false, "verify every user's chain (admins only)")
+	return cmd
+}
+
+func (c *cli) auditPruneCmd() *cobra.Command {
+	var olderThan string
+	var allUsers, yes bool
+	cmd := &cobra.Command{
+		Use:   "prune --older-than 90d",
+		Short: "Delete records older than a duration; the kept records still verify",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := audit.ParseDuration(olderThan)
+			if err != nil || d == 0 {
+				return &exitError{2, fmt.Errorf("--older-than: give a duration such as 90d or 720h")}
+			}
+			if err := c.confirm(yes, "delete audit records older than "+olderThan); err != nil {
+				return err
+			}
+			a, err := c.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			s, _, err := c.auditScope(cmd.Context(), a, auditFlags{allUsers: allUsers})
+			if err != nil {
+				return err
+			}
+			total, err := audit.Prune(cmd.Context(), a.Store, s.users, time.Now().Add(-d))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "pruned %d record(s) older than %s\n", total, olderThan)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&olderThan, "older-than", "", "delete records older than this (e.g. 90d)")
+	cmd.Flags().BoolVar(&allUsers, "all-users", false, "prune every user's records (admins only)")
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func (c *cli) auditStatsCmd() *cobra.Command {
+	var f auditFlags
+	cmd := &cobra.Command{
+		Use:   "stats",
+		Short: "Calls, denials and error rate per tool and key over a window (default: the last 24h)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := c.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			s, q, err := c.auditScope(cmd.Context(), a, f)
+			if err != nil {
+				return err
+			}
+			var st audit.Stats
+			if err := audit.Each(cmd.Context(), s.src, q, func(r store.AuditRecord) error {
+				st.Add(r, s.names.Keys[r.KeyID])
+				return nil
+			}); err != nil {
+				return err
+			}
+			res := st.Result()
+			var rows [][]string
+			for _, x := range res {
+				rows = append(rows, []string{x.Tool, x.Key, strconv.FormatInt(x.Calls, 10), strconv.FormatInt(x.Denied, 10),
+					strconv.FormatInt(x.Errors, 10), strconv.FormatFloat(x.ErrorPct, 'f', 1, 64) + "%"})
+			}
+			return c.list(res, []string{"TOOL", "KEY", "CALLS", "DENIED", "ERRORS", "ERROR RATE"}, rows)
+		},
+	}
+	f.register(cmd, 0)
+	cmd.Flags().Lookup("since").DefValue = "24h"
+	cmd.Flags().Set("since", "24h")
+	return cmd
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mcpgate/mcpgate/pkg/appliance"
+	"github.com/mcpgate/mcpgate/pkg/oauth"
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+type oauthFlags struct {
+	scopes    []string
+	noWait    bool
+	local     bool
+	localPort int
+}
+
+func (o *oauthFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringSliceVar(&o.scopes, "scopes", nil, "OAuth scopes to ask for (default: what the tools need)")
+	cmd.Flags().BoolVar(&o.noWait, "no-wait", false, "print the authorization URL and return; `mcpgate serve` completes it")
+	cmd.Flags().BoolVar(&o.local, "local", false, "receive the callback on a loopback listener here instead of through serve (no public URL needed)")
+	cmd.Flags().IntVar(&o.localPort, "local-port", 8976, "port of the --local listener; register http://127.0.0.1:PORT/oauth/callback with the provider")
+}
+
+// connectOAuth runs the authorization-code flow: it prints the URL to open
+// and waits for the callback, at serve or on a loopback listener.
+func (c *cli) connectOAuth(ctx context.Context, a *appliance.App, u store.User, provider, name string, o oauthFlags) error {
+	if name == "" {
+		name = provider
+	}
+	if o.local {
+		return c.connectLocal(ctx, a, u, provider, name, o)
+	}
+	redirect, err := a.CallbackURL()
+	if err != nil {
+		return err
+	}
+	start := time.Now().UTC()
+	p, err := a.BeginOAuth(ctx, u, provider, name, o.scopes, redirect)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Open this URL in your browser to connect %s (valid until %s):\n\n  %s\n\n", provider, p.ExpiresAt.Format(time.Kitchen), p.URL)
+	if o.noWait {
+		fmt.Fprintln(c.stdout, "`mcpgate serve` completes the connection when the provider redirects back; check with `mcpgate connect list`.")
+		return nil
+	}
+	fmt.Fprintln(c.stderr, "Waiting for the authorization (Ctrl-C to stop)…")
+	conn, err := waitForConnection(ctx, a, u, name, start, p.ExpiresAt)
+	if err != nil {
+		return err
+	}
+	return c.printConnected(conn)
+}
+
+// waitForConnection polls until the connection is stored or updated after
+// start, or the authorization expires.
+func waitForConnection(ctx context.Context, a *appliance.App, u store.User, name string, start, until time.Time) (store.Connection, error) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		conn, err := a.Store.User(u.ID).Connection(ctx, name)
+		if err == nil && !conn.UpdatedAt.Before(start.Truncate(time.Microsecond)) && conn.Status == oauth.StatusOK {
+			return conn, nil
+		}
+		if time.Now().After(until) {
+			return store.Connection{}, oauth.ErrExpiredState
+		}
+		select {
+		case <-ctx.Done():
+			return store.Connection{}, ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+func (c *cli) connectLocal(ctx context.Context, a *appliance.App, u store.User, provider, name string, o oauthFlags) error {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(o.localPort)))
+	if err != nil {
+		return fmt.Errorf("listen for the callback on 127.0.0.1:%d: %w (choose another --local-port)", o.localPort, err)
+	}
+	defer ln.Close()
+	redirect := "http://" + ln.Addr().String() + oauth.CallbackPath
+	p, err := a.BeginOAuth(ctx, u, provider, name, o.scopes, redirect)
+	if err != nil {
+		return err
+	}
+	type result struct {
+		conn store.Connection
+		err  error
+	}
+	results := make(chan result, 1)
+	flow, _ := a.OAuth()
+	mux := http.NewServeMux()
+	mux.Handle(oauth.CallbackPath, flow.Callback(func(conn store.Connection, err error) {
+		select {
+		case results <- result{conn, err}:
+		default:
+		}
+	}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	fmt.Fprintf(c.stdout, "Open this URL in your browser to connect %s:\n\n  %s\n\n", provider, p.URL)
+	fmt.Fprintf(c.stderr, "Waiting for the callback on %s (Ctrl-C to stop)…\n", redirect)
+	timer := time.NewTimer(time.Until(p.ExpiresAt))
+	defer timer.Stop()
+	select {
+	case r := <-results:
+		if r.err != nil {
+			return r.err
+		}
+		// Let the browser receive its page before the listener closes.
+		time.Sleep(100 * time.Millisecond)
+		return c.printConnected(r.conn)
+	case <-timer.C:
+		return oauth.ErrExpiredState
+	case <-ctx.Done():
+		return errors.New("cancelled; nothing was connected")
+	}
+}
+
+func (c *cli) printConnected(conn store.Connection) error {
+	if c.output == "json" {
+		return printJSON(c.stdout, connRow(conn))
+	}
+	fmt.Fprintf(c.stdout, "connected %s as %s (connection %q); its tools are named %s_*\n", conn.Provider, conn.Account, conn.Name, conn.Name)
+	return nil
+}

@@ -1,0 +1,202 @@
+package appliance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/keyprovider"
+	"github.com/mcpgate/mcpgate/pkg/keyprovider/local"
+	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/vault"
+)
+
+// kekRegistry opens the KEKs recorded in the database by id, so a process
+// finds a DEK's KEK even when the rotation that moved it ran elsewhere.
+type kekRegistry struct {
+	st store.Store
+
+	mu     sync.Mutex
+	opened map[string]keyprovider.Provider
+}
+
+func (r *kekRegistry) resolve(ctx context.Context, id string) (keyprovider.Provider, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p, ok := r.opened[id]; ok {
+		return p, nil
+	}
+	keks, err := r.st.Privileged().KEKs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keks {
+		if k.ID != id {
+			continue
+		}
+		p, err := keyprovider.Open(ctx, k.URL)
+		if err != nil {
+			return nil, err
+		}
+		if p.KeyID() != id {
+			p.Close()
+			return nil, fmt.Errorf("the key at %s is now %s, not %s", redactURL(k.URL), p.KeyID(), id)
+		}
+		if r.opened == nil {
+			r.opened = map[string]keyprovider.Provider{}
+		}
+		r.opened[id] = p
+		return p, nil
+	}
+	return nil, fmt.Errorf("KEK %s is not recorded in the database", id)
+}
+
+func (r *kekRegistry) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.opened {
+		p.Close()
+	}
+	r.opened = nil
+}
+
+// RegisterKEK records where the current KEK lives, so other processes can
+// open DEKs it wrapped after the configured KEK changes.
+func (a *App) RegisterKEK(ctx context.Context) error {
+	return a.Store.Privileged().PutKEK(ctx, store.KEK{ID: a.Keys.KeyID(), URL: a.Config.KeyProvider, CreatedAt: time.Now().UTC()})
+}
+
+// VaultStatus describes the vault for `vault status`.
+type VaultStatus struct {
+	Provider   string         `json:"provider"`
+	KEKID      string         `json:"kek_id"`
+	DEKsByKEK  map[string]int `json:"deks_by_kek"`
+	Users      int            `json:"users"`
+	OldKEK     int            `json:"deks_under_other_keks"`
+	OldDEKs    int            `json:"users_with_old_dek_versions"`
+	Unfinished bool           `json:"rotation_unfinished"`
+}
+
+// Status counts DEKs per KEK and what a rotation left undone.
+func (a *App) Status(ctx context.Context) (VaultStatus, error) {
+	st := VaultStatus{Provider: redactURL(a.Config.KeyProvider), KEKID: a.Keys.KeyID(), DEKsByKEK: map[string]int{}}
+	deks, err := a.Store.Privileged().ListDEKs(ctx)
+	if err != nil {
+		return st, fmt.Errorf("list DEKs: %w", err)
+	}
+	perUser := map[string]int{}
+	for _, d := range deks {
+		st.DEKsByKEK[d.KEKID]++
+		perUser[d.UserID]++
+		if d.KEKID != st.KEKID {
+			st.OldKEK++
+		}
+	}
+	st.Users = len(perUser)
+	for _, n := range perUser {
+		if n > 1 {
+			st.OldDEKs++
+		}
+	}
+	st.Unfinished = st.OldKEK > 0 || st.OldDEKs > 0
+	return st, nil
+}
+
+// RotateKEK moves every DEK under the KEK at toURL ("" for the configured
+// one, to finish an interrupted rotation), creating a local key file that
+// does not exist yet. It returns the URL now in use.
+func (a *App) RotateKEK(ctx context.Context, toURL string) (vault.KEKResult, string, error) {
+	if err := a.RegisterKEK(ctx); err != nil {
+		return vault.KEKResult{}, "", fmt.Errorf("record the current KEK: %w", err)
+	}
+	target, kp := a.Config.KeyProvider, a.Keys
+	if toURL != "" && toURL != a.Config.KeyProvider {
+		if err := createLocalKEK(toURL); err != nil {
+			return vault.KEKResult{}, "", err
+		}
+		p, err := keyprovider.Open(ctx, toURL)
+		if err != nil {
+			return vault.KEKResult{}, "", fmt.Errorf("open the new KEK: %w", err)
+		}
+		defer p.Close()
+		if err := checkProvider(ctx, p); err != nil {
+			return vault.KEKResult{}, "", err
+		}
+		target, kp = toURL, p
+		if err := a.Store.Privileged().PutKEK(ctx, store.KEK{ID: p.KeyID(), URL: toURL, CreatedAt: time.Now().UTC()}); err != nil {
+			return vault.KEKResult{}, "", fmt.Errorf("record the new KEK: %w", err)
+		}
+	}
+	reg := &kekRegistry{st: a.Store}
+	defer reg.close()
+	v := vault.New(a.Store, kp, vault.Options{Resolve: reg.resolve})
+	res, err := v.RotateKEK(ctx)
+	return res, target, err
+}
+
+// RotateDEK rotates the DEKs of the given users.
+func (a *App) RotateDEK(ctx context.Context, users []store.User, progress func(store.User, vault.DEKResult)) error {
+	for _, u := range users {
+		res, err := a.Vault.RotateDEK(ctx, u.ID)
+		if err != nil {
+			return fmt.Errorf("rotate the DEK of %s: %w", u.Name, err)
+		}
+		progress(u, res)
+	}
+	return nil
+}
+
+// checkProvider proves a KEK works with a wrap/unwrap round trip.
+func checkProvider(ctx context.Context, p keyprovider.Provider) error {
+	probe := []byte("mcpgate kek check: 32 bytes long")
+	w, err := p.Wrap(ctx, probe, []byte("check"))
+	if err == nil {
+		_, err = p.Unwrap(ctx, w, []byte("check"))
+	}
+	if err != nil {
+		return fmt.Errorf("the new KEK does not work: %w", err)
+	}
+	return nil
+}
+
+func createLocalKEK(rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "local" {
+		return nil
+	}
+	if _, err := os.Stat(u.Path); errors.Is(err, os.ErrNotExist) {
+		return local.Create(u.Path)
+	}
+	return nil
+}
+
+var keyProviderLine = regexp.MustCompile(`(?m)^key_provider:.*$`)
+
+// SetKeyProvider writes key_provider into the config file, keeping the
+// rest of the file as it is.
+func (a *App) SetKeyProvider(rawURL string) (string, error) {
+	path := a.Config.File
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("read config file: %w", err)
+	}
+	line := fmt.Sprintf("key_provider: %q", rawURL)
+	if keyProviderLine.Match(b) {
+		b = keyProviderLine.ReplaceAll(b, []byte(line))
+	} else {
+		b = append(b, []byte("\n"+line+"\n")...)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return "", fmt.Errorf("write config file: %w", err)
+	}
+	return path, os.Rename(tmp, path)
+}

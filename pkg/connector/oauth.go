@@ -1,0 +1,38 @@
+package connector
+
+import "context"
+
+// OAuthEndpoints are a provider's OAuth 2.0 authorization-code endpoints
+// and what to ask for. Each URL may be overridden in config
+// (connectors.<provider>.auth_url / token_url), which tests use.
+type OAuthEndpoints struct {
+	AuthURL  string
+	TokenURL string
+	// Scopes are asked for when `connect add` is given none.
+	Scopes []string
+	// AuthParams are extra authorization-request parameters, such as
+	// Google's access_type=offline or Dropbox's token_access_type=offline,
+	// which make the provider issue a refresh token.
+	AuthParams map[string]string
+	// ScopeSeparator joins scopes in the request; default " ".
+	ScopeSeparator string
+}
+
+// OAuthClient is the self-hoster's registered OAuth application.
+type OAuthClient struct {
+	ID     string
+	Secret string
+}
+
+// OAuthProvider is a Provider that connects through the OAuth flow.
+type OAuthProvider interface {
+	Provider
+	OAuth() OAuthEndpoints
+}
+
+// Revoker is a Provider that can revoke a token at the upstream, so that
+// removing a connection also ends the grant. up.Credential is the access
+// token.
+type Revoker interface {
+	Revoke(ctx context.Context, up Upstream, client OAuthClient) error
+}

@@ -1,0 +1,143 @@
+package gateway
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/guard"
+	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/vault"
+)
+
+// policies compiles each stored policy document once. Policies are read
+// from the store on every call (so `mcpgate key policy set` applies on the
+// next call), but compiled only when their text changes.
+type policies struct {
+	mu     sync.Mutex
+	byHash map[[32]byte]*guard.Policy
+}
+
+// loadPolicy is the guard's PolicyLoader: the key's policy, else the
+// user's default, else none.
+func (g *Gateway) loadPolicy(ctx context.Context, userID, keyID string) (*guard.Policy, error) {
+	us := g.st.User(userID)
+	p, err := us.Policy(ctx, keyID)
+	if errors.Is(err, store.ErrNotFound) && keyID != "" {
+		p, err = us.Policy(ctx, "")
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read policy: %w", err)
+	}
+	return g.policies.compile(p.Body)
+}
+
+func (c *policies) compile(body string) (*guard.Policy, error) {
+	h := sha256.Sum256([]byte(body))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.byHash[h]; ok {
+		return p, nil
+	}
+	p, err := guard.Compile([]byte(body))
+	if err != nil {
+		return nil, fmt.Errorf("stored policy does not compile: %w", err)
+	}
+	if c.byHash == nil || len(c.byHash) > 1024 {
+		c.byHash = map[[32]byte]*guard.Policy{}
+	}
+	c.byHash[h] = p
+	return p, nil
+}
+
+// countRate is the guard's RateCounter, backed by the store so that
+// limits hold across restarts and replicas.
+func (g *Gateway) countRate(ctx context.Context, userID, keyID, ruleID string, windowStart time.Time, limit int) (int, bool, error) {
+	return g.st.User(userID).HitRate(ctx, store.RateHit{KeyID: keyID, Rule: ruleID, WindowStart: windowStart, Limit: limit})
+}
+
+// secretsCache keeps, per user, the credential values of the user's
+// connections as last read, so results can be scrubbed of every one of
+// them without opening each credential on every call.
+type secretsCache struct {
+	mu     sync.Mutex
+	byUser map[string]userSecrets
+}
+
+type userSecrets struct {
+	fingerprint string
+	values      [][]byte
+}
+
+// userSecrets returns every credential value the user holds: raw tokens,
+// and the access and refresh tokens inside OAuth token sets.
+func (g *Gateway) userSecrets(ctx context.Context, userID string, conns []store.Connection) [][]byte {
+	var fp strings.Builder
+	for _, c := range conns {
+		fmt.Fprintf(&fp, "%s@%d|", c.ID, c.UpdatedAt.UnixMicro())
+	}
+	g.secrets.mu.Lock()
+	cached, ok := g.secrets.byUser[userID]
+	g.secrets.mu.Unlock()
+	if ok && cached.fingerprint == fp.String() {
+		return cached.values
+	}
+	var values [][]byte
+	for _, c := range conns {
+		cred, err := g.vault.Open(ctx, userID, vault.PurposeCredential, c.ID, c.Credential)
+		if err != nil {
+			continue
+		}
+		values = append(values, cred.Bytes())
+		if c.AuthKind == connector.AuthOAuth2 {
+			var tok struct {
+				Access  string `json:"access_token"`
+				Refresh string `json:"refresh_token"`
+			}
+			if json.Unmarshal(cred.Bytes(), &tok) == nil {
+				values = append(values, []byte(tok.Access), []byte(tok.Refresh))
+			}
+		}
+	}
+	g.secrets.mu.Lock()
+	if g.secrets.byUser == nil || len(g.secrets.byUser) > 10000 {
+		g.secrets.byUser = map[string]userSecrets{}
+	}
+	g.secrets.byUser[userID] = userSecrets{fingerprint: fp.String(), values: values}
+	g.secrets.mu.Unlock()
+	return values
+}
+
+// requestConns returns the user's connections as read for this request.
+func (g *Gateway) requestConns(ctx context.Context, id Identity) []store.Connection {
+	conns, _ := ctx.Value(connsKey{}).([]store.Connection)
+	if conns == nil {
+		var err error
+		if conns, err = g.st.User(id.UserID).ListConnections(ctx); err != nil {
+			g.log.Warn("list connections for redaction", "err", err.Error())
+		}
+	}
+	return conns
+}
+
+// finish applies the decision to a result: every credential of the user
+// echoed in it is redacted (always, whatever the policy says: the model
+// never sees a credential), then it is cut to the policy's size.
+func (g *Gateway) finish(ctx context.Context, id Identity, dec *guard.Decision, out string) string {
+	out, redacted := guard.Redact(out, g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id)))
+	dec.Redacted = redacted
+
+	if dec.MaxResultBytes > 0 {
+		out = connector.Truncate(out, dec.MaxResultBytes)
+	}
+	return out
+}
