@@ -31,5 +31,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("USER", "owner")
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"seedaudit": seedAudit,
+			"tamper":    tamper,
+		},
 	})
 }

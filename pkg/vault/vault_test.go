@@ -19,6 +19,7 @@ const canary = "ghp_CANARYcanary0123456789SECRETvalue"
 
 type fixture struct {
 	st     store.Store
+	kp     *local.Provider
 	v      *vault.Vault
 	dbPath string
 	alice  string
@@ -50,7 +51,8 @@ func setup(t *testing.T) *fixture {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{st: st, v: vault.New(st, newKEK(t), vault.Options{}), dbPath: dbPath}
+	kp := newKEK(t)
+	f := &fixture{st: st, kp: kp, v: vault.New(st, kp, vault.Options{}), dbPath: dbPath}
 	f.alice = f.addUser(t, "u_alice", "alice")
 	f.bob = f.addUser(t, "u_bob", "bob")
 	return f

@@ -38,6 +38,8 @@ type gw struct {
 	DBPath  string
 	// Wire records every byte the gateway sent to clients.
 	Wire *syncBuffer
+
+	stop func()
 }
 
 type syncBuffer struct {
@@ -95,26 +97,55 @@ func startGateway(t *testing.T, env ...string) *gw {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(apikey.NewRedactingWriter(logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s, err := a.NewServing(ctx, log, "test")
+	g := &gw{
+		Key: raw.Reveal(), KeyName: k.Name, GH: gh, App: a, Owner: owner, Config: cfg, Logs: &syncBuffer{},
+		DBPath: dir + "/mcpgate.db", Wire: &syncBuffer{},
+	}
+	g.serve(t)
+	return g
+}
+
+// serve starts the gateway's listeners on g.App.
+func (g *gw) serve(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	log := slog.New(slog.NewJSONHandler(apikey.NewRedactingWriter(g.Logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s, err := g.App.NewServing(ctx, log, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Server.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
+	stopped := false
+	g.stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		s.Server.Shutdown(sctx)
 		s.Close()
-	})
-	return &gw{
-		URL: "http://" + s.Server.Addr("gateway") + "/mcp", Admin: "http://" + s.Server.Addr("admin"),
-		Key: raw.Reveal(), KeyName: k.Name, GH: gh, App: a, Owner: owner, Config: cfg, Logs: logs,
-		DBPath: dir + "/mcpgate.db", Wire: &syncBuffer{},
 	}
+	t.Cleanup(g.stop)
+	g.URL = "http://" + s.Server.Addr("gateway") + "/mcp"
+	g.Admin = "http://" + s.Server.Addr("admin")
+}
+
+// restart stops the gateway and starts a new one on the same data dir, as
+// a restarted `mcpgate serve` would: nothing is kept but the database.
+func (g *gw) restart(t *testing.T) {
+	t.Helper()
+	g.stop()
+	g.App.Close()
+	a, err := appliance.Open(context.Background(), g.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	g.App = a
+	g.serve(t)
 }
 
 // bearerRT adds the app key and copies every response body to wire.
@@ -169,6 +200,10 @@ func call(t *testing.T, s *mcp.ClientSession, tool string, args map[string]any) 
 		t.Fatalf("call %s: %v", tool, err)
 	}
 	return res
+}
+
+func toolParams(name string, args map[string]any) *mcp.CallToolParams {
+	return &mcp.CallToolParams{Name: name, Arguments: args}
 }
 
 func text(r *mcp.CallToolResult) string {

@@ -1,0 +1,116 @@
+package vault_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/keyprovider"
+	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/vault"
+)
+
+// resolveTo opens DEKs wrapped by kp, as the KEK registry would.
+func resolveTo(kp keyprovider.Provider) func(context.Context, string) (keyprovider.Provider, error) {
+	return func(_ context.Context, id string) (keyprovider.Provider, error) {
+		if id != kp.KeyID() {
+			return nil, fmt.Errorf("unknown KEK %s", id)
+		}
+		return kp, nil
+	}
+}
+
+// failingStore makes ReplaceDEK fail after n successes, as a rotation killed
+// part-way would stop.
+type failingStore struct {
+	store.Store
+	left *int
+}
+
+type failingPriv struct {
+	store.Privileged
+	left *int
+}
+
+func (f failingStore) Privileged() store.Privileged { return failingPriv{f.Store.Privileged(), f.left} }
+
+func (f failingPriv) ReplaceDEK(ctx context.Context, old, updated store.DEK) error {
+	if *f.left == 0 {
+		return errors.New("killed")
+	}
+	*f.left--
+	return f.Privileged.ReplaceDEK(ctx, old, updated)
+}
+
+func sealFor(t *testing.T, f *fixture, v *vault.Vault, users []string) map[string][]byte {
+	t.Helper()
+	ctx := context.Background()
+	sealed := map[string][]byte{}
+	for _, u := range users {
+		ct, ver, err := v.Seal(ctx, u, vault.PurposeCredential, "c_"+u, []byte("secret of "+u))
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		if err := f.st.User(u).CreateConnection(ctx, store.Connection{ID: "c_" + u, UserID: u, Name: "github", Provider: "github",
+			AuthKind: "api_key", Status: "ok", Credential: ct, DEKVersion: ver, CreatedAt: now, UpdatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		sealed[u] = ct
+	}
+	return sealed
+}
+
+func TestInterruptedKEKRotationFinishesOnRerun(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	users := []string{f.alice, f.bob}
+	for i := range 4 {
+		users = append(users, f.addUser(t, fmt.Sprintf("u_%d", i), fmt.Sprintf("user%d", i)))
+	}
+	sealFor(t, f, f.v, users)
+	oldKEK := f.kp
+	newKP := newKEK(t)
+	left := 2
+	killed := vault.New(failingStore{f.st, &left}, newKP, vault.Options{Resolve: resolveTo(oldKEK)})
+	res, err := killed.RotateKEK(ctx)
+	if err == nil || res.Rewrapped != 2 {
+		t.Fatalf("interrupted rotation: %+v, %v; want 2 rewrapped then an error", res, err)
+	}
+	again := vault.New(f.st, newKP, vault.Options{Resolve: resolveTo(oldKEK)})
+	res, err = again.RotateKEK(ctx)
+	if err != nil || res.Rewrapped != 4 || res.Already != 2 {
+		t.Fatalf("re-run: %+v, %v; want 4 rewrapped, 2 already done", res, err)
+	}
+	// Every credential opens with the new KEK alone.
+	only := vault.New(f.st, newKP, vault.Options{})
+	for _, u := range users {
+		c, err := f.st.User(u).Connection(ctx, "github")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := only.Open(ctx, u, vault.PurposeCredential, c.ID, c.Credential); err != nil || got.Reveal() != "secret of "+u {
+			t.Fatalf("user %s after rotation: %v", u, err)
+		}
+	}
+}
+
+func TestDEKRotationReencryptsAndRetires(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	sealFor(t, f, f.v, []string{f.alice})
+	res, err := f.v.RotateDEK(ctx, f.alice)
+	if err != nil || res.Version != 2 || res.Reencrypted != 1 || res.Retired != 1 || res.Pending != 0 {
+		t.Fatalf("rotate-dek: %+v, %v", res, err)
+	}
+	deks, _ := f.st.User(f.alice).ListDEKs(ctx)
+	if len(deks) != 1 || deks[0].Version != 2 {
+		t.Fatalf("DEKs after rotation: %+v", deks)
+	}
+	c, _ := f.st.User(f.alice).Connection(ctx, "github")
+	if got, err := f.v.Open(ctx, f.alice, vault.PurposeCredential, c.ID, c.Credential); err != nil || got.Reveal() != "secret of "+f.alice || c.DEKVersion != 2 {
+		t.Fatalf("credential after DEK rotation: version %d, %v", c.DEKVersion, err)
+	}
+}
