@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/mcpgate/mcpgate/pkg/appliance"
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
@@ -114,11 +116,26 @@ type connJSON struct {
 }
 
 func connRow(c store.Connection) connJSON {
-	r := connJSON{c.Name, c.Provider, c.Account, c.AuthKind, c.Status, c.Scopes, "", fmtTime(c.CreatedAt)}
+	r := connJSON{c.Name, c.Provider, c.Account, c.AuthKind, connStatus(c), c.Scopes, "", fmtTime(c.CreatedAt)}
 	if !c.ExpiresAt.IsZero() {
 		r.Expires = fmtTime(c.ExpiresAt)
 	}
 	return r
+}
+
+// connStatus is how a connection stands: ok, needs re-auth (its tools
+// say to connect again), or expired (the access token lapsed; it is
+// refreshed on next use if a refresh token was issued).
+func connStatus(c store.Connection) string {
+	switch {
+	case c.Status == oauth.StatusNeedsReauth:
+		return "needs re-auth"
+	case !c.ExpiresAt.IsZero() && time.Now().After(c.ExpiresAt):
+		return "expired"
+	case c.Status == "":
+		return "ok"
+	}
+	return c.Status
 }
 
 func (c *cli) connectListCmd() *cobra.Command {

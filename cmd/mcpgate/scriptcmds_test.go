@@ -55,4 +55,3 @@ func tamper(ts *testscript.TestScript, neg bool, args []string) {
 	_, err = db.Exec(`UPDATE audit_records SET arguments = '{"owner":"mallory"}' WHERE seq = ?`, args[0])
 	ts.Check(err)
 }
-

@@ -57,6 +57,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	defer s.Close()
 	log.Info("mcpgate starting", "version", version, "data_dir", cfg.DataDir, "tls", cfg.TLS.Mode)
+	hctx, stopHousekeeping := context.WithCancel(ctx)
+	defer stopHousekeeping()
+	go a.Housekeep(hctx, log)
 	if err := s.Server.Run(ctx); err != nil {
 		return err
 	}

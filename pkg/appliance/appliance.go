@@ -13,7 +13,10 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/vault"
 
 	// The drivers and providers this binary ships with.
+	_ "github.com/mcpgate/mcpgate/pkg/connector/dropbox"
 	_ "github.com/mcpgate/mcpgate/pkg/connector/github"
+	_ "github.com/mcpgate/mcpgate/pkg/connector/google"
+	_ "github.com/mcpgate/mcpgate/pkg/connector/slack"
 	_ "github.com/mcpgate/mcpgate/pkg/keyprovider/awskms"
 	_ "github.com/mcpgate/mcpgate/pkg/keyprovider/gcpkms"
 	_ "github.com/mcpgate/mcpgate/pkg/keyprovider/local"

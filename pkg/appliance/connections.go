@@ -120,9 +120,14 @@ func (a *App) revoke(ctx context.Context, c store.Connection) error {
 	if err != nil {
 		return err
 	}
-	tok, err := oauth.AccessFrom(cred)
+	// A revocation needs a live access token (Dropbox refuses an expired
+	// one): refresh first where that works, else use the stored one.
+	_, tokens := a.OAuth()
+	tok, err := tokens.Access(ctx, c, cred, false)
 	if err != nil {
-		return err
+		if tok, err = oauth.AccessFrom(cred); err != nil {
+			return err
+		}
 	}
 	client, err := oauth.Client(a.Config, c.Provider)
 	if err != nil {

@@ -57,8 +57,10 @@ func (c *Config) Validate() error {
 	if err != nil {
 		return fmt.Errorf("listen: %q is not host:port: %w", c.Listen, err)
 	}
-	if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
-		return fmt.Errorf("admin.listen: %q is not host:port: %w", c.Admin.Listen, err)
+	if c.Admin.Listen != "" { // "" turns the admin listener off
+		if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
+			return fmt.Errorf("admin.listen: %q is not host:port (or \"\" for none): %w", c.Admin.Listen, err)
+		}
 	}
 	switch c.TLS.Mode {
 	case "off":
@@ -100,6 +102,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Limits.UpstreamTimeout <= 0 {
 		return fmt.Errorf("limits.upstream_timeout: must be positive")
+	}
+	if c.Limits.ShutdownTimeout <= 0 {
+		return fmt.Errorf("limits.shutdown_timeout: must be positive")
 	}
 	if c.Audit.Retention < 0 {
 		return fmt.Errorf("audit.retention: must not be negative")

@@ -1,6 +1,9 @@
 package connector
 
-import "context"
+import (
+	"context"
+	"net/http"
+)
 
 // OAuthEndpoints are a provider's OAuth 2.0 authorization-code endpoints
 // and what to ask for. Each URL may be overridden in config
@@ -35,4 +38,12 @@ type OAuthProvider interface {
 // token.
 type Revoker interface {
 	Revoke(ctx context.Context, up Upstream, client OAuthClient) error
+}
+
+// TokenTransporter is an OAuthProvider whose token endpoint answers in a
+// way a standard OAuth 2 client needs adapting to (Slack's HTTP 200
+// errors); the flow sends exchanges and refreshes through the transport
+// it returns.
+type TokenTransporter interface {
+	TokenTransport(base http.RoundTripper) http.RoundTripper
 }

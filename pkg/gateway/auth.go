@@ -37,7 +37,7 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 			g.unauthorized(w, "missing")
 			return
 		}
-		k, err := g.verifier.Verify(r.Context(), raw, clientAddr(r))
+		k, err := g.verifier.Verify(r.Context(), raw, clientAddr(r, g.cfg.BehindProxy))
 		switch {
 		case errors.Is(err, apikey.ErrRateLimited):
 			g.metrics.AuthFailures.WithLabelValues("rate_limited").Inc()
@@ -89,7 +89,19 @@ func bearer(r *http.Request) (string, bool) {
 	return tok, tok != ""
 }
 
-func clientAddr(r *http.Request) string {
+// clientAddr is the address failed attempts are counted against. Behind a
+// reverse proxy every request comes from the proxy, so the address the
+// proxy appended to X-Forwarded-For (the last one; earlier ones are the
+// client's to forge) is used instead.
+func clientAddr(r *http.Request, behindProxy bool) string {
+	if behindProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(ip) != nil {
+				return ip
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -118,7 +118,7 @@ func (f *Flow) Complete(ctx context.Context, state, code string) (store.Connecti
 	if err != nil {
 		return store.Connection{}, err
 	}
-	tok, err := conf.Exchange(f.httpContext(ctx), code, oauth2.VerifierOption(verifier.Reveal()))
+	tok, err := conf.Exchange(f.httpContext(ctx, ps.Provider), code, oauth2.VerifierOption(verifier.Reveal()))
 	if err != nil {
 		return store.Connection{}, fmt.Errorf("exchange the authorization code with %s: %s", ps.Provider, describeTokenError(err))
 	}
@@ -169,11 +169,25 @@ func (f *Flow) save(ctx context.Context, ps store.OAuthState, tok *oauth2.Token,
 	return c, nil
 }
 
-func (f *Flow) httpContext(ctx context.Context) context.Context {
-	if f.HTTP == nil {
-		return ctx
+// httpContext carries the HTTP client for provider's token endpoint, with
+// the provider's transport adapter when it needs one.
+func (f *Flow) httpContext(ctx context.Context, provider string) context.Context {
+	hc := f.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	return context.WithValue(ctx, oauth2.HTTPClient, f.HTTP)
+	if p, err := connector.Lookup(provider); err == nil {
+		if tt, ok := p.(connector.TokenTransporter); ok {
+			base := hc.Transport
+			if base == nil {
+				base = http.DefaultTransport
+			}
+			c := *hc
+			c.Transport = tt.TokenTransport(base)
+			hc = &c
+		}
+	}
+	return context.WithValue(ctx, oauth2.HTTPClient, hc)
 }
 
 func (f *Flow) upstream(p connector.Provider, cred secret.Value) connector.Upstream {

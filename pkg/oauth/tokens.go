@@ -108,7 +108,7 @@ func (t *Tokens) refresh(ctx context.Context, c store.Connection, old *oauth2.To
 		return secret.Value{}, err
 	}
 	stale := &oauth2.Token{RefreshToken: old.RefreshToken, Expiry: time.Unix(1, 0)}
-	tok, err := conf.TokenSource(t.Flow.httpContext(ctx), stale).Token()
+	tok, err := conf.TokenSource(t.Flow.httpContext(ctx, c.Provider), stale).Token()
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && (re.ErrorCode == "invalid_grant") {

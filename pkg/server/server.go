@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/caddyserver/certmagic"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -38,6 +39,10 @@ type Server struct {
 	tls  *tls.Config
 	acme http.Handler // wraps the HTTP listener for ACME challenges
 
+	// certCache holds ACME certificates and renews them in the background
+	// until Shutdown stops it.
+	certCache *certmagic.Cache
+
 	mu        sync.Mutex
 	servers   []*http.Server
 	listeners map[string]net.Listener
@@ -53,14 +58,17 @@ func New(o Options) *Server {
 	return &Server{o: o, log: log, listeners: map[string]net.Listener{}, errs: make(chan error, 4)}
 }
 
-// Start obtains certificates if needed and binds every listener.
+// Start obtains certificates if needed and binds every listener. If it
+// fails, what it had started is stopped.
 func (s *Server) Start(ctx context.Context) error {
 	cfg := s.o.Config
 	if err := s.setupTLS(ctx); err != nil {
+		s.Shutdown(context.Background())
 		return err
 	}
 	main := s.httpServer(s.gatewayHandler(), s.tls)
 	if err := s.listen(ctx, "gateway", cfg.Listen, main, s.tls != nil); err != nil {
+		s.Shutdown(context.Background())
 		return err
 	}
 	if s.acme != nil {
@@ -150,9 +158,12 @@ func (s *Server) Run(ctx context.Context) error {
 // then closes what is left. Safe after a partial Start.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	servers := s.servers
-	s.servers = nil
+	servers, cache := s.servers, s.certCache
+	s.servers, s.certCache = nil, nil
 	s.mu.Unlock()
+	if cache != nil {
+		cache.Stop() // no renewals after shutdown
+	}
 	var errs []error
 	for _, srv := range servers {
 		if err := srv.Shutdown(ctx); err != nil {

@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,7 +22,7 @@ func (s *Server) setupTLS(ctx context.Context) error {
 	case "off":
 		return nil
 	case "files":
-		kp := &filesKeyPair{cert: c.CertFile, key: c.KeyFile}
+		kp := &filesKeyPair{cert: c.CertFile, key: c.KeyFile, log: s.log}
 		if _, err := kp.load(); err != nil {
 			return err
 		}
@@ -39,14 +41,32 @@ func (s *Server) setupACME(ctx context.Context) error {
 		GetConfigForCert: func(certmagic.Certificate) (*certmagic.Config, error) { return magic, nil },
 		Logger:           nil,
 	})
+	s.mu.Lock()
+	s.certCache = cache
+	s.mu.Unlock()
 	magic = certmagic.New(cache, certmagic.Config{
 		Storage: &certmagic.FileStorage{Path: filepath.Join(s.o.Config.DataDir, "certificates")},
 	})
+	// certmagic's HTTP-01 solver binds ListenHost:AltHTTPPort (by default
+	// :80) for the challenge unless something already listens there. Point
+	// it at tls.http_listen, where our listener answers the challenge, so
+	// it binds nothing of its own: otherwise an unprivileged serve fails
+	// to bind :80, and a privileged one opens a port nobody configured.
+	host, port, err := net.SplitHostPort(c.HTTPListen)
+	if err != nil {
+		return fmt.Errorf("tls.http_listen: %q is not host:port: %w", c.HTTPListen, err)
+	}
+	portNum, err := net.LookupPort("tcp", port)
+	if err != nil {
+		return fmt.Errorf("tls.http_listen: %q: %w", c.HTTPListen, err)
+	}
 	tmpl := certmagic.ACMEIssuer{
 		CA:                      c.ACMECA,
 		Email:                   c.Email,
 		Agreed:                  true,
 		DisableTLSALPNChallenge: true,
+		ListenHost:              host,
+		AltHTTPPort:             portNum,
 	}
 	if c.ACMERoot != "" {
 		pem, err := os.ReadFile(c.ACMERoot)
@@ -89,27 +109,45 @@ func redirectToHTTPS(w http.ResponseWriter, r *http.Request) {
 // certificate is served without a restart.
 type filesKeyPair struct {
 	cert, key string
+	log       *slog.Logger
 
 	mu      sync.Mutex
-	modTime int64
+	modTime int64 // of the certificate file that current was loaded from
 	current *tls.Certificate
+	warned  bool // about files that do not load, since current was loaded
 }
 
 func (k *filesKeyPair) load() (*tls.Certificate, error) {
-	fi, err := os.Stat(k.cert)
-	if err != nil {
-		return nil, fmt.Errorf("tls.cert_file: %w", err)
-	}
+	fi, statErr := os.Stat(k.cert)
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.current != nil && fi.ModTime().UnixNano() == k.modTime {
+	if statErr == nil && k.current != nil && fi.ModTime().UnixNano() == k.modTime {
 		return k.current, nil
 	}
-	c, err := tls.LoadX509KeyPair(k.cert, k.key)
+	var c tls.Certificate
+	err := statErr
 	if err != nil {
-		return nil, fmt.Errorf("tls.cert_file/tls.key_file: %w", err)
+		err = fmt.Errorf("tls.cert_file: %w", err)
+	} else if c, err = tls.LoadX509KeyPair(k.cert, k.key); err != nil {
+		err = fmt.Errorf("tls.cert_file/tls.key_file: %w", err)
 	}
-	k.current, k.modTime = &c, fi.ModTime().UnixNano()
+	if err != nil {
+		if k.current == nil {
+			return nil, err
+		}
+		// A renewal caught half done (the new certificate beside the old
+		// key) or a file being rewritten: keep serving the pair that
+		// loaded, and look again at the next handshake.
+		if !k.warned {
+			k.warned = true
+			k.log.Warn("certificate files do not load; still serving the previous certificate", "err", err.Error())
+		}
+		return k.current, nil
+	}
+	if k.current != nil && c.Leaf != nil {
+		k.log.Info("reloaded the certificate files", "cert_file", k.cert, "not_after", c.Leaf.NotAfter)
+	}
+	k.current, k.modTime, k.warned = &c, fi.ModTime().UnixNano(), false
 	return k.current, nil
 }
 

@@ -1,0 +1,92 @@
+package dropbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mcpgate/mcpgate/pkg/connector"
+)
+
+var readFileTool = connector.Tool{
+	Name: "read_file",
+	Description: "Read a text file from Dropbox (UTF-8: plain text, Markdown, CSV, code, JSON…): a line with its size and " +
+		"last modification, then its content. Long files are cut with a note saying so; binary files (images, PDFs, archives) are refused.",
+	InputSchema: object([]string{"path"},
+		str("path", "Path of the file, e.g. /Documents/notes.txt, or an id:… reference from list_folder."),
+	),
+	ReadOnly: true,
+	Call:     run(readFile),
+}
+
+// noteRoom is kept free in the result budget for the truncation note.
+const noteRoom = 120
+
+func readFile(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
+	a, err := decodeArgs[struct {
+		Path string `json:"path"`
+	}](raw)
+	if err != nil {
+		return "", err
+	}
+	p, err := pathArg("path", a.Path, false)
+	if err != nil {
+		return "", err
+	}
+	// Only what can be shown is downloaded, plus a few bytes so that a
+	// character cut at the limit can be told from invalid UTF-8.
+	meta, data, err := c.download(ctx, p, c.maxResult+utf8.UTFMax)
+	if err != nil {
+		return "", err
+	}
+	size := max(meta.Size, int64(len(data)))
+	name := firstNonEmpty(meta.PathDisplay, p)
+	if looksBinary(data) {
+		return "", &callError{msg: fmt.Sprintf("%s is not a text file (%s, %s); read_file returns text only — create_shared_link gives a link to it instead",
+			name, humanSize(size), http.DetectContentType(data))}
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var b strings.Builder
+	fmt.Fprintf(&b, "File %s (%s", name, humanSize(size))
+	if t := when(meta.ServerModified); t != "" {
+		fmt.Fprintf(&b, ", modified %s", t)
+	}
+	if meta.Rev != "" {
+		fmt.Fprintf(&b, ", rev %s", meta.Rev)
+	}
+	b.WriteString("):\n\n")
+	budget := max(c.maxResult-b.Len()-noteRoom, 0)
+	if int64(len(data)) < size || len(data) > budget {
+		cut := min(budget, len(data))
+		for cut > 0 && cut < len(data) && !utf8.RuneStart(data[cut]) {
+			cut--
+		}
+		b.Write(data[:cut])
+		fmt.Fprintf(&b, "\n\n[truncated: the file is %d bytes; showing the first %d]", size, cut)
+		return b.String(), nil
+	}
+	b.Write(data)
+	return b.String(), nil
+}
+
+// looksBinary reports whether data is not UTF-8 text: it has a NUL byte
+// or invalid UTF-8 (a character cut at the end of the sample is allowed).
+func looksBinary(data []byte) bool {
+	if bytes.IndexByte(data, 0) >= 0 {
+		return true
+	}
+	for i := 0; i < utf8.UTFMax && len(data) > 0; i++ {
+		if utf8.Valid(data) {
+			return false
+		}
+		if r, _ := utf8.DecodeLastRune(data); r != utf8.RuneError {
+			return true
+		}
+		data = data[:len(data)-1]
+	}
+	return !utf8.Valid(data)
+}

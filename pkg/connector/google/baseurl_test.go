@@ -1,0 +1,71 @@
+package google_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/google"
+	"github.com/mcpgate/mcpgate/pkg/connector/google/googlefake"
+)
+
+func TestAWrongBaseURLIsNotMistakenForAMissingFile(t *testing.T) {
+	t.Parallel()
+	fake, up := newFake(t)
+	up.BaseURL = fake.URL + "/not-google"
+	_, err := call(t, up, "drive_get", validArgs["drive_get"])
+	if errors.Is(err, google.ErrNotFound) {
+		t.Errorf("error %q is ErrNotFound", err)
+	}
+	assertContains(t, errText(err), "unexpected response from Google Drive (HTTP 404, content type text/html", "check connectors.google.api_url")
+}
+
+func TestAGatewayErrorPageIsTransient(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html>502 Bad Gateway</html>"))
+	}))
+	t.Cleanup(srv.Close)
+	_, up := newFake(t)
+	up.BaseURL = srv.URL
+	_, err := call(t, up, "gmail_list_labels", `{}`)
+	if got, want := errText(err), "Gmail failed (HTTP 502); try again later"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+}
+
+func TestIdentifyFallsBackWhenGmailHasNoMailbox(t *testing.T) {
+	t.Parallel()
+	// Gmail answers 400 failedPrecondition for an account without Gmail.
+	fake, up := newFake(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/gmail/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error":{"code":400,"message":"Mail service not enabled","errors":[{"reason":"failedPrecondition"}],"status":"FAILED_PRECONDITION"}}`))
+			return
+		}
+		httputil.NewSingleHostReverseProxy(mustParse(fake.URL)).ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	up.BaseURL = srv.URL
+	got, err := provider(t).Identify(context.Background(), up)
+	if err != nil || got != googlefake.Email {
+		t.Errorf("Identify() = %q, %v", got, err)
+	}
+}
+
+func mustParse(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}

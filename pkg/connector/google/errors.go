@@ -1,0 +1,202 @@
+package google
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mcpgate/mcpgate/pkg/connector"
+)
+
+// Sentinels that errors from this package match (with errors.Is), besides
+// connector.ErrUnauthorized for a refused token.
+var (
+	// ErrTimeout means Google did not answer before the call's deadline. It
+	// matches context.DeadlineExceeded too.
+	ErrTimeout = errors.New("Google did not answer in time")
+	// ErrRateLimited means Google refused the call because a rate limit or
+	// quota was reached.
+	ErrRateLimited = errors.New("Google rate limit reached")
+	// ErrInsufficientScope means the connection was not granted the OAuth
+	// scope the call needs; reconnecting with that scope fixes it.
+	ErrInsufficientScope = errors.New("the connection lacks the OAuth scope this needs")
+	// ErrNotFound means Google answered 404.
+	ErrNotFound = errors.New("not found")
+	// ErrTooLarge means a response or file was over the size this package
+	// reads.
+	ErrTooLarge = errors.New("too large")
+	// errForbidden is any other 403; Identify falls back to Drive on it.
+	errForbidden = errors.New("forbidden")
+)
+
+// callError is every error this package builds from a Google exchange. Its
+// message is written here (never a wrapped cause's text, which could hold
+// a URL or header) and its kind is a list of sentinels.
+type callError struct {
+	msg  string
+	kind []error
+}
+
+func (e *callError) Error() string   { return e.msg }
+func (e *callError) Unwrap() []error { return e.kind }
+
+func transportError(ctx context.Context, api string, err error) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return &callError{msg: "the call to " + api + " was canceled", kind: []error{context.Canceled}}
+	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		return &callError{
+			msg:  api + " did not answer in time (timeout); try again later or ask for less",
+			kind: []error{ErrTimeout, context.DeadlineExceeded},
+		}
+	}
+	// The url.Error text repeats the method and URL; the cause alone says
+	// what broke (refused connection, DNS, TLS) without the query string.
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) && ue.Unwrap() != nil {
+		err = ue.Unwrap()
+	}
+	return &callError{msg: "cannot reach " + api + ": " + err.Error() + "; check connectors.google.api_url and the network"}
+}
+
+func unexpected(api string, status int, contentType string) error {
+	if contentType == "" {
+		contentType = "none"
+	}
+	return &callError{msg: fmt.Sprintf("unexpected response from %s (HTTP %d, content type %s): the body is not the JSON the API sends; check connectors.google.api_url points at Google's APIs", api, status, contentType)}
+}
+
+// googleError is the error document every Google JSON API sends.
+type googleError struct {
+	Error struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+		Status  string `json:"status"`
+		Errors  []struct {
+			Reason  string `json:"reason"`
+			Message string `json:"message"`
+		} `json:"errors"`
+		Details []struct {
+			Reason string `json:"reason"`
+		} `json:"details"`
+	} `json:"error"`
+}
+
+func (g googleError) reasons() []string {
+	var rs []string
+	for _, e := range g.Error.Errors {
+		rs = append(rs, e.Reason)
+	}
+	for _, d := range g.Error.Details {
+		rs = append(rs, d.Reason)
+	}
+	return rs
+}
+
+func hasReason(rs []string, want ...string) bool {
+	for _, r := range rs {
+		for _, w := range want {
+			if r == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func statusError(api, need string, resp *http.Response, raw []byte) error {
+	var body googleError
+	jsonErr := json.Unmarshal(raw, &body)
+	msg := strings.TrimRight(strings.TrimSpace(body.Error.Message), ".")
+	rs := body.reasons()
+	code := resp.StatusCode
+	switch {
+	case code == http.StatusUnauthorized:
+		return &callError{
+			msg:  api + " refused the connection's access token (HTTP 401): it has expired or was revoked; if this persists, reconnect with `mcpgate connect add google --name <connection>`",
+			kind: []error{connector.ErrUnauthorized},
+		}
+	case rateLimited(code, rs, body.Error.Status):
+		return &callError{msg: api + " rate limit reached" + paren(msg) + "; " + retryAfter(resp.Header), kind: []error{ErrRateLimited}}
+	case code == http.StatusForbidden && insufficientScope(rs, msg, resp.Header):
+		return &callError{
+			msg: api + " refused the call: the connection was not granted the permission it needs (insufficient OAuth scopes). " +
+				"Reconnect with `mcpgate connect add google --name <connection> --scopes ...` and grant " + need,
+			kind: []error{ErrInsufficientScope},
+		}
+	case code >= 500:
+		// A 502 or 503 page from Google's front end is not JSON either.
+		return &callError{msg: fmt.Sprintf("%s failed (HTTP %d%s); try again later", api, code, paren(msg))}
+	case jsonErr != nil || body.Error.Code == 0 && msg == "":
+		// Google's own errors are JSON; anything else (an HTML 404 for an
+		// unknown path) means the base URL is not Google's API.
+		return unexpected(api, code, resp.Header.Get("Content-Type"))
+	case code == http.StatusNotFound:
+		return &callError{msg: api + ": not found" + paren(msg) + "; check the id (or this account cannot see it)", kind: []error{ErrNotFound}}
+	case code == http.StatusForbidden:
+		return &callError{msg: api + " refused the call (HTTP 403" + paren(msg) + ")", kind: []error{errForbidden}}
+	}
+	return &callError{msg: fmt.Sprintf("%s rejected the request (HTTP %d%s)", api, code, paren(msg))}
+}
+
+func paren(msg string) string {
+	if msg == "" {
+		return ""
+	}
+	return ": " + msg
+}
+
+// rateLimited tells a rate limit or quota from other refusals: Gmail
+// answers 429, Drive 403 with a usageLimits reason.
+func rateLimited(code int, rs []string, status string) bool {
+	if code == http.StatusTooManyRequests || status == "RESOURCE_EXHAUSTED" {
+		return true
+	}
+	return code == http.StatusForbidden && hasReason(rs,
+		"rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded", "quotaExceeded", "RATE_LIMIT_EXCEEDED")
+}
+
+func insufficientScope(rs []string, msg string, h http.Header) bool {
+	return hasReason(rs, "insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT") ||
+		strings.Contains(msg, "insufficient authentication scopes") ||
+		strings.Contains(h.Get("WWW-Authenticate"), "insufficient_scope")
+}
+
+func retryAfter(h http.Header) string {
+	if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil && s >= 0 {
+		return fmt.Sprintf("retry after %d seconds", s)
+	}
+	return "wait a minute before retrying"
+}
+
+// redact replaces every occurrence of the token. It runs on every result
+// and error text, since an upstream can echo a token in a message.
+func redact(s, token string) string {
+	if token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, token, "[redacted]")
+}
+
+// scrubbed returns err unchanged unless its text holds token; then it
+// returns an error with the token removed that still matches the same
+// sentinels, dropping the original chain that carried the token.
+func scrubbed(err error, token string) error {
+	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
+		return err
+	}
+	var kinds []error
+	for _, k := range []error{connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrInsufficientScope,
+		ErrNotFound, ErrTooLarge, errForbidden, context.DeadlineExceeded, context.Canceled} {
+		if errors.Is(err, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return &callError{msg: redact(err.Error(), token), kind: kinds}
+}

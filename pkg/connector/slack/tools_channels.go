@@ -1,0 +1,132 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mcpgate/mcpgate/pkg/connector"
+)
+
+var channelTypes = []string{"public_channel", "private_channel", "mpim", "im"}
+
+var listChannelsTool = connector.Tool{
+	Name: "list_channels",
+	Description: "List the Slack channels the token can see, one line each: id, #name, public/private, whether the app is a member, " +
+		"member count and topic. Use the id with channel_history or post_message. Archived channels are left out unless include_archived is true.",
+	InputSchema: object(nil,
+		enumList("types", "Conversation types to list; default [\"public_channel\", \"private_channel\"].", channelTypes...),
+		boolean("include_archived", "Also list archived channels; default false."),
+		integer("limit", "Channels per page, 1-1000; default 100.", 1, 1000),
+		cursorProp,
+	),
+	ReadOnly: true,
+	Call:     run(listChannels),
+}
+
+func listChannels(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
+	a, err := decodeArgs[struct {
+		Types           []string `json:"types"`
+		IncludeArchived bool     `json:"include_archived"`
+		Limit           int      `json:"limit"`
+		Cursor          string   `json:"cursor"`
+	}](raw)
+	if err != nil {
+		return "", err
+	}
+	types := a.Types
+	if len(types) == 0 {
+		types = []string{"public_channel", "private_channel"}
+	}
+	for _, t := range types {
+		if !slices.Contains(channelTypes, t) {
+			return "", fmt.Errorf("types must contain only %s", strings.Join(channelTypes, ", "))
+		}
+	}
+	limit, err := limitArg(a.Limit, 100, 1000)
+	if err != nil {
+		return "", err
+	}
+	cursor, err := cursorArg(a.Cursor)
+	if err != nil {
+		return "", err
+	}
+	form := url.Values{
+		"types":            {strings.Join(types, ",")},
+		"exclude_archived": {strconv.FormatBool(!a.IncludeArchived)},
+		"limit":            {strconv.Itoa(limit)},
+	}
+	if cursor != "" {
+		form.Set("cursor", cursor)
+	}
+	var out channelList
+	note := ""
+	err = c.call(ctx, "conversations.list", form, &out)
+	if len(a.Types) == 0 && isCode(err, "missing_scope") {
+		// A bot token without groups:read can still list public channels.
+		types, note = []string{"public_channel"}, "; private channels left out: the token lacks groups:read"
+		form.Set("types", "public_channel")
+		err = c.call(ctx, "conversations.list", form, &out)
+	}
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s%s):\n", plural(len(out.Channels), "channel", "channels"), strings.Join(types, ", "), note)
+	for _, ch := range out.Channels {
+		b.WriteString(channelLine(ch))
+		b.WriteString("\n")
+	}
+	moreNote(&b, "channels", out.Meta.NextCursor)
+	return b.String(), nil
+}
+
+// maxNamePages bounds how far resolveChannel pages through
+// conversations.list looking for a name (1000 channels a page).
+const maxNamePages = 10
+
+// resolveChannel turns a channel argument into an id: the methods that read
+// history need one, while people and models usually know the name.
+func resolveChannel(ctx context.Context, c *client, arg string) (string, error) {
+	ref, isID, err := channelArg(arg)
+	if err != nil || isID {
+		return ref, err
+	}
+	form := url.Values{
+		"types":            {"public_channel,private_channel"},
+		"exclude_archived": {"false"},
+		"limit":            {"1000"},
+	}
+	for range maxNamePages {
+		var out channelList
+		err := c.call(ctx, "conversations.list", form, &out)
+		if isCode(err, "missing_scope") && form.Get("types") != "public_channel" {
+			form.Set("types", "public_channel") // without groups:read, look among public ones
+			err = c.call(ctx, "conversations.list", form, &out)
+		}
+		if err != nil {
+			return "", err
+		}
+		for _, ch := range out.Channels {
+			if ch.Name == ref {
+				return ch.ID, nil
+			}
+		}
+		if out.Meta.NextCursor == "" {
+			return "", &callError{msg: fmt.Sprintf("no channel named #%s is visible to the token (a private channel needs the app invited); list_channels shows the ones it can see", ref), code: "channel_not_found", kind: []error{ErrNotFound}}
+		}
+		form.Set("cursor", out.Meta.NextCursor)
+	}
+	return "", errors.New("too many channels to find #" + ref + " by name; pass its id instead (list_channels shows it)")
+}
+
+// isCode reports whether err is Slack's error code.
+func isCode(err error, code string) bool {
+	var ce *callError
+	return errors.As(err, &ce) && ce.code == code
+}

@@ -1,0 +1,85 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/mcpgate/mcpgate/pkg/connector"
+)
+
+var postMessageTool = connector.Tool{
+	Name: "post_message",
+	Description: "Post a message to a Slack channel as the connected app or user. The app must be a member of the channel. " +
+		"Returns the new message's ts, which reply_in_thread takes to start a thread under it.",
+	InputSchema: object([]string{"channel", "text"}, channelProp, textProp),
+	Call:        run(postMessage),
+}
+
+func postMessage(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
+	a, err := decodeArgs[struct {
+		Channel string `json:"channel"`
+		Text    string `json:"text"`
+	}](raw)
+	if err != nil {
+		return "", err
+	}
+	return post(ctx, c, postMessageRequest{Channel: a.Channel, Text: a.Text})
+}
+
+var replyInThreadTool = connector.Tool{
+	Name: "reply_in_thread",
+	Description: "Reply in a Slack thread: posts text under the message whose ts is thread_ts (the thread's first message). " +
+		"With also_send_to_channel the reply is shown in the channel too.",
+	InputSchema: object([]string{"channel", "thread_ts", "text"},
+		channelProp,
+		str("thread_ts", "Timestamp of the thread's first message, e.g. 1712345678.123456 (channel_history shows it)."),
+		textProp,
+		boolean("also_send_to_channel", "Also show the reply in the channel (Slack's \"also send to #channel\"); default false."),
+	),
+	Call: run(replyInThread),
+}
+
+func replyInThread(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
+	a, err := decodeArgs[struct {
+		Channel   string `json:"channel"`
+		ThreadTS  string `json:"thread_ts"`
+		Text      string `json:"text"`
+		Broadcast bool   `json:"also_send_to_channel"`
+	}](raw)
+	if err != nil {
+		return "", err
+	}
+	ts, err := tsArg("thread_ts", a.ThreadTS, true)
+	if err != nil {
+		return "", err
+	}
+	return post(ctx, c, postMessageRequest{Channel: a.Channel, Text: a.Text, ThreadTS: ts, ReplyBroadcast: a.Broadcast})
+}
+
+// post validates and sends chat.postMessage. A channel name is passed as
+// "#name", which chat.postMessage accepts, so posting costs one request.
+func post(ctx context.Context, c *client, req postMessageRequest) (string, error) {
+	ref, isID, err := channelArg(req.Channel)
+	if err != nil {
+		return "", err
+	}
+	if !isID {
+		ref = "#" + ref
+	}
+	req.Channel = ref
+	if req.Text, err = textArg(req.Text); err != nil {
+		return "", err
+	}
+	var out postMessageResponse
+	if err := c.callJSON(ctx, "chat.postMessage", req, &out); err != nil {
+		return "", err
+	}
+	if out.TS == "" {
+		return "", &callError{msg: "unexpected response from Slack: chat.postMessage answered ok without the message's ts; check the channel before posting again"}
+	}
+	if req.ThreadTS != "" {
+		return fmt.Sprintf("Replied in thread %s of channel %s: ts %s (%s).\n", req.ThreadTS, out.Channel, out.TS, tsTime(out.TS)), nil
+	}
+	return fmt.Sprintf("Posted to channel %s: ts %s (%s). Reply under it with reply_in_thread thread_ts=%s.\n", out.Channel, out.TS, tsTime(out.TS), out.TS), nil
+}

@@ -1,0 +1,143 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/mcpgate/mcpgate/pkg/connector"
+)
+
+var channelHistoryTool = connector.Tool{
+	Name: "channel_history",
+	Description: "Read a Slack channel's recent messages, newest first: time (UTC), author user id, ts and text; " +
+		"a message that starts a thread says how many replies it has (read them with thread_replies). " +
+		"Narrow the window with oldest/latest. Resolve author ids with get_user.",
+	InputSchema: object([]string{"channel"},
+		channelProp,
+		integer("limit", "Messages to return, 1-999; default 30.", 1, 999),
+		str("oldest", "Only messages after this time: a message ts (1712345678.123456), a Unix time, or a date/time (2024-05-01, 2024-05-01T09:30:00Z)."),
+		str("latest", "Only messages before this time, in the same forms as oldest."),
+		cursorProp,
+	),
+	ReadOnly: true,
+	Call:     run(channelHistory),
+}
+
+func channelHistory(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
+	a, err := decodeArgs[struct {
+		Channel string `json:"channel"`
+		Limit   int    `json:"limit"`
+		Oldest  string `json:"oldest"`
+		Latest  string `json:"latest"`
+		Cursor  string `json:"cursor"`
+	}](raw)
+	if err != nil {
+		return "", err
+	}
+	if _, _, err := channelArg(a.Channel); err != nil {
+		return "", err
+	}
+	limit, err := limitArg(a.Limit, 30, 999)
+	if err != nil {
+		return "", err
+	}
+	oldest, err := timeArg("oldest", a.Oldest)
+	if err != nil {
+		return "", err
+	}
+	latest, err := timeArg("latest", a.Latest)
+	if err != nil {
+		return "", err
+	}
+	cursor, err := cursorArg(a.Cursor)
+	if err != nil {
+		return "", err
+	}
+	id, err := resolveChannel(ctx, c, a.Channel)
+	if err != nil {
+		return "", err
+	}
+	form := url.Values{"channel": {id}, "limit": {strconv.Itoa(limit)}}
+	setIf(form, "oldest", oldest)
+	setIf(form, "latest", latest)
+	setIf(form, "cursor", cursor)
+	var out messageList
+	if err := c.call(ctx, "conversations.history", form, &out); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s in channel %s, newest first:\n", plural(len(out.Messages), "message", "messages"), id)
+	for _, m := range out.Messages {
+		writeMessage(&b, m, true)
+	}
+	moreNote(&b, "messages (older)", out.Meta.NextCursor)
+	return b.String(), nil
+}
+
+var threadRepliesTool = connector.Tool{
+	Name: "thread_replies",
+	Description: "Read a Slack thread: its first message and the replies, oldest first, with time (UTC), author user id, ts and text. " +
+		"ts is the timestamp of the thread's first message, as channel_history shows it.",
+	InputSchema: object([]string{"channel", "ts"},
+		channelProp,
+		str("ts", "Timestamp of the thread's first message, e.g. 1712345678.123456."),
+		integer("limit", "Messages to return, 1-1000; default 100.", 1, 1000),
+		cursorProp,
+	),
+	ReadOnly: true,
+	Call:     run(threadReplies),
+}
+
+func threadReplies(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
+	a, err := decodeArgs[struct {
+		Channel string `json:"channel"`
+		TS      string `json:"ts"`
+		Limit   int    `json:"limit"`
+		Cursor  string `json:"cursor"`
+	}](raw)
+	if err != nil {
+		return "", err
+	}
+	if _, _, err := channelArg(a.Channel); err != nil {
+		return "", err
+	}
+	ts, err := tsArg("ts", a.TS, true)
+	if err != nil {
+		return "", err
+	}
+	limit, err := limitArg(a.Limit, 100, 1000)
+	if err != nil {
+		return "", err
+	}
+	cursor, err := cursorArg(a.Cursor)
+	if err != nil {
+		return "", err
+	}
+	id, err := resolveChannel(ctx, c, a.Channel)
+	if err != nil {
+		return "", err
+	}
+	form := url.Values{"channel": {id}, "ts": {ts}, "limit": {strconv.Itoa(limit)}}
+	setIf(form, "cursor", cursor)
+	var out messageList
+	if err := c.call(ctx, "conversations.replies", form, &out); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Thread %s in channel %s, oldest first (%s: the first message, then the replies):\n", ts, id, plural(len(out.Messages), "message", "messages"))
+	for _, m := range out.Messages {
+		writeMessage(&b, m, false)
+	}
+	moreNote(&b, "replies", out.Meta.NextCursor)
+	return b.String(), nil
+}
+
+func setIf(form url.Values, key, v string) {
+	if v != "" {
+		form.Set(key, v)
+	}
+}

@@ -1,0 +1,215 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/dropbox/dropboxfake"
+	"github.com/mcpgate/mcpgate/pkg/oauth"
+)
+
+// browser opens url in headless Chromium, following the provider's
+// redirect to the gateway's callback, and returns the page it ends on.
+func browser(t *testing.T, u string) string {
+	t.Helper()
+	bin := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		t.Fatal("headless Chromium is needed for the browser flow: apt-get install -y chromium (.ci/run does)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+t.TempDir(), "--dump-dom", u)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	return string(out)
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+const dropboxToken = "sl.u.STATIC-TOKEN-not-used-by-oauth-0000000000"
+
+// startOAuthGateway serves on a known address so public_url can name it,
+// with the Dropbox OAuth app pointed at the fake.
+func startOAuthGateway(t *testing.T) (*gw, *dropboxfake.Server) {
+	t.Helper()
+	fake := dropboxfake.New(dropboxToken, dropboxfake.WithAccessTokenTTL(time.Hour))
+	t.Cleanup(fake.Close)
+	addr := freePort(t)
+	g := startGateway(t,
+		"MCPGATE_LISTEN="+addr, "MCPGATE_PUBLIC_URL=http://"+addr,
+		"MCPGATE_CONNECTORS_DROPBOX_CLIENT_ID="+fake.ClientID,
+		"MCPGATE_CONNECTORS_DROPBOX_CLIENT_SECRET="+fake.ClientSecret,
+		"MCPGATE_CONNECTORS_DROPBOX_AUTH_URL="+fake.AuthURL,
+		"MCPGATE_CONNECTORS_DROPBOX_TOKEN_URL="+fake.TokenURL,
+		"MCPGATE_CONNECTORS_DROPBOX_API_URL="+fake.URL,
+	)
+	return g, fake
+}
+
+// connectDropbox runs the flow as `mcpgate connect add dropbox` and a
+// person's browser would.
+func connectDropbox(t *testing.T, g *gw) (authURL, page string) {
+	t.Helper()
+	redirect, err := g.App.CallbackURL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := g.App.BeginOAuth(context.Background(), g.Owner, "dropbox", "dropbox", nil, redirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.URL, browser(t, p.URL)
+}
+
+func TestOAuthConnectInBrowserThenRefresh(t *testing.T) {
+	g, fake := startOAuthGateway(t)
+	ctx := context.Background()
+	authURL, page := connectDropbox(t, g)
+	if !strings.Contains(page, "Connected dropbox as "+dropboxfake.Email) {
+		t.Fatalf("callback page: %s", page)
+	}
+	u, _ := url.Parse(authURL)
+	q := u.Query()
+	if q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) < 43 || q.Get("token_access_type") != "offline" {
+		t.Fatalf("authorization request lacks PKCE S256 or offline access: %s", authURL)
+	}
+	c, err := g.App.Store.User(g.Owner.ID).Connection(ctx, "dropbox")
+	if err != nil || c.AuthKind != "oauth2" || c.Account != dropboxfake.Email || c.ExpiresAt.IsZero() {
+		t.Fatalf("stored connection: %+v, %v", c, err)
+	}
+
+	s := g.session(t)
+	if r := call(t, s, "dropbox_list_folder", map[string]any{"path": ""}); r.IsError {
+		t.Fatalf("list_folder: %s", text(r))
+	}
+	// The token lapses early: concurrent calls refresh it once, and the
+	// new token is stored before it is used.
+	fake.ExpireAccessTokens()
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := call(t, s, "dropbox_list_folder", map[string]any{"path": ""}); r.IsError {
+				errs <- text(r)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("call after expiry: %s", e)
+	}
+	if n := fake.Refreshes(); n != 1 {
+		t.Errorf("%d refreshes for 8 concurrent calls, want 1", n)
+	}
+	after, _ := g.App.Store.User(g.Owner.ID).Connection(ctx, "dropbox")
+	if string(after.Credential) == string(c.Credential) || !after.UpdatedAt.After(c.UpdatedAt) {
+		t.Error("the refreshed token was not persisted")
+	}
+	for _, where := range []string{g.Logs.String(), g.Wire.String(), page} {
+		if strings.Contains(where, "sl.u.") {
+			t.Error("an access token reached logs, the wire or the browser page")
+		}
+	}
+}
+
+func TestOAuthStateIsSingleUseAndChecked(t *testing.T) {
+	g, _ := startOAuthGateway(t)
+	redirect, _ := g.App.CallbackURL()
+	p, err := g.App.BeginOAuth(context.Background(), g.Owner, "dropbox", "dropbox", nil, redirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Follow the consent redirect without a browser to capture the callback URL.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(p.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	callback := resp.Header.Get("Location")
+	get := func(u string) (int, string) {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(callback); code != 200 || !strings.Contains(body, "Connected") {
+		t.Fatalf("first use: %d %s", code, body)
+	}
+	if code, body := get(callback); code != 400 || !strings.Contains(body, "already used") {
+		t.Fatalf("reused state: %d %s", code, body)
+	}
+	cu, _ := url.Parse(callback)
+	q := cu.Query()
+	q.Set("state", "forged-"+q.Get("state"))
+	cu.RawQuery = q.Encode()
+	if code, body := get(cu.String()); code != 400 || !strings.Contains(body, "unknown") {
+		t.Fatalf("forged state: %d %s", code, body)
+	}
+	if code, _ := get(strings.Split(callback, "?")[0] + "?error=access_denied&state=x"); code != 400 {
+		t.Fatalf("declined consent: %d", code)
+	}
+}
+
+func TestOAuthDeadRefreshTokenAsksForReauth(t *testing.T) {
+	g, fake := startOAuthGateway(t)
+	ctx := context.Background()
+	if _, page := connectDropbox(t, g); !strings.Contains(page, "Connected") {
+		t.Fatal(page)
+	}
+	// Revoking at Dropbox ends the grant: the refresh token dies too.
+	c, _ := g.App.Store.User(g.Owner.ID).Connection(ctx, "dropbox")
+	if revokeErr, err := g.App.RemoveConnection(ctx, g.Owner, "dropbox", false); err != nil || revokeErr != nil {
+		t.Fatalf("remove: %v / revoke: %v", err, revokeErr)
+	}
+	// Put the revoked credential back, as if revoked from Dropbox's side.
+	if err := g.App.Store.User(g.Owner.ID).CreateConnection(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	fake.ExpireAccessTokens()
+	s := g.session(t)
+	r := call(t, s, "dropbox_list_folder", map[string]any{"path": ""})
+	if !r.IsError || !strings.Contains(text(r), "mcpgate connect add dropbox --name dropbox") {
+		t.Fatalf("with a dead refresh token: %q", text(r))
+	}
+	after, _ := g.App.Store.User(g.Owner.ID).Connection(ctx, "dropbox")
+	if after.Status != oauth.StatusNeedsReauth {
+		t.Fatalf("status = %q, want %q", after.Status, oauth.StatusNeedsReauth)
+	}
+	if os.Getenv("MCPGATE_DEBUG") != "" {
+		t.Log(g.Logs.String())
+	}
+}
