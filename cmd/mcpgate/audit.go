@@ -102,6 +102,17 @@ func (f auditFlags) query(now time.Time, names audit.Names, u store.User) (audit
 	return q, nil
 }
 
+// withAudit opens the appliance and resolves the audit scope for fn.
+func (c *cli) withAudit(cmd *cobra.Command, f auditFlags, fn func(a *appliance.App, s auditScope, q audit.Query) error) error {
+	return c.withApp(cmd, func(a *appliance.App) error {
+		s, q, err := c.auditScope(cmd.Context(), a, f)
+		if err != nil {
+			return err
+		}
+		return fn(a, s, q)
+	})
+}
+
 func (c *cli) auditCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "List, tail, export, verify, prune and summarise the audit log"}
 	cmd.AddCommand(c.auditListCmd(), c.auditTailCmd(), c.auditExportCmd(), c.auditVerifyCmd(), c.auditPruneCmd(), c.auditStatsCmd())
@@ -116,23 +127,16 @@ func (c *cli) auditListCmd() *cobra.Command {
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{"outputs": "table,json,jsonl,csv"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			s, q, err := c.auditScope(cmd.Context(), a, f)
-			if err != nil {
-				return err
-			}
-			p, err := c.newRowPrinter()
-			if err != nil {
-				return err
-			}
-			if err := audit.Each(cmd.Context(), s.src, q, func(r store.AuditRecord) error { return p.print(s.names.ToRow(r)) }); err != nil {
-				return err
-			}
-			return p.flush()
+			return c.withAudit(cmd, f, func(a *appliance.App, s auditScope, q audit.Query) error {
+				p, err := c.newRowPrinter()
+				if err != nil {
+					return err
+				}
+				if err := audit.Each(cmd.Context(), s.src, q, func(r store.AuditRecord) error { return p.print(s.names.ToRow(r)) }); err != nil {
+					return err
+				}
+				return p.flush()
+			})
 		},
 	}
 	f.register(cmd, 100)
@@ -148,23 +152,16 @@ func (c *cli) auditTailCmd() *cobra.Command {
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{"outputs": "table,json,jsonl,csv"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			s, q, err := c.auditScope(cmd.Context(), a, f)
-			if err != nil {
-				return err
-			}
-			if c.output == "json" {
-				c.output = "jsonl" // a stream of documents, one per line
-			}
-			p, err := c.newRowPrinter()
-			if err != nil {
-				return err
-			}
-			return tail(cmd.Context(), s, q, p, interval)
+			return c.withAudit(cmd, f, func(a *appliance.App, s auditScope, q audit.Query) error {
+				if c.output == "json" {
+					c.output = "jsonl" // a stream of documents, one per line
+				}
+				p, err := c.newRowPrinter()
+				if err != nil {
+					return err
+				}
+				return tail(cmd.Context(), s, q, p, interval)
+			})
 		},
 	}
 	f.register(cmd, 10)
@@ -218,24 +215,17 @@ func (c *cli) auditExportCmd() *cobra.Command {
 		Short: "Stream every matching record, oldest first, as JSON lines or CSV (for a SIEM)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			s, q, err := c.auditScope(cmd.Context(), a, f)
-			if err != nil {
-				return err
-			}
-			q.Ascending = true
-			ex, err := audit.NewExporter(c.stdout, format)
-			if err != nil {
-				return &exitError{2, fmt.Errorf("--format: %w", err)}
-			}
-			if err := audit.Each(cmd.Context(), s.src, q, func(r store.AuditRecord) error { return ex.Write(s.names.ToRow(r)) }); err != nil {
-				return err
-			}
-			return ex.Flush()
+			return c.withAudit(cmd, f, func(a *appliance.App, s auditScope, q audit.Query) error {
+				q.Ascending = true
+				ex, err := audit.NewExporter(c.stdout, format)
+				if err != nil {
+					return &exitError{2, fmt.Errorf("--format: %w", err)}
+				}
+				if err := audit.Each(cmd.Context(), s.src, q, func(r store.AuditRecord) error { return ex.Write(s.names.ToRow(r)) }); err != nil {
+					return err
+				}
+				return ex.Flush()
+			})
 		},
 	}
 	f.register(cmd, 0)
@@ -250,39 +240,36 @@ func (c *cli) auditVerifyCmd() *cobra.Command {
 		Short: "Check the hash chain; exits non-zero and names the first broken record if any",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			s, _, err := c.auditScope(cmd.Context(), a, auditFlags{allUsers: allUsers})
-			if err != nil {
-				return err
-			}
-			var ids []string
-			for _, u := range s.users {
-				ids = append(ids, u.ID)
-			}
-			rep, err := audit.Verify(cmd.Context(), a.Store, ids)
-			if err != nil {
-				return err
-			}
-			if c.output == "json" {
-				if err := printJSON(c.stdout, rep); err != nil {
+			return c.withApp(cmd, func(a *appliance.App) error {
+				s, _, err := c.auditScope(cmd.Context(), a, auditFlags{allUsers: allUsers})
+				if err != nil {
 					return err
 				}
-			}
-			if len(rep.Breaks) > 0 {
-				var msgs []string
-				for _, b := range rep.Breaks {
-					msgs = append(msgs, fmt.Sprintf("record %d of user %s: %s", b.Seq, s.names.Users[b.UserID], b.Reason))
+				var ids []string
+				for _, u := range s.users {
+					ids = append(ids, u.ID)
 				}
-				return &exitError{1, fmt.Errorf("the audit log was tampered with: %s", strings.Join(msgs, "; "))}
-			}
-			if c.output != "json" {
-				fmt.Fprintf(c.stdout, "ok: %d records of %d user(s) verified; the chain is intact\n", rep.Records, rep.Users)
-			}
-			return nil
+				rep, err := audit.Verify(cmd.Context(), a.Store, ids)
+				if err != nil {
+					return err
+				}
+				if c.output == "json" {
+					if err := printJSON(c.stdout, rep); err != nil {
+						return err
+					}
+				}
+				if len(rep.Breaks) > 0 {
+					var msgs []string
+					for _, b := range rep.Breaks {
+						msgs = append(msgs, fmt.Sprintf("record %d of user %s: %s", b.Seq, s.names.Users[b.UserID], b.Reason))
+					}
+					return &exitError{1, fmt.Errorf("the audit log was tampered with: %s", strings.Join(msgs, "; "))}
+				}
+				if c.output != "json" {
+					fmt.Fprintf(c.stdout, "ok: %d records of %d user(s) verified; the chain is intact\n", rep.Records, rep.Users)
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&allUsers, "all-users", false, "verify every user's chain (admins only)")
@@ -304,21 +291,18 @@ func (c *cli) auditPruneCmd() *cobra.Command {
 			if err := c.confirm(yes, "delete audit records older than "+olderThan); err != nil {
 				return err
 			}
-			a, err := c.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			s, _, err := c.auditScope(cmd.Context(), a, auditFlags{allUsers: allUsers})
-			if err != nil {
-				return err
-			}
-			total, err := audit.Prune(cmd.Context(), a.Store, s.users, time.Now().Add(-d))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.stdout, "pruned %d record(s) older than %s\n", total, olderThan)
-			return nil
+			return c.withApp(cmd, func(a *appliance.App) error {
+				s, _, err := c.auditScope(cmd.Context(), a, auditFlags{allUsers: allUsers})
+				if err != nil {
+					return err
+				}
+				total, err := audit.Prune(cmd.Context(), a.Store, s.users, time.Now().Add(-d))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stdout, "pruned %d record(s) older than %s\n", total, olderThan)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&olderThan, "older-than", "", "delete records older than this (e.g. 90d)")
@@ -334,29 +318,22 @@ func (c *cli) auditStatsCmd() *cobra.Command {
 		Short: "Calls, denials and error rate per tool and key over a window (default: the last 24h)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			s, q, err := c.auditScope(cmd.Context(), a, f)
-			if err != nil {
-				return err
-			}
-			var st audit.Stats
-			if err := audit.Each(cmd.Context(), s.src, q, func(r store.AuditRecord) error {
-				st.Add(r, s.names.Keys[r.KeyID])
-				return nil
-			}); err != nil {
-				return err
-			}
-			res := st.Result()
-			var rows [][]string
-			for _, x := range res {
-				rows = append(rows, []string{x.Tool, x.Key, strconv.FormatInt(x.Calls, 10), strconv.FormatInt(x.Denied, 10),
-					strconv.FormatInt(x.Errors, 10), strconv.FormatFloat(x.ErrorPct, 'f', 1, 64) + "%"})
-			}
-			return c.list(res, []string{"TOOL", "KEY", "CALLS", "DENIED", "ERRORS", "ERROR RATE"}, rows)
+			return c.withAudit(cmd, f, func(a *appliance.App, s auditScope, q audit.Query) error {
+				var st audit.Stats
+				if err := audit.Each(cmd.Context(), s.src, q, func(r store.AuditRecord) error {
+					st.Add(r, s.names.Keys[r.KeyID])
+					return nil
+				}); err != nil {
+					return err
+				}
+				res := st.Result()
+				var rows [][]string
+				for _, x := range res {
+					rows = append(rows, []string{x.Tool, x.Key, strconv.FormatInt(x.Calls, 10), strconv.FormatInt(x.Denied, 10),
+						strconv.FormatInt(x.Errors, 10), strconv.FormatFloat(x.ErrorPct, 'f', 1, 64) + "%"})
+				}
+				return c.list(res, []string{"TOOL", "KEY", "CALLS", "DENIED", "ERRORS", "ERROR RATE"}, rows)
+			})
 		},
 	}
 	f.register(cmd, 0)

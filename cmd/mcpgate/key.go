@@ -18,18 +18,25 @@ func (c *cli) keyCmd() *cobra.Command {
 	return cmd
 }
 
-// withUser opens the appliance and resolves --user for fn.
-func (c *cli) withUser(cmd *cobra.Command, fn func(a *appliance.App, u store.User) error) error {
+// withApp opens the appliance for fn and closes it after.
+func (c *cli) withApp(cmd *cobra.Command, fn func(a *appliance.App) error) error {
 	a, err := c.open(cmd)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	u, err := a.ResolveUser(cmd.Context(), c.userName)
-	if err != nil {
-		return err
-	}
-	return fn(a, u)
+	return fn(a)
+}
+
+// withUser opens the appliance and resolves --user for fn.
+func (c *cli) withUser(cmd *cobra.Command, fn func(a *appliance.App, u store.User) error) error {
+	return c.withApp(cmd, func(a *appliance.App) error {
+		u, err := a.ResolveUser(cmd.Context(), c.userName)
+		if err != nil {
+			return err
+		}
+		return fn(a, u)
+	})
 }
 
 func (c *cli) keyCreateCmd() *cobra.Command {

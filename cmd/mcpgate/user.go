@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mcpgate/mcpgate/pkg/appliance"
 )
 
 func (c *cli) userCmd() *cobra.Command {
@@ -15,20 +17,17 @@ func (c *cli) userCmd() *cobra.Command {
 		Short: "Add a user with its own DEK",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := c.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			u, err := a.AddUser(cmd.Context(), args[0], admin)
-			if err != nil {
-				return err
-			}
-			if c.output == "json" {
-				return printJSON(c.stdout, u)
-			}
-			fmt.Fprintf(c.stdout, "added user %s\n", u.Name)
-			return nil
+			return c.withApp(cmd, func(a *appliance.App) error {
+				u, err := a.AddUser(cmd.Context(), args[0], admin)
+				if err != nil {
+					return err
+				}
+				if c.output == "json" {
+					return printJSON(c.stdout, u)
+				}
+				fmt.Fprintf(c.stdout, "added user %s\n", u.Name)
+				return nil
+			})
 		},
 	}
 	add.Flags().BoolVar(&admin, "admin", false, "the user may administer other users")
@@ -37,27 +36,24 @@ func (c *cli) userCmd() *cobra.Command {
 		Short: "List users",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			users, err := a.Store.Privileged().ListUsers(cmd.Context())
-			if err != nil {
-				return fmt.Errorf("list users: %w", err)
-			}
-			type row struct {
-				Name    string `json:"name"`
-				Admin   bool   `json:"admin"`
-				Created string `json:"created"`
-			}
-			out := []row{}
-			var rows [][]string
-			for _, u := range users {
-				out = append(out, row{u.Name, u.Admin, fmtTime(u.CreatedAt)})
-				rows = append(rows, []string{u.Name, strconv.FormatBool(u.Admin), fmtTime(u.CreatedAt)})
-			}
-			return c.list(out, []string{"NAME", "ADMIN", "CREATED"}, rows)
+			return c.withApp(cmd, func(a *appliance.App) error {
+				users, err := a.Store.Privileged().ListUsers(cmd.Context())
+				if err != nil {
+					return fmt.Errorf("list users: %w", err)
+				}
+				type row struct {
+					Name    string `json:"name"`
+					Admin   bool   `json:"admin"`
+					Created string `json:"created"`
+				}
+				out := []row{}
+				var rows [][]string
+				for _, u := range users {
+					out = append(out, row{u.Name, u.Admin, fmtTime(u.CreatedAt)})
+					rows = append(rows, []string{u.Name, strconv.FormatBool(u.Admin), fmtTime(u.CreatedAt)})
+				}
+				return c.list(out, []string{"NAME", "ADMIN", "CREATED"}, rows)
+			})
 		},
 	}
 	remove := &cobra.Command{
@@ -68,16 +64,13 @@ func (c *cli) userCmd() *cobra.Command {
 			if err := c.confirm(yes, fmt.Sprintf("remove user %s and destroy its data key and credentials", args[0])); err != nil {
 				return err
 			}
-			a, err := c.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			if err := a.RemoveUser(cmd.Context(), args[0]); err != nil {
-				return err
-			}
-			fmt.Fprintf(c.stdout, "removed user %s; its credentials can no longer be decrypted\n", args[0])
-			return nil
+			return c.withApp(cmd, func(a *appliance.App) error {
+				if err := a.RemoveUser(cmd.Context(), args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(c.stdout, "removed user %s; its credentials can no longer be decrypted\n", args[0])
+				return nil
+			})
 		},
 	}
 	remove.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")

@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpgate/mcpgate/pkg/appliance"
+
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/vault"
 )
@@ -23,40 +25,37 @@ func (c *cli) vaultStatusCmd() *cobra.Command {
 		Short: "Show the key provider, the KEK, how many DEKs each KEK wraps, and unfinished rotations",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			st, err := a.Status(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if c.output == "json" {
-				return printJSON(c.stdout, st)
-			}
-			fmt.Fprintf(c.stdout, "key provider: %s\nKEK id:       %s\nusers:        %d\n", st.Provider, st.KEKID, st.Users)
-			ids := make([]string, 0, len(st.DEKsByKEK))
-			for id := range st.DEKsByKEK {
-				ids = append(ids, id)
-			}
-			sort.Strings(ids)
-			var rows [][]string
-			for _, id := range ids {
-				mark := ""
-				if id == st.KEKID {
-					mark = "current"
+			return c.withApp(cmd, func(a *appliance.App) error {
+				st, err := a.Status(cmd.Context())
+				if err != nil {
+					return err
 				}
-				rows = append(rows, []string{id, strconv.Itoa(st.DEKsByKEK[id]), mark})
-			}
-			fmt.Fprintln(c.stdout)
-			printTable(c.stdout, []string{"KEK", "DEKS", ""}, rows)
-			if st.Unfinished {
-				fmt.Fprintf(c.stdout, "\nrotation unfinished: %d DEK(s) under another KEK, %d user(s) with old DEK versions; run the rotation again to finish it\n", st.OldKEK, st.OldDEKs)
-			} else {
-				fmt.Fprintln(c.stdout, "\nno rotation is unfinished")
-			}
-			return nil
+				if c.output == "json" {
+					return printJSON(c.stdout, st)
+				}
+				fmt.Fprintf(c.stdout, "key provider: %s\nKEK id:       %s\nusers:        %d\n", st.Provider, st.KEKID, st.Users)
+				ids := make([]string, 0, len(st.DEKsByKEK))
+				for id := range st.DEKsByKEK {
+					ids = append(ids, id)
+				}
+				sort.Strings(ids)
+				var rows [][]string
+				for _, id := range ids {
+					mark := ""
+					if id == st.KEKID {
+						mark = "current"
+					}
+					rows = append(rows, []string{id, strconv.Itoa(st.DEKsByKEK[id]), mark})
+				}
+				fmt.Fprintln(c.stdout)
+				printTable(c.stdout, []string{"KEK", "DEKS", ""}, rows)
+				if st.Unfinished {
+					fmt.Fprintf(c.stdout, "\nrotation unfinished: %d DEK(s) under another KEK, %d user(s) with old DEK versions; run the rotation again to finish it\n", st.OldKEK, st.OldDEKs)
+				} else {
+					fmt.Fprintln(c.stdout, "\nno rotation is unfinished")
+				}
+				return nil
+			})
 		},
 	}
 }
@@ -68,28 +67,25 @@ func (c *cli) vaultRotateKEKCmd() *cobra.Command {
 		Short: "Rewrap every DEK under a new KEK (local file, KMS key); serve keeps running",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			res, target, err := a.RotateKEK(cmd.Context(), to)
-			if err != nil {
-				return fmt.Errorf("%w\nnothing is lost: the DEKs not yet rewrapped stay under the old KEK; run the same command again to finish", err)
-			}
-			if target != a.Config.KeyProvider {
-				path, err := a.SetKeyProvider(target)
-				switch {
-				case err != nil:
-					fmt.Fprintf(c.stderr, "warning: could not update the config file (%v): set key_provider to %s yourself\n", err, target)
-				case path == "":
-					fmt.Fprintf(c.stderr, "set key_provider (or MCPGATE_KEY_PROVIDER) to %s for the commands and serve to use it\n", target)
-				default:
-					fmt.Fprintf(c.stdout, "key_provider in %s is now %s\n", path, target)
+			return c.withApp(cmd, func(a *appliance.App) error {
+				res, target, err := a.RotateKEK(cmd.Context(), to)
+				if err != nil {
+					return fmt.Errorf("%w\nnothing is lost: the DEKs not yet rewrapped stay under the old KEK; run the same command again to finish", err)
 				}
-			}
-			fmt.Fprintf(c.stdout, "done: %d DEK(s) rewrapped, %d already under the new KEK; the old KEK is no longer needed (keep a backup until every serve has restarted)\n", res.Rewrapped, res.Already)
-			return nil
+				if target != a.Config.KeyProvider {
+					path, err := a.SetKeyProvider(target)
+					switch {
+					case err != nil:
+						fmt.Fprintf(c.stderr, "warning: could not update the config file (%v): set key_provider to %s yourself\n", err, target)
+					case path == "":
+						fmt.Fprintf(c.stderr, "set key_provider (or MCPGATE_KEY_PROVIDER) to %s for the commands and serve to use it\n", target)
+					default:
+						fmt.Fprintf(c.stdout, "key_provider in %s is now %s\n", path, target)
+					}
+				}
+				fmt.Fprintf(c.stdout, "done: %d DEK(s) rewrapped, %d already under the new KEK; the old KEK is no longer needed (keep a backup until every serve has restarted)\n", res.Rewrapped, res.Already)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&to, "to", "", "provider URL of the new KEK, e.g. local:///var/lib/mcpgate/kek-2026 or awskms://alias/mcpgate (default: finish a rotation to the configured one)")
@@ -103,38 +99,36 @@ func (c *cli) vaultRotateDEKCmd() *cobra.Command {
 		Short: "Give users a new DEK and re-encrypt their credentials under it",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := c.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			var users []store.User
-			if all {
-				if users, err = a.Store.Privileged().ListUsers(cmd.Context()); err != nil {
-					return err
+			return c.withApp(cmd, func(a *appliance.App) error {
+				var users []store.User
+				var err error
+				if all {
+					if users, err = a.Store.Privileged().ListUsers(cmd.Context()); err != nil {
+						return err
+					}
+				} else {
+					if !cmd.Flags().Changed("user") && c.userName == "" {
+						return &exitError{2, fmt.Errorf("say whose DEK to rotate: --user NAME or --all-users")}
+					}
+					u, err := a.ResolveUser(cmd.Context(), c.userName)
+					if err != nil {
+						return err
+					}
+					users = []store.User{u}
 				}
-			} else {
-				if !cmd.Flags().Changed("user") && c.userName == "" {
-					return &exitError{2, fmt.Errorf("say whose DEK to rotate: --user NAME or --all-users")}
-				}
-				u, err := a.ResolveUser(cmd.Context(), c.userName)
+				pending := 0
+				err = a.RotateDEK(cmd.Context(), users, func(u store.User, r vault.DEKResult) {
+					pending += r.Pending
+					fmt.Fprintf(c.stdout, "%s: DEK version %d, %d credential(s) re-encrypted, %d old version(s) deleted\n", u.Name, r.Version, r.Reencrypted, r.Retired)
+				})
 				if err != nil {
-					return err
+					return fmt.Errorf("%w\nnothing is lost: run the same command again to finish", err)
 				}
-				users = []store.User{u}
-			}
-			pending := 0
-			err = a.RotateDEK(cmd.Context(), users, func(u store.User, r vault.DEKResult) {
-				pending += r.Pending
-				fmt.Fprintf(c.stdout, "%s: DEK version %d, %d credential(s) re-encrypted, %d old version(s) deleted\n", u.Name, r.Version, r.Reencrypted, r.Retired)
+				if pending > 0 {
+					return &exitError{1, fmt.Errorf("%d old DEK version(s) are still in use (pending authorizations expire within 10 minutes); run the rotation again", pending)}
+				}
+				return nil
 			})
-			if err != nil {
-				return fmt.Errorf("%w\nnothing is lost: run the same command again to finish", err)
-			}
-			if pending > 0 {
-				return &exitError{1, fmt.Errorf("%d old DEK version(s) are still in use (pending authorizations expire within 10 minutes); run the rotation again", pending)}
-			}
-			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all-users", false, "rotate every user's DEK")

@@ -3,10 +3,9 @@ package keyprovider
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
-	"sort"
-	"sync"
+
+	"github.com/mcpgate/mcpgate/pkg/urlreg"
 )
 
 // ErrWrongKey means a wrapped key was not made by this provider's KEK, or
@@ -32,40 +31,15 @@ type Provider interface {
 }
 
 // Opener opens a Provider from its URL.
-type Opener func(ctx context.Context, u *url.URL) (Provider, error)
+type Opener = urlreg.Opener[Provider]
 
-var (
-	mu      sync.RWMutex
-	openers = map[string]Opener{}
-)
+var providers = urlreg.New[Provider]("key provider")
 
 // Register makes a provider available for the URL scheme; providers call it
 // from init.
-func Register(scheme string, o Opener) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := openers[scheme]; dup {
-		panic("keyprovider: registered twice: " + scheme)
-	}
-	openers[scheme] = o
+func Register(scheme string, o func(ctx context.Context, u *url.URL) (Provider, error)) {
+	providers.Register(scheme, o)
 }
 
 // Open opens the provider rawURL names.
-func Open(ctx context.Context, rawURL string) (Provider, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("parse key provider url: %w", err)
-	}
-	mu.RLock()
-	o, ok := openers[u.Scheme]
-	var known []string
-	for k := range openers {
-		known = append(known, k)
-	}
-	mu.RUnlock()
-	if !ok {
-		sort.Strings(known)
-		return nil, fmt.Errorf("key provider: unknown scheme %q (known: %v)", u.Scheme, known)
-	}
-	return o(ctx, u)
-}
+func Open(ctx context.Context, rawURL string) (Provider, error) { return providers.Open(ctx, rawURL) }

@@ -11,7 +11,6 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/store/storetest"
 )
 
-
 func adminURL(t *testing.T) string { return pgtest.AdminURL(t) }
 
 func freshDB(t *testing.T) string { return pgtest.FreshDB(t) }
