@@ -59,6 +59,21 @@ func (a *App) RemoveUser(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	if u.Admin {
+		users, err := a.Store.Privileged().ListUsers(ctx)
+		if err != nil {
+			return fmt.Errorf("list users: %w", err)
+		}
+		admins := 0
+		for _, x := range users {
+			if x.Admin {
+				admins++
+			}
+		}
+		if admins == 1 {
+			return fmt.Errorf("%s is the only admin: add another with `mcpgate user add --admin NAME` first", u.Name)
+		}
+	}
 	if err := a.Store.Privileged().DeleteUser(ctx, u.ID); err != nil {
 		return fmt.Errorf("remove user: %w", err)
 	}
