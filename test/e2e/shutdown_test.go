@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -33,7 +31,7 @@ func TestShutdownOnSIGTERMFinishesInFlightCall(t *testing.T) {
 	defer cancel()
 	gh := githubfake.New(canary)
 	t.Cleanup(gh.Close)
-	rig := &sigtermRig{bin: buildMcpgateForShutdown(ctx, t), env: []string{
+	rig := &sigtermRig{bin: mcpgateBinary(t), env: []string{
 		"MCPGATE_DATA_DIR=" + t.TempDir(),
 		"MCPGATE_CONNECTORS_GITHUB_API_URL=" + gh.URL,
 	}}
@@ -179,11 +177,11 @@ func (r *sigtermRig) cli(ctx context.Context, t *testing.T, stdin string, args .
 // serve starts `mcpgate serve` on loopback and waits for /healthz.
 func (r *sigtermRig) serve(ctx context.Context, t *testing.T) string {
 	t.Helper()
-	addr := loopbackAddrForShutdown(t)
+	addr := freePort(t)
 	r.cmd = exec.Command(r.bin, "serve")
 	r.cmd.Env = append(r.env,
 		"MCPGATE_LISTEN="+addr,
-		"MCPGATE_ADMIN_LISTEN="+loopbackAddrForShutdown(t),
+		"MCPGATE_ADMIN_LISTEN="+freePort(t),
 		"MCPGATE_LIMITS_UPSTREAM_TIMEOUT=3s",
 		"MCPGATE_LIMITS_SHUTDOWN_TIMEOUT="+shutdownDeadline.String(),
 		"MCPGATE_LOG_LEVEL=debug",
@@ -263,32 +261,4 @@ func waitRefused(ctx context.Context, t *testing.T, addr string) time.Duration {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-}
-
-// buildMcpgateForShutdown builds ./cmd/mcpgate from the module root.
-func buildMcpgateForShutdown(ctx context.Context, t *testing.T) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	gomod, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil || strings.TrimSpace(string(gomod)) == "" {
-		t.Fatalf("find the module root: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "mcpgate")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/mcpgate")
-	cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/mcpgate: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func loopbackAddrForShutdown(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
