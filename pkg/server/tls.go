@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/caddyserver/certmagic"
@@ -82,7 +83,7 @@ func (s *Server) setupACME(ctx context.Context) error {
 	issuer := certmagic.NewACMEIssuer(magic, tmpl)
 	magic.Issuers = []certmagic.Issuer{issuer}
 	// The HTTP listener must be up before the CA validates the challenge.
-	s.acme = issuer.HTTPChallengeHandler(http.HandlerFunc(redirectToHTTPS))
+	s.acme = issuer.HTTPChallengeHandler(redirectToHTTPS(s.o.Config.Listen))
 	if err := s.listen(ctx, "http", c.HTTPListen, s.httpServer(s.acme, nil), false); err != nil {
 		return err
 	}
@@ -97,12 +98,23 @@ func (s *Server) setupACME(ctx context.Context) error {
 	return nil
 }
 
-func redirectToHTTPS(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		http.Error(w, "use https", http.StatusBadRequest)
-		return
-	}
-	http.Redirect(w, r, "https://"+hostOnly(r.Host)+r.URL.RequestURI(), http.StatusPermanentRedirect)
+// redirectToHTTPS sends plain-HTTP requests to the gateway's HTTPS
+// listener: the same host, and its port unless that is 443.
+func redirectToHTTPS(listen string) http.Handler {
+	_, port, _ := net.SplitHostPort(listen)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.Error(w, "use https", http.StatusBadRequest)
+			return
+		}
+		host := hostOnly(r.Host)
+		if port != "" && port != "443" && port != "0" {
+			host = net.JoinHostPort(host, port)
+		} else if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+		http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), http.StatusPermanentRedirect)
+	})
 }
 
 // filesKeyPair reloads the certificate when its file changes, so a renewed
