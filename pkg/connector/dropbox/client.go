@@ -11,9 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 const (
@@ -25,10 +25,6 @@ const (
 	// contentHost serves files/download and files/upload.
 	contentHost = "content.dropboxapi.com"
 )
-
-// fallbackHTTP is used only when the gateway hands over no client; it still
-// has a timeout, unlike http.DefaultClient.
-var fallbackHTTP = &http.Client{Timeout: 30 * time.Second}
 
 // ContentURL derives the content base (files/download, files/upload) from
 // an API base: https://api.dropboxapi.com/2 gives
@@ -56,32 +52,22 @@ type client struct {
 }
 
 func newClient(up connector.Upstream) (*client, error) {
-	base := strings.TrimSpace(up.BaseURL)
-	if base == "" {
-		base = DefaultAPIURL
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	base, ok := toolkit.APIBase(up.BaseURL, DefaultAPIURL)
+	if !ok {
 		return nil, errors.New("the Dropbox API URL is not a valid http(s) URL; fix connectors.dropbox.api_url")
 	}
-	u.RawQuery, u.Fragment = "", ""
-	base = strings.TrimRight(u.String(), "/")
 	tok := strings.TrimSpace(up.Credential.Reveal())
 	if tok == "" {
 		return nil, errors.New("the Dropbox connection has no token; reconnect it with `mcpgate connect add dropbox`")
 	}
-	if strings.ContainsFunc(tok, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+	if strings.ContainsFunc(tok, toolkit.IsSpaceOrControl) {
 		return nil, errors.New("the Dropbox connection's credential is not a single token; reconnect it with `mcpgate connect add dropbox`")
-	}
-	hc := up.HTTP
-	if hc == nil {
-		hc = fallbackHTTP
 	}
 	maxResult := up.MaxResultBytes
 	if maxResult <= 0 {
 		maxResult = connector.DefaultMaxResultBytes
 	}
-	return &client{api: base, content: ContentURL(base), token: tok, http: hc, maxResult: maxResult}, nil
+	return &client{api: base, content: ContentURL(base), token: tok, http: toolkit.HTTPClient(up.HTTP), maxResult: maxResult}, nil
 }
 
 // rpc calls an RPC route with in as its JSON body (nil sends "null", as

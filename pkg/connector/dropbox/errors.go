@@ -1,18 +1,18 @@
 package dropbox
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // ErrTimeout means Dropbox did not answer before the call's deadline. It
@@ -42,29 +42,13 @@ func (e *callError) Error() string   { return e.msg }
 func (e *callError) Unwrap() []error { return e.kind }
 
 func transportError(ctx context.Context, err error) error {
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return &callError{msg: "the call to Dropbox was canceled", kind: []error{context.Canceled}}
-	}
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return &callError{
-			msg:  "Dropbox did not answer in time (timeout); try again later or ask for less",
-			kind: []error{ErrTimeout, context.DeadlineExceeded},
-		}
-	}
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) && ue.Unwrap() != nil {
-		err = ue.Unwrap()
-	}
-	return &callError{msg: "cannot reach Dropbox: " + err.Error() + "; check connectors.dropbox.api_url and the network"}
+	msg, kind := toolkit.TransportFailure(ctx, err, "Dropbox", "connectors.dropbox.api_url", ErrTimeout)
+	return &callError{msg: msg, kind: kind}
 }
 
 func unexpected(resp *http.Response) error {
-	ct := resp.Header.Get("Content-Type")
-	if ct == "" {
-		ct = "none"
-	}
-	return &callError{msg: fmt.Sprintf("unexpected response from Dropbox (HTTP %d, content type %s): not what the API sends; check connectors.dropbox.api_url points at https://api.dropboxapi.com/2", resp.StatusCode, ct)}
+	return &callError{msg: toolkit.UnexpectedResponse("Dropbox", resp.StatusCode, resp.Header.Get("Content-Type"),
+		"not what the API sends; check connectors.dropbox.api_url points at https://api.dropboxapi.com/2")}
 }
 
 // apiError is the JSON body of Dropbox's 401, 403, 409 and 429 answers.
@@ -111,7 +95,7 @@ func statusError(route string, resp *http.Response, raw []byte) error {
 	case code == http.StatusBadRequest:
 		return &callError{msg: "Dropbox refused the request to " + route + " (HTTP 400): " + plainText(raw), tag: "bad_request"}
 	case code == http.StatusForbidden:
-		return &callError{msg: "Dropbox refused access to " + route + " (HTTP 403" + paren(strings.Join(parts, "/")) + "); the app may lack the permission this needs", tag: tag}
+		return &callError{msg: "Dropbox refused access to " + route + " (HTTP 403" + toolkit.Detail(strings.Join(parts, "/")) + "); the app may lack the permission this needs", tag: tag}
 	case code >= 500:
 		return &callError{msg: fmt.Sprintf("Dropbox answered HTTP %d (a server-side problem); try again later", code)}
 	}
@@ -127,12 +111,12 @@ var authProblems = map[string]string{
 
 func authError(tag, scope string) error {
 	if tag == "missing_scope" {
-		return &callError{msg: "the Dropbox token lacks the scope " + firstNonEmpty(scope, "(unnamed)") +
+		return &callError{msg: "the Dropbox token lacks the scope " + cmp.Or(scope, "(unnamed)") +
 			" this needs; enable it in the app's Permissions and reconnect with `mcpgate connect add dropbox`", tag: tag}
 	}
 	why := authProblems[tag]
 	if why == "" {
-		tag, why = firstNonEmpty(clip(tag, 60), "unauthorized"), "Dropbox does not accept it"
+		tag, why = cmp.Or(toolkit.Clip(tag, 60), "unauthorized"), "Dropbox does not accept it"
 	}
 	return &callError{
 		msg:  "Dropbox refused the connection's token (" + tag + ": " + why + "); reconnect it with `mcpgate connect add dropbox`",
@@ -193,11 +177,11 @@ func routeError(route, summary string, parts []string) *callError {
 	default:
 		for _, p := range parts {
 			if why, ok := routeProblems[p]; ok {
-				ce.msg = route + ": " + why + " (" + clip(joined, 120) + ")"
+				ce.msg = route + ": " + why + " (" + toolkit.Clip(joined, 120) + ")"
 				return ce
 			}
 		}
-		ce.msg = "Dropbox refused the call to " + route + ": " + clip(firstNonEmpty(joined, summary, "no reason given"), 200)
+		ce.msg = "Dropbox refused the call to " + route + ": " + toolkit.Clip(cmp.Or(joined, summary, "no reason given"), 200)
 	}
 	return ce
 }
@@ -208,59 +192,25 @@ func plainText(raw []byte) string {
 	if s == "" {
 		return "no reason given"
 	}
-	return clip(s, 300)
+	return toolkit.Clip(s, 300)
 }
 
-func paren(s string) string {
-	if s == "" {
-		return ""
-	}
-	return ": " + s
-}
+// Redact implements toolkit.Client. It runs on every result: a file can
+// hold the token if someone saved it.
+func (c *client) Redact(s string) string { return toolkit.Redact(s, c.token) }
 
-// clip bounds upstream text that ends up in a message.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-// bearerEcho finds an Authorization value quoted back by an upstream,
-// whatever token it carries.
-var bearerEcho = regexp.MustCompile(`(?i)\bbearer\s+[^\s"'<>,;)]+`)
-
-// redact removes the token from text that came from or through Dropbox. It
-// runs on every result: a file can hold the token if someone saved it.
-func (c *client) redact(s string) string {
-	if c.token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, c.token, "[redacted]")
-}
-
-// scrub returns err with the token, and any bearer credential an upstream
-// quoted back (Dropbox's 400 for a malformed Authorization header does),
-// removed from its text, keeping the sentinels it matched and dropping the
-// original chain. (Results keep "Bearer …" text: there it is the account's
-// own content, not an echo.)
-func (c *client) scrub(err error) error {
+// Scrub implements toolkit.Client. Besides the token it removes any bearer
+// credential Dropbox quoted back (its 400 for a malformed Authorization
+// header does), and it keeps Dropbox's error tag and summary.
+func (c *client) Scrub(err error) error {
 	if err == nil {
 		return nil
 	}
-	text := bearerEcho.ReplaceAllString(c.redact(err.Error()), "Bearer [redacted]")
+	text := toolkit.RedactBearer(c.Redact(err.Error()))
 	if text == err.Error() {
 		return err
 	}
-	var kinds []error
-	for _, k := range []error{connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrNotFound, context.DeadlineExceeded, context.Canceled} {
-		if errors.Is(err, k) {
-			kinds = append(kinds, k)
-		}
-	}
+	kinds := toolkit.Kinds(err, connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrNotFound, context.DeadlineExceeded, context.Canceled)
 	ce := &callError{msg: text, kind: kinds}
 	var orig *callError
 	if errors.As(err, &orig) {
@@ -268,3 +218,5 @@ func (c *client) scrub(err error) error {
 	}
 	return ce
 }
+
+var _ toolkit.Client = (*client)(nil)

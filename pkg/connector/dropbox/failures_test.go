@@ -1,17 +1,16 @@
 package dropbox_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/connectortest"
 	"github.com/mcpgate/mcpgate/pkg/connector/dropbox"
 	"github.com/mcpgate/mcpgate/pkg/connector/dropbox/dropboxfake"
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 )
 
@@ -19,53 +18,31 @@ import (
 // Dropbox (or what stands in front of it) can fail.
 func TestUpstreamFailuresBecomeClearErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name     string
-		failure  dropboxfake.Failure
-		token    string // sent instead of the accepted one when set
-		want     string
-		wantKind error
-	}{
-		{"a wrong token is unauthorized", dropboxfake.None, "sl.revoked-000000", "Dropbox refused the connection's token (invalid_access_token: the token is not valid", connector.ErrUnauthorized},
-		{"an HTML page is unexpected", dropboxfake.Garbage, "", "unexpected response from Dropbox (HTTP 200, content type text/html", nil},
-		{"a server error says so", dropboxfake.ServerError, "", "Dropbox answered HTTP 500 (a server-side problem); try again later", nil},
-		{"a rate limit says when to retry", dropboxfake.RateLimit, "", "Dropbox rate limit reached (too many requests); retry after 300 seconds", dropbox.ErrRateLimited},
-		{"an echoed token is redacted", dropboxfake.EchoToken, "", `(HTTP 400): Error in call to API function "`, nil},
-	}
-	for _, tt := range tests {
-		for _, tool := range toolNames() {
-			t.Run(tt.name+"/"+tool, func(t *testing.T) {
-				t.Parallel()
-				fake, up := newFake(t)
-				fake.FailNext(tt.failure, 1)
-				if tt.token != "" {
-					up.Credential = secret.FromString(tt.token)
-				}
-				got, err := call(t, up, tool, validArgs[tool])
-				if err == nil {
-					t.Fatalf("%s = %q, want an error", tool, got)
-				}
-				assertContains(t, err.Error(), tt.want)
-				assertOmits(t, err.Error(), "sl.revoked", "Bearer sl.")
-				if tt.failure == dropboxfake.EchoToken {
-					assertContains(t, err.Error(), `"Bearer [redacted]"`)
-				}
-				if tt.wantKind != nil && !errors.Is(err, tt.wantKind) {
-					t.Errorf("error %q is not %v", err, tt.wantKind)
-				}
-			})
-		}
-	}
+	suite.CheckFailures(t, connectortest.FailureMatrix[*dropboxfake.Server]{
+		Cases: []connectortest.FailureCase[*dropboxfake.Server]{
+			{Name: "a wrong token is unauthorized", Token: "sl.revoked-000000", Want: "Dropbox refused the connection's token (invalid_access_token: the token is not valid", Kind: connector.ErrUnauthorized},
+			{Name: "an HTML page is unexpected", Failure: fakekit.Garbage, Want: "unexpected response from Dropbox (HTTP 200, content type text/html"},
+			{Name: "a server error says so", Failure: fakekit.ServerError, Want: "Dropbox answered HTTP 500 (a server-side problem); try again later"},
+			{Name: "a rate limit says when to retry", Failure: fakekit.RateLimit, Want: "Dropbox rate limit reached (too many requests); retry after 300 seconds", Kind: dropbox.ErrRateLimited},
+			{Name: "an echoed token is redacted", Failure: fakekit.EchoToken, Want: `(HTTP 400): Error in call to API function "`},
+		},
+		Omit: []string{"sl.revoked", "Bearer sl."},
+		Check: func(t *testing.T, c connectortest.FailureCase[*dropboxfake.Server], _ string, err error) {
+			if c.Failure == fakekit.EchoToken {
+				connectortest.AssertContains(t, err.Error(), `"Bearer [redacted]"`)
+			}
+		},
+	})
 }
 
 func TestRateLimitNamesTheWait(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
-	fake.FailNext(dropboxfake.RateLimit, 1)
-	_, err := call(t, up, "read_file", validArgs["read_file"])
+	fake.FailNext(fakekit.RateLimit, 1)
+	_, err := suite.Call(t, up, "read_file", validArgs["read_file"])
 	want := regexp.MustCompile(`^Dropbox rate limit reached \(too many requests\); retry after 300 seconds \(at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)$`)
-	if !want.MatchString(errText(err)) {
-		t.Errorf("error = %q, want it to match %s", errText(err), want)
+	if !want.MatchString(connectortest.ErrText(err)) {
+		t.Errorf("error = %q, want it to match %s", connectortest.ErrText(err), want)
 	}
 }
 
@@ -75,13 +52,13 @@ func TestExpiredTokenIsUnauthorized(t *testing.T) {
 	tok := exchange(t, fake, fake.MintCode(dropboxfake.Grant{}))
 	fake.ExpireAccessTokens()
 	up.Credential = secret.FromString(tok)
-	for _, tool := range toolNames() {
-		_, err := call(t, up, tool, validArgs[tool])
+	for _, tool := range suite.ToolNames() {
+		_, err := suite.Call(t, up, tool, validArgs[tool])
 		if !errors.Is(err, connector.ErrUnauthorized) {
 			t.Fatalf("%s: error = %v, want ErrUnauthorized", tool, err)
 		}
-		assertContains(t, err.Error(), "(expired_access_token: the token has expired); reconnect it")
-		assertOmits(t, err.Error(), tok)
+		connectortest.AssertContains(t, err.Error(), "(expired_access_token: the token has expired); reconnect it")
+		connectortest.AssertOmits(t, err.Error(), tok)
 	}
 }
 
@@ -108,8 +85,8 @@ func exchange(t *testing.T, fake *dropboxfake.Server, code string) string {
 func TestMissingScopeIsNotUnauthorized(t *testing.T) {
 	t.Parallel()
 	_, up := newFake(t, dropboxfake.WithScopes("files.metadata.read"))
-	_, err := call(t, up, "read_file", validArgs["read_file"])
-	assertContains(t, errText(err), "the Dropbox token lacks the scope files.content.read this needs; enable it in the app's Permissions")
+	_, err := suite.Call(t, up, "read_file", validArgs["read_file"])
+	connectortest.AssertContains(t, connectortest.ErrText(err), "the Dropbox token lacks the scope files.content.read this needs; enable it in the app's Permissions")
 	if errors.Is(err, connector.ErrUnauthorized) {
 		t.Error("missing_scope must not be ErrUnauthorized: a refresh would not help")
 	}
@@ -117,34 +94,13 @@ func TestMissingScopeIsNotUnauthorized(t *testing.T) {
 
 func TestHangingDropboxTimesOut(t *testing.T) {
 	t.Parallel()
-	for _, tool := range toolNames() {
-		t.Run(tool, func(t *testing.T) {
-			t.Parallel()
-			fake, up := newFake(t)
-			fake.FailNext(dropboxfake.Hang, -1)
-			up.HTTP = &http.Client{Timeout: 50 * time.Millisecond}
-			start := time.Now()
-			_, err := call(t, up, tool, validArgs[tool])
-			if !errors.Is(err, dropbox.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("error = %v, want ErrTimeout and DeadlineExceeded", err)
-			}
-			assertContains(t, err.Error(), "Dropbox did not answer in time")
-			if d := time.Since(start); d > 2*time.Second {
-				t.Errorf("took %v to time out", d)
-			}
-		})
-	}
+	suite.CheckTimeouts(t, dropbox.ErrTimeout, func(string) string { return "Dropbox did not answer in time" })
 }
 
 func TestContextCancelIsReported(t *testing.T) {
 	t.Parallel()
-	fake, up := newFake(t)
-	fake.FailNext(dropboxfake.Hang, -1)
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(30*time.Millisecond, cancel)
-	_, err := toolNamed(t, "read_file").Call(ctx, up, json.RawMessage(validArgs["read_file"]))
-	if !errors.Is(err, context.Canceled) || errText(err) != "the call to Dropbox was canceled" {
-		t.Errorf("error = %v, want context.Canceled", err)
+	if err := suite.CheckCancel(t, "read_file"); connectortest.ErrText(err) != "the call to Dropbox was canceled" {
+		t.Errorf("error = %v, want the call to Dropbox was canceled", err)
 	}
 }
 
@@ -152,23 +108,23 @@ func TestUnreachableDropboxSaysSo(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
 	fake.Close()
-	_, err := call(t, up, "search", validArgs["search"])
-	assertContains(t, errText(err), "cannot reach Dropbox: ", "check connectors.dropbox.api_url and the network")
+	_, err := suite.Call(t, up, "search", validArgs["search"])
+	connectortest.AssertContains(t, connectortest.ErrText(err), "cannot reach Dropbox: ", "check connectors.dropbox.api_url and the network")
 }
 
 func TestPlainText400IsQuoted(t *testing.T) {
 	t.Parallel()
 	_, up := newFake(t)
-	_, err := call(t, up, "list_folder", `{"cursor":"not-a-cursor"}`)
-	assertContains(t, errText(err), `Dropbox refused the request to files/list_folder/continue (HTTP 400): Error in call to API function "files/list_folder/continue": request body: cursor: invalid cursor`)
+	_, err := suite.Call(t, up, "list_folder", `{"cursor":"not-a-cursor"}`)
+	connectortest.AssertContains(t, connectortest.ErrText(err), `Dropbox refused the request to files/list_folder/continue (HTTP 400): Error in call to API function "files/list_folder/continue": request body: cursor: invalid cursor`)
 }
 
 func TestBaseURLWithATrailingSlash(t *testing.T) {
 	t.Parallel()
 	_, up := newFake(t)
 	up.BaseURL += "/"
-	for _, tool := range toolNames() {
-		if _, err := call(t, up, tool, validArgs[tool]); err != nil {
+	for _, tool := range suite.ToolNames() {
+		if _, err := suite.Call(t, up, tool, validArgs[tool]); err != nil {
 			t.Errorf("%s against %s: %v", tool, up.BaseURL, err)
 		}
 	}
@@ -178,9 +134,9 @@ func TestTokenInContentIsRedacted(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
 	fake.AddFile("/leak.txt", []byte("DROPBOX_TOKEN="+canary+"\nAuthorization: Bearer abc\n"))
-	got, err := call(t, up, "read_file", `{"path":"/leak.txt"}`) // call() fails the test on a leak
+	got, err := suite.Call(t, up, "read_file", `{"path":"/leak.txt"}`) // call() fails the test on a leak
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertContains(t, got, "DROPBOX_TOKEN=[redacted]\nAuthorization: Bearer abc\n")
+	connectortest.AssertContains(t, got, "DROPBOX_TOKEN=[redacted]\nAuthorization: Bearer abc\n")
 }

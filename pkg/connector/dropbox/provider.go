@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // Dropbox's default endpoints. The API base and the OAuth URLs may be
@@ -75,10 +77,10 @@ func (Provider) Identify(ctx context.Context, up connector.Upstream) (string, er
 	}
 	var a account
 	if err := c.rpc(ctx, "users/get_current_account", nil, &a); err != nil {
-		return "", c.scrub(err)
+		return "", c.Scrub(err)
 	}
-	if who := firstNonEmpty(a.Email, a.Name.DisplayName, a.AccountID); who != "" {
-		return c.redact(who), nil
+	if who := cmp.Or(a.Email, a.Name.DisplayName, a.AccountID); who != "" {
+		return c.Redact(who), nil
 	}
 	return "", errors.New("unexpected response from Dropbox: the account has no email; check connectors.dropbox.api_url")
 }
@@ -97,27 +99,17 @@ func (Provider) Revoke(ctx context.Context, up connector.Upstream, _ connector.O
 	if errors.As(err, &ce) && ce.tag == "invalid_access_token" {
 		return nil
 	}
-	return c.scrub(err)
+	return c.Scrub(err)
 }
 
 // call is a tool body: it gets a ready client, the raw arguments and the
 // result budget.
 type call func(ctx context.Context, c *client, args json.RawMessage) (string, error)
 
-// run adapts a call to connector.Tool.Call; it is the one place results
-// and errors are scrubbed of the token and results are bounded.
+// run adapts a call to connector.Tool.Call; toolkit.Run scrubs and
+// bounds what it returns.
 func run(fn call) func(context.Context, connector.Upstream, json.RawMessage) (string, error) {
-	return func(ctx context.Context, up connector.Upstream, args json.RawMessage) (string, error) {
-		c, err := newClient(up)
-		if err != nil {
-			return "", err
-		}
-		out, err := fn(ctx, c, args)
-		if err != nil {
-			return "", c.scrub(err)
-		}
-		return connector.Truncate(c.redact(out), up.MaxResultBytes), nil
-	}
+	return toolkit.Run(newClient, fn)
 }
 
 // tools is built once; connector.Provider says callers must not modify it.

@@ -9,24 +9,25 @@ import (
 	"unicode/utf8"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 var listFolderTool = connector.Tool{
 	Name: "list_folder",
 	Description: "List a Dropbox folder, one line per entry: [folder] or [file], the path, size and last modification (UTC). " +
 		"path \"\" or \"/\" is the root; recursive lists everything below. A long listing ends with a cursor: call again with only that cursor to continue.",
-	InputSchema: object(nil,
-		str("path", "Folder to list, e.g. /Documents; \"\" or \"/\" for the root (the default)."),
-		boolean("recursive", "Also list the contents of every subfolder; default false."),
-		integer("limit", "Entries per call, 1-2000 (approximate; Dropbox may return fewer); default 100.", 1, 2000),
-		str("cursor", "Cursor from a previous result's \"More:\" line; give it alone to continue that listing."),
+	InputSchema: toolkit.Object(nil,
+		toolkit.String("path", "Folder to list, e.g. /Documents; \"\" or \"/\" for the root (the default)."),
+		toolkit.Boolean("recursive", "Also list the contents of every subfolder; default false."),
+		toolkit.Integer("limit", "Entries per call, 1-2000 (approximate; Dropbox may return fewer); default 100.", 1, 2000),
+		toolkit.String("cursor", "Cursor from a previous result's \"More:\" line; give it alone to continue that listing."),
 	),
 	ReadOnly: true,
 	Call:     run(listFolder),
 }
 
 func listFolder(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Path      *string `json:"path"`
 		Recursive bool    `json:"recursive"`
 		Limit     int     `json:"limit"`
@@ -55,7 +56,7 @@ func listFolder(ctx context.Context, c *client, raw json.RawMessage) (string, er
 				return "", err
 			}
 		}
-		limit, err := limitArg("limit", a.Limit, 100, 2000)
+		limit, err := toolkit.Limit("limit", a.Limit, 100, 2000)
 		if err != nil {
 			return "", err
 		}
@@ -82,17 +83,17 @@ var searchTool = connector.Tool{
 	Name: "search",
 	Description: "Search Dropbox for files and folders by name (and, on plans that index it, by content), most relevant first: " +
 		"one line per match with the path, size and last modification. Narrow it to a folder with path.",
-	InputSchema: object([]string{"query"},
-		str("query", "Words to look for, e.g. \"quarterly report\"."),
-		str("path", "Only search under this folder, e.g. /Documents; default everywhere."),
-		integer("max_results", "Matches to return, 1-1000; default 20.", 1, 1000),
+	InputSchema: toolkit.Object([]string{"query"},
+		toolkit.String("query", "Words to look for, e.g. \"quarterly report\"."),
+		toolkit.String("path", "Only search under this folder, e.g. /Documents; default everywhere."),
+		toolkit.Integer("max_results", "Matches to return, 1-1000; default 20.", 1, 1000),
 	),
 	ReadOnly: true,
 	Call:     run(search),
 }
 
 func search(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Query      string `json:"query"`
 		Path       string `json:"path"`
 		MaxResults int    `json:"max_results"`
@@ -111,7 +112,7 @@ func search(ctx context.Context, c *client, raw json.RawMessage) (string, error)
 	if err != nil {
 		return "", err
 	}
-	n, err := limitArg("max_results", a.MaxResults, 20, 1000)
+	n, err := toolkit.Limit("max_results", a.MaxResults, 20, 1000)
 	if err != nil {
 		return "", err
 	}

@@ -2,6 +2,7 @@ package dropbox
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,14 +11,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 var readFileTool = connector.Tool{
 	Name: "read_file",
 	Description: "Read a text file from Dropbox (UTF-8: plain text, Markdown, CSV, code, JSON…): a line with its size and " +
 		"last modification, then its content. Long files are cut with a note saying so; binary files (images, PDFs, archives) are refused.",
-	InputSchema: object([]string{"path"},
-		str("path", "Path of the file, e.g. /Documents/notes.txt, or an id:… reference from list_folder."),
+	InputSchema: toolkit.Object([]string{"path"},
+		toolkit.String("path", "Path of the file, e.g. /Documents/notes.txt, or an id:… reference from list_folder."),
 	),
 	ReadOnly: true,
 	Call:     run(readFile),
@@ -27,7 +29,7 @@ var readFileTool = connector.Tool{
 const noteRoom = 120
 
 func readFile(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Path string `json:"path"`
 	}](raw)
 	if err != nil {
@@ -44,7 +46,7 @@ func readFile(ctx context.Context, c *client, raw json.RawMessage) (string, erro
 		return "", err
 	}
 	size := max(meta.Size, int64(len(data)))
-	name := firstNonEmpty(meta.PathDisplay, p)
+	name := cmp.Or(meta.PathDisplay, p)
 	if looksBinary(data) {
 		return "", &callError{msg: fmt.Sprintf("%s is not a text file (%s, %s); read_file returns text only — create_shared_link gives a link to it instead",
 			name, humanSize(size), http.DetectContentType(data))}

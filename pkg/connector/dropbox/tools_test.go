@@ -6,66 +6,53 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mcpgate/mcpgate/pkg/connector/connectortest"
 	"github.com/mcpgate/mcpgate/pkg/connector/dropbox"
 	"github.com/mcpgate/mcpgate/pkg/connector/dropbox/dropboxfake"
 )
 
 func TestToolsAnswerFromDropbox(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, tool, args string
-		want, omit       []string
-	}{
-		{"list_folder lists the root by default", "list_folder", `{}`,
-			[]string{"Folder /: 5 entries:\n[folder] /Documents/\n[folder] /Empty/\n[folder] /logs/\n[folder] /Photos/\n[file] /Résumé.txt · 35 bytes · modified 2024-05-01 10:00Z\n"},
-			[]string{"More:", "notes.txt"}},
-		{"list_folder takes / for the root", "list_folder", `{"path":"/"}`, []string{"Folder /: 5 entries"}, nil},
-		{"list_folder lists a folder", "list_folder", `{"path":"Documents/"}`,
-			[]string{"Folder /Documents: 4 entries:", "[file] /Documents/Design.paper · 14 bytes · modified 2024-05-01 10:00Z · not downloadable",
+	tests := []connectortest.ToolCase{
+		{Name: "list_folder lists the root by default", Tool: "list_folder", Args: `{}`,
+			Want: []string{"Folder /: 5 entries:\n[folder] /Documents/\n[folder] /Empty/\n[folder] /logs/\n[folder] /Photos/\n[file] /Résumé.txt · 35 bytes · modified 2024-05-01 10:00Z\n"},
+			Omit: []string{"More:", "notes.txt"}},
+		{Name: "list_folder takes / for the root", Tool: "list_folder", Args: `{"path":"/"}`, Want: []string{"Folder /: 5 entries"}},
+		{Name: "list_folder lists a folder", Tool: "list_folder", Args: `{"path":"Documents/"}`,
+			Want: []string{"Folder /Documents: 4 entries:", "[file] /Documents/Design.paper · 14 bytes · modified 2024-05-01 10:00Z · not downloadable",
 				"[file] /Documents/notes.txt · 50 bytes", "[folder] /Documents/Reports/"},
-			[]string{"q1.csv"}},
-		{"list_folder recursively", "list_folder", `{"path":"/Documents","recursive":true}`,
-			[]string{"Folder /Documents, recursively: 5 entries:", "[file] /Documents/Reports/q1.csv · 23 bytes"}, nil},
-		{"list_folder of an empty folder", "list_folder", `{"path":"/Empty"}`, []string{"Folder /Empty: 0 entries:\n"}, nil},
-		{"search by name and content", "search", `{"query":"notes"}`,
-			[]string{"1 match for \"notes\":\n[file] /Documents/notes.txt · 50 bytes"}, []string{"More matches"}},
-		{"search under a path", "search", `{"query":"PLAN","path":"/Documents"}`,
-			[]string{"1 match for \"PLAN\" under /Documents:", "/Documents/Plan 2024.md"}, nil},
-		{"search file content", "search", `{"query":"systems nominal"}`, []string{"/logs/big.log · 250.0 KiB"}, nil},
-		{"search says there are more", "search", `{"query":"e","max_results":2}`,
-			[]string{"2 matches for \"e\"", "More matches exist: narrow the query"}, nil},
-		{"read_file shows a text file", "read_file", `{"path":"/Documents/notes.txt"}`,
-			[]string{"File /Documents/notes.txt (50 bytes, modified 2024-05-01 10:00Z, rev ", "):\n\nMeeting notes\n- ship the gateway\n- write the docs\n"}, nil},
-		{"read_file with a non-ASCII path", "read_file", `{"path":"/Résumé.txt"}`, []string{"Curriculum vitae – Alice Liddell"}, nil},
-		{"read_file keeps UTF-8 text", "read_file", `{"path":"Documents/Plan 2024.md"}`, []string{"Grow the user base. Café ☕ included."}, nil},
-		{"read_file cuts a long file", "read_file", `{"path":"/logs/big.log"}`,
-			[]string{"File /logs/big.log (250.0 KiB", "line 00001: all systems nominal", "[truncated: the file is 256000 bytes; showing the first "},
-			[]string{"line 08000"}},
-		{"create_shared_link makes a link", "create_shared_link", `{"path":"/Documents/notes.txt"}`,
-			[]string{"Shared link for /Documents/notes.txt (new): https://www.dropbox.com/scl/fi/", "Access: anyone with the link can view."}, nil},
-		{"create_shared_link returns an existing link", "create_shared_link", `{"path":"/Photos/cat.jpg"}`,
-			[]string{"Shared link for /Photos/cat.jpg (it already existed): https://www.dropbox.com/scl/fi/fakecat0001/cat.jpg?rlkey=seeded&dl=0", "Access: anyone"}, nil},
-		{"create_shared_link shares a folder", "create_shared_link", `{"path":"/Documents/Reports"}`,
-			[]string{"(new): https://www.dropbox.com/scl/fo/"}, nil},
+			Omit: []string{"q1.csv"}},
+		{Name: "list_folder recursively", Tool: "list_folder", Args: `{"path":"/Documents","recursive":true}`,
+			Want: []string{"Folder /Documents, recursively: 5 entries:", "[file] /Documents/Reports/q1.csv · 23 bytes"}},
+		{Name: "list_folder of an empty folder", Tool: "list_folder", Args: `{"path":"/Empty"}`, Want: []string{"Folder /Empty: 0 entries:\n"}},
+		{Name: "search by name and content", Tool: "search", Args: `{"query":"notes"}`,
+			Want: []string{"1 match for \"notes\":\n[file] /Documents/notes.txt · 50 bytes"}, Omit: []string{"More matches"}},
+		{Name: "search under a path", Tool: "search", Args: `{"query":"PLAN","path":"/Documents"}`,
+			Want: []string{"1 match for \"PLAN\" under /Documents:", "/Documents/Plan 2024.md"}},
+		{Name: "search file content", Tool: "search", Args: `{"query":"systems nominal"}`, Want: []string{"/logs/big.log · 250.0 KiB"}},
+		{Name: "search says there are more", Tool: "search", Args: `{"query":"e","max_results":2}`,
+			Want: []string{"2 matches for \"e\"", "More matches exist: narrow the query"}},
+		{Name: "read_file shows a text file", Tool: "read_file", Args: `{"path":"/Documents/notes.txt"}`,
+			Want: []string{"File /Documents/notes.txt (50 bytes, modified 2024-05-01 10:00Z, rev ", "):\n\nMeeting notes\n- ship the gateway\n- write the docs\n"}},
+		{Name: "read_file with a non-ASCII path", Tool: "read_file", Args: `{"path":"/Résumé.txt"}`, Want: []string{"Curriculum vitae – Alice Liddell"}},
+		{Name: "read_file keeps UTF-8 text", Tool: "read_file", Args: `{"path":"Documents/Plan 2024.md"}`, Want: []string{"Grow the user base. Café ☕ included."}},
+		{Name: "read_file cuts a long file", Tool: "read_file", Args: `{"path":"/logs/big.log"}`,
+			Want: []string{"File /logs/big.log (250.0 KiB", "line 00001: all systems nominal", "[truncated: the file is 256000 bytes; showing the first "},
+			Omit: []string{"line 08000"}},
+		{Name: "create_shared_link makes a link", Tool: "create_shared_link", Args: `{"path":"/Documents/notes.txt"}`,
+			Want: []string{"Shared link for /Documents/notes.txt (new): https://www.dropbox.com/scl/fi/", "Access: anyone with the link can view."}},
+		{Name: "create_shared_link returns an existing link", Tool: "create_shared_link", Args: `{"path":"/Photos/cat.jpg"}`,
+			Want: []string{"Shared link for /Photos/cat.jpg (it already existed): https://www.dropbox.com/scl/fi/fakecat0001/cat.jpg?rlkey=seeded&dl=0", "Access: anyone"}},
+		{Name: "create_shared_link shares a folder", Tool: "create_shared_link", Args: `{"path":"/Documents/Reports"}`,
+			Want: []string{"(new): https://www.dropbox.com/scl/fo/"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, up := newFake(t)
-			got, err := call(t, up, tt.tool, tt.args)
-			if err != nil {
-				t.Fatalf("%s(%s): %v", tt.tool, tt.args, err)
-			}
-			assertContains(t, got, tt.want...)
-			assertOmits(t, got, tt.omit...)
-		})
-	}
+	suite.CheckResults(t, tests)
 }
 
 func TestListFolderContinuesWithItsCursor(t *testing.T) {
 	t.Parallel()
 	_, up := newFake(t)
-	first, err := call(t, up, "list_folder", `{"limit":3}`)
+	first, err := suite.Call(t, up, "list_folder", `{"limit":3}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,13 +60,13 @@ func TestListFolderContinuesWithItsCursor(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no cursor in:\n%s", first)
 	}
-	assertContains(t, first, "3 entries", "/Documents/", "/logs/")
-	rest, err := call(t, up, "list_folder", `{"cursor":"`+m[1]+`"}`)
+	connectortest.AssertContains(t, first, "3 entries", "/Documents/", "/logs/")
+	rest, err := suite.Call(t, up, "list_folder", `{"cursor":"`+m[1]+`"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertContains(t, rest, "Folder listing, continued: 2 entries:", "/Photos/", "/Résumé.txt")
-	assertOmits(t, rest, "More:", "/Documents/")
+	connectortest.AssertContains(t, rest, "Folder listing, continued: 2 entries:", "/Photos/", "/Résumé.txt")
+	connectortest.AssertOmits(t, rest, "More:", "/Documents/")
 }
 
 func TestReadFileRefusesWhatIsNotText(t *testing.T) {
@@ -95,8 +82,8 @@ func TestReadFileRefusesWhatIsNotText(t *testing.T) {
 		{"/Documents", "the path is a folder, not a file; list it with list_folder"},
 	}
 	for _, tt := range tests {
-		_, err := call(t, up, "read_file", `{"path":"`+tt.path+`"}`)
-		assertContains(t, errText(err), tt.want)
+		_, err := suite.Call(t, up, "read_file", `{"path":"`+tt.path+`"}`)
+		connectortest.AssertContains(t, connectortest.ErrText(err), tt.want)
 	}
 }
 
@@ -105,7 +92,7 @@ func TestReadFileFitsTheResultBudget(t *testing.T) {
 	fake, up := newFake(t)
 	fake.AddFile("/multi.txt", []byte(strings.Repeat("ü", 500)))
 	up.MaxResultBytes = 300
-	got, err := call(t, up, "read_file", `{"path":"/multi.txt"}`)
+	got, err := suite.Call(t, up, "read_file", `{"path":"/multi.txt"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,11 +121,11 @@ func TestUploadText(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake, up := newFake(t)
-			got, err := call(t, up, "upload_text", tt.args)
+			got, err := suite.Call(t, up, "upload_text", tt.args)
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertContains(t, got, tt.want)
+			connectortest.AssertContains(t, got, tt.want)
 			if tt.stored != "" {
 				if b, ok := fake.File(tt.stored); !ok || string(b) != tt.content {
 					t.Errorf("stored %s = %q, %v; want %q", tt.stored, b, ok, tt.content)
@@ -151,12 +138,12 @@ func TestUploadText(t *testing.T) {
 func TestUploadConflictsAreExplained(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
-	_, err := call(t, up, "upload_text", `{"path":"/Documents/notes.txt","text":"different"}`)
-	assertContains(t, errText(err), `files/upload: a file already exists at that path; pass mode "overwrite" to replace it, or autorename true`)
-	_, err = call(t, up, "upload_text", `{"path":"/Documents/Reports","text":"x"}`)
-	assertContains(t, errText(err), "a folder already exists at that path")
-	_, err = call(t, up, "upload_text", `{"path":"/Documents/notes.txt/inner.txt","text":"x"}`)
-	assertContains(t, errText(err), "a file already exists at that path")
+	_, err := suite.Call(t, up, "upload_text", `{"path":"/Documents/notes.txt","text":"different"}`)
+	connectortest.AssertContains(t, connectortest.ErrText(err), `files/upload: a file already exists at that path; pass mode "overwrite" to replace it, or autorename true`)
+	_, err = suite.Call(t, up, "upload_text", `{"path":"/Documents/Reports","text":"x"}`)
+	connectortest.AssertContains(t, connectortest.ErrText(err), "a folder already exists at that path")
+	_, err = suite.Call(t, up, "upload_text", `{"path":"/Documents/notes.txt/inner.txt","text":"x"}`)
+	connectortest.AssertContains(t, connectortest.ErrText(err), "a file already exists at that path")
 	if b, _ := fake.File("/Documents/notes.txt"); !strings.HasPrefix(string(b), "Meeting notes") {
 		t.Errorf("a refused upload changed the file: %q", b)
 	}
@@ -165,11 +152,11 @@ func TestUploadConflictsAreExplained(t *testing.T) {
 func TestExistingLinkWithoutMetadataIsListed(t *testing.T) {
 	t.Parallel()
 	_, up := newFake(t, dropboxfake.WithoutLinkMetadata())
-	got, err := call(t, up, "create_shared_link", `{"path":"/Photos/cat.jpg"}`)
+	got, err := suite.Call(t, up, "create_shared_link", `{"path":"/Photos/cat.jpg"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertContains(t, got, "(it already existed): https://www.dropbox.com/scl/fi/fakecat0001/cat.jpg?rlkey=seeded&dl=0")
+	connectortest.AssertContains(t, got, "(it already existed): https://www.dropbox.com/scl/fi/fakecat0001/cat.jpg?rlkey=seeded&dl=0")
 }
 
 func TestMissingPathsAreNotFound(t *testing.T) {
@@ -183,14 +170,14 @@ func TestMissingPathsAreNotFound(t *testing.T) {
 		t.Run(tool, func(t *testing.T) {
 			t.Parallel()
 			_, up := newFake(t)
-			_, err := call(t, up, tool, args)
+			_, err := suite.Call(t, up, tool, args)
 			if !errors.Is(err, dropbox.ErrNotFound) {
 				t.Fatalf("error = %v, want ErrNotFound", err)
 			}
-			assertContains(t, err.Error(), ": nothing found at that path (paths start with /")
+			connectortest.AssertContains(t, err.Error(), ": nothing found at that path (paths start with /")
 		})
 	}
 	_, up := newFake(t)
-	_, err := call(t, up, "list_folder", `{"path":"/Documents/notes.txt"}`)
-	assertContains(t, errText(err), "files/list_folder: the path is a file, not a folder; read it with read_file")
+	_, err := suite.Call(t, up, "list_folder", `{"path":"/Documents/notes.txt"}`)
+	connectortest.AssertContains(t, connectortest.ErrText(err), "files/list_folder: the path is a file, not a folder; read it with read_file")
 }

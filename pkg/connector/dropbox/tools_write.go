@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // maxUpload bounds upload_text: a text a model writes, not a bulk transfer.
@@ -20,18 +22,18 @@ var uploadTextTool = connector.Tool{
 	Description: "Write a text file to Dropbox (UTF-8). mode \"add\" (the default) never replaces anything: if the file exists " +
 		"the upload fails, or with autorename true it is saved under a new name such as \"notes (1).txt\". " +
 		"mode \"overwrite\" replaces an existing file. Missing folders are created.",
-	InputSchema: object([]string{"path", "text"},
-		str("path", "Path of the file to write, e.g. /Documents/notes.txt."),
-		str("text", "The file's content."),
-		enum("mode", "add (default): keep an existing file; overwrite: replace it.", "add", "overwrite"),
-		boolean("autorename", "With mode add, save under a new name when the file exists instead of failing; default false."),
+	InputSchema: toolkit.Object([]string{"path", "text"},
+		toolkit.String("path", "Path of the file to write, e.g. /Documents/notes.txt."),
+		toolkit.String("text", "The file's content."),
+		toolkit.Enum("mode", "add (default): keep an existing file; overwrite: replace it.", "add", "overwrite"),
+		toolkit.Boolean("autorename", "With mode add, save under a new name when the file exists instead of failing; default false."),
 	),
 	Destructive: true, // mode "overwrite" replaces a file's content
 	Call:        run(uploadText),
 }
 
 func uploadText(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Path       string  `json:"path"`
 		Text       *string `json:"text"`
 		Mode       string  `json:"mode"`
@@ -68,7 +70,7 @@ func uploadText(ctx context.Context, c *client, raw json.RawMessage) (string, er
 	if err := c.upload(ctx, uploadArg{Path: p, Mode: mode, Autorename: a.Autorename}, []byte(*a.Text), &meta); err != nil {
 		return "", err
 	}
-	saved := firstNonEmpty(meta.PathDisplay, meta.PathLower, p)
+	saved := cmp.Or(meta.PathDisplay, meta.PathLower, p)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Uploaded %s (%s", saved, humanSize(meta.Size))
 	if meta.Rev != "" {
@@ -85,14 +87,14 @@ var createSharedLinkTool = connector.Tool{
 	Name: "create_shared_link",
 	Description: "Get a shared link to a Dropbox file or folder, created with the account's default settings (usually: anyone with " +
 		"the link can view). If the path already has a link, that link is returned. Returns the URL and who can open it.",
-	InputSchema: object([]string{"path"},
-		str("path", "Path of the file or folder to share, e.g. /Documents/report.pdf."),
+	InputSchema: toolkit.Object([]string{"path"},
+		toolkit.String("path", "Path of the file or folder to share, e.g. /Documents/report.pdf."),
 	),
 	Call: run(createSharedLink),
 }
 
 func createSharedLink(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Path string `json:"path"`
 	}](raw)
 	if err != nil {

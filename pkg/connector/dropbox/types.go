@@ -1,5 +1,7 @@
 package dropbox
 
+import "cmp"
+
 // The structs hold only the fields the tools show; Dropbox sends more.
 
 // metadata is files.Metadata: a file, folder or deleted entry, told apart
@@ -16,7 +18,7 @@ type metadata struct {
 	IsDownloadable *bool  `json:"is_downloadable"`
 }
 
-func (m metadata) path() string { return firstNonEmpty(m.PathDisplay, m.PathLower, m.Name) }
+func (m metadata) path() string { return cmp.Or(m.PathDisplay, m.PathLower, m.Name) }
 
 type listFolderArg struct {
 	Path      string `json:"path"`

@@ -1,66 +1,14 @@
 package github
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
-
-// decodeArgs reads the model's arguments into T, refusing unknown names so
-// a misspelt optional argument is reported instead of silently ignored.
-func decodeArgs[T any](raw json.RawMessage) (T, error) {
-	var v T
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		raw = []byte("{}")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&v); err != nil {
-		return v, argError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return v, errors.New("arguments must be a single JSON object")
-	}
-	return v, nil
-}
-
-func argError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field == "" {
-			return errors.New("arguments must be a JSON object")
-		}
-		return fmt.Errorf("argument %s must be %s, not %s", te.Field, kindOf(te.Type.Kind().String()), te.Value)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errors.New("arguments are not valid JSON")
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fmt.Errorf("unknown argument %s; see the tool's input schema", name)
-	}
-	return errors.New("arguments must be a JSON object matching the tool's input schema")
-}
-
-func kindOf(k string) string {
-	switch k {
-	case "int", "int64":
-		return "an integer"
-	case "string":
-		return "a string"
-	case "slice":
-		return "an array of strings"
-	case "bool":
-		return "true or false"
-	}
-	return "of the schema's type"
-}
 
 // repoArgs are the owner and repo every repository tool needs.
 type repoArgs struct {
@@ -100,13 +48,11 @@ func (a repoArgs) fullName() string {
 // checkSegment refuses values that would change which endpoint a request
 // reaches ("..", "a/b") instead of naming one thing on it.
 func checkSegment(name, v string) error {
-	if v == "." || v == ".." || strings.ContainsAny(v, "/\\?#") || strings.ContainsFunc(v, isSpaceOrControl) {
+	if v == "." || v == ".." || strings.ContainsAny(v, "/\\?#") || strings.ContainsFunc(v, toolkit.IsSpaceOrControl) {
 		return fmt.Errorf("%s %q is not a valid GitHub name", name, v)
 	}
 	return nil
 }
-
-func isSpaceOrControl(r rune) bool { return r <= ' ' || r == 0x7f }
 
 func requireNumber(n int) error {
 	if n == 0 {

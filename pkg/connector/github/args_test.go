@@ -2,64 +2,50 @@ package github_test
 
 import (
 	"testing"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/connectortest"
 )
 
 func TestBadArgumentsAreRefusedBeforeCallingGitHub(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, tool, args, want string
-	}{
-		{"get_repo without owner", "get_repo", `{"repo":"hello-world"}`, "owner is required"},
-		{"get_repo without repo", "get_repo", `{"owner":"octocat"}`, "repo is required"},
-		{"get_repo with blank owner", "get_repo", `{"owner":"  ","repo":"x"}`, "owner is required"},
-		{"get_repo with no arguments", "get_repo", ``, "owner is required"},
-		{"get_repo with null arguments", "get_repo", `null`, "owner is required"},
-		{"get_repo with an array", "get_repo", `[]`, "arguments must be a JSON object"},
-		{"get_repo with broken JSON", "get_repo", `{"owner":`, "arguments are not valid JSON"},
-		{"get_repo with trailing data", "get_repo", `{"owner":"o","repo":"r"} {}`, "arguments must be a single JSON object"},
-		{"get_repo with a traversing owner", "get_repo", `{"owner":"..","repo":"x"}`, `owner ".." is not a valid GitHub name`},
-		{"get_repo with a slash in repo", "get_repo", `{"owner":"octocat","repo":"a/b/c"}`, `repo "a/b/c" is not a valid GitHub name`},
-		{"get_repo with a query in repo", "get_repo", `{"owner":"octocat","repo":"x?y=1"}`, "is not a valid GitHub name"},
-		{"get_repo with an unknown argument", "get_repo", `{"owner":"o","repo":"r","token":"x"}`, `unknown argument "token"`},
-		{"list_repos with a bad visibility", "list_repos", `{"visibility":"secret"}`, "visibility must be one of all, public, private"},
-		{"list_repos with a bad sort", "list_repos", `{"sort":"stars"}`, "sort must be one of created, updated, pushed, full_name"},
-		{"list_repos with per_page too big", "list_repos", `{"per_page":500}`, "per_page must be between 1 and 100"},
-		{"list_repos with page zero or less", "list_repos", `{"page":-1}`, "page must be 1 or more"},
-		{"list_repos with per_page as a string", "list_repos", `{"per_page":"10"}`, "argument per_page must be an integer, not string"},
-		{"list_issues without repo", "list_issues", `{"owner":"octocat"}`, "repo is required"},
-		{"list_issues with a bad state", "list_issues", `{"owner":"o","repo":"r","state":"merged"}`, "state must be one of open, closed, all"},
-		{"list_issues with labels as a string", "list_issues", `{"owner":"o","repo":"r","labels":"bug"}`, "argument labels must be an array of strings"},
-		{"list_issues with a comma in a label", "list_issues", `{"owner":"o","repo":"r","labels":["a,b"]}`, "labels must be separate strings"},
-		{"get_issue without number", "get_issue", `{"owner":"o","repo":"r"}`, "number is required"},
-		{"get_issue with a negative number", "get_issue", `{"owner":"o","repo":"r","number":-3}`, "number must be a positive integer"},
-		{"get_issue with a fractional number", "get_issue", `{"owner":"o","repo":"r","number":1.5}`, "argument number must be an integer"},
-		{"create_issue without title", "create_issue", `{"owner":"o","repo":"r","body":"b"}`, "title is required"},
-		{"create_issue without owner", "create_issue", `{"repo":"r","title":"t"}`, "owner is required"},
-		{"comment_issue without body", "comment_issue", `{"owner":"o","repo":"r","number":1}`, "body is required"},
-		{"comment_issue without number", "comment_issue", `{"owner":"o","repo":"r","body":"b"}`, "number is required"},
-		{"list_pulls with a bad state", "list_pulls", `{"owner":"o","repo":"r","state":"merged"}`, "state must be one of open, closed, all"},
-		{"get_pull without number", "get_pull", `{"owner":"o","repo":"r"}`, "number is required"},
-		{"get_file without path", "get_file", `{"owner":"o","repo":"r"}`, "path is required"},
-		{"get_file climbing out of contents", "get_file", `{"owner":"o","repo":"r","path":"../../../user"}`, "is not a plain file path"},
-		{"get_file with an empty segment", "get_file", `{"owner":"o","repo":"r","path":"docs//guide.md"}`, "is not a plain file path"},
-		{"search_issues without q", "search_issues", `{}`, "q is required"},
-		{"search_code with blank q", "search_code", `{"q":"  "}`, "q is required"},
-		{"search_code with per_page zero", "search_code", `{"q":"x","per_page":-1}`, "per_page must be between 1 and 100"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			fake, up := newFake(t)
-			got, err := call(t, up, tt.tool, tt.args)
-			if err == nil {
-				t.Fatalf("%s(%s) = %q, want error %q", tt.tool, tt.args, got, tt.want)
-			}
-			assertContains(t, err.Error(), tt.want)
-			if n := fake.Requests(); n != 0 {
-				t.Errorf("fake saw %d requests, want none for bad arguments", n)
-			}
-		})
-	}
+	suite.CheckRefused(t, []connectortest.ArgCase{
+		{Name: "get_repo without owner", Tool: "get_repo", Args: `{"repo":"hello-world"}`, Want: "owner is required"},
+		{Name: "get_repo without repo", Tool: "get_repo", Args: `{"owner":"octocat"}`, Want: "repo is required"},
+		{Name: "get_repo with blank owner", Tool: "get_repo", Args: `{"owner":"  ","repo":"x"}`, Want: "owner is required"},
+		{Name: "get_repo with no arguments", Tool: "get_repo", Args: ``, Want: "owner is required"},
+		{Name: "get_repo with null arguments", Tool: "get_repo", Args: `null`, Want: "owner is required"},
+		{Name: "get_repo with an array", Tool: "get_repo", Args: `[]`, Want: "arguments must be a JSON object"},
+		{Name: "get_repo with broken JSON", Tool: "get_repo", Args: `{"owner":`, Want: "arguments are not valid JSON"},
+		{Name: "get_repo with trailing data", Tool: "get_repo", Args: `{"owner":"o","repo":"r"} {}`, Want: "arguments must be a single JSON object"},
+		{Name: "get_repo with a traversing owner", Tool: "get_repo", Args: `{"owner":"..","repo":"x"}`, Want: `owner ".." is not a valid GitHub name`},
+		{Name: "get_repo with a slash in repo", Tool: "get_repo", Args: `{"owner":"octocat","repo":"a/b/c"}`, Want: `repo "a/b/c" is not a valid GitHub name`},
+		{Name: "get_repo with a query in repo", Tool: "get_repo", Args: `{"owner":"octocat","repo":"x?y=1"}`, Want: "is not a valid GitHub name"},
+		{Name: "get_repo with an unknown argument", Tool: "get_repo", Args: `{"owner":"o","repo":"r","token":"x"}`, Want: `unknown argument "token"`},
+		{Name: "list_repos with a bad visibility", Tool: "list_repos", Args: `{"visibility":"secret"}`, Want: "visibility must be one of all, public, private"},
+		{Name: "list_repos with a bad sort", Tool: "list_repos", Args: `{"sort":"stars"}`, Want: "sort must be one of created, updated, pushed, full_name"},
+		{Name: "list_repos with per_page too big", Tool: "list_repos", Args: `{"per_page":500}`, Want: "per_page must be between 1 and 100"},
+		{Name: "list_repos with page zero or less", Tool: "list_repos", Args: `{"page":-1}`, Want: "page must be 1 or more"},
+		{Name: "list_repos with per_page as a string", Tool: "list_repos", Args: `{"per_page":"10"}`, Want: "argument per_page must be an integer, not string"},
+		{Name: "list_issues without repo", Tool: "list_issues", Args: `{"owner":"octocat"}`, Want: "repo is required"},
+		{Name: "list_issues with a bad state", Tool: "list_issues", Args: `{"owner":"o","repo":"r","state":"merged"}`, Want: "state must be one of open, closed, all"},
+		{Name: "list_issues with labels as a string", Tool: "list_issues", Args: `{"owner":"o","repo":"r","labels":"bug"}`, Want: "argument labels must be an array of strings"},
+		{Name: "list_issues with a comma in a label", Tool: "list_issues", Args: `{"owner":"o","repo":"r","labels":["a,b"]}`, Want: "labels must be separate strings"},
+		{Name: "get_issue without number", Tool: "get_issue", Args: `{"owner":"o","repo":"r"}`, Want: "number is required"},
+		{Name: "get_issue with a negative number", Tool: "get_issue", Args: `{"owner":"o","repo":"r","number":-3}`, Want: "number must be a positive integer"},
+		{Name: "get_issue with a fractional number", Tool: "get_issue", Args: `{"owner":"o","repo":"r","number":1.5}`, Want: "argument number must be an integer"},
+		{Name: "create_issue without title", Tool: "create_issue", Args: `{"owner":"o","repo":"r","body":"b"}`, Want: "title is required"},
+		{Name: "create_issue without owner", Tool: "create_issue", Args: `{"repo":"r","title":"t"}`, Want: "owner is required"},
+		{Name: "comment_issue without body", Tool: "comment_issue", Args: `{"owner":"o","repo":"r","number":1}`, Want: "body is required"},
+		{Name: "comment_issue without number", Tool: "comment_issue", Args: `{"owner":"o","repo":"r","body":"b"}`, Want: "number is required"},
+		{Name: "list_pulls with a bad state", Tool: "list_pulls", Args: `{"owner":"o","repo":"r","state":"merged"}`, Want: "state must be one of open, closed, all"},
+		{Name: "get_pull without number", Tool: "get_pull", Args: `{"owner":"o","repo":"r"}`, Want: "number is required"},
+		{Name: "get_file without path", Tool: "get_file", Args: `{"owner":"o","repo":"r"}`, Want: "path is required"},
+		{Name: "get_file climbing out of contents", Tool: "get_file", Args: `{"owner":"o","repo":"r","path":"../../../user"}`, Want: "is not a plain file path"},
+		{Name: "get_file with an empty segment", Tool: "get_file", Args: `{"owner":"o","repo":"r","path":"docs//guide.md"}`, Want: "is not a plain file path"},
+		{Name: "search_issues without q", Tool: "search_issues", Args: `{}`, Want: "q is required"},
+		{Name: "search_code with blank q", Tool: "search_code", Args: `{"q":"  "}`, Want: "q is required"},
+		{Name: "search_code with per_page zero", Tool: "search_code", Args: `{"q":"x","per_page":-1}`, Want: "per_page must be between 1 and 100"},
+	})
 }
 
 func TestGetFileRefusesWhatIsNotText(t *testing.T) {
@@ -83,11 +69,11 @@ func TestGetFileRefusesWhatIsNotText(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, up := newFake(t)
-			got, err := call(t, up, "get_file", tt.args)
+			got, err := suite.Call(t, up, "get_file", tt.args)
 			if err == nil {
 				t.Fatalf("get_file(%s) = %q, want an error", tt.args, got)
 			}
-			assertContains(t, err.Error(), tt.want...)
+			connectortest.AssertContains(t, err.Error(), tt.want...)
 		})
 	}
 }

@@ -11,9 +11,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 const (
@@ -26,10 +26,6 @@ const (
 	maxBody = 8 << 20
 )
 
-// fallbackHTTP is used only when the gateway hands over no client; it still
-// has a timeout, unlike http.DefaultClient.
-var fallbackHTTP = &http.Client{Timeout: 30 * time.Second}
-
 // client makes requests for one tool call with one credential.
 type client struct {
 	base  string // scheme://host[/path] without a trailing slash
@@ -38,40 +34,15 @@ type client struct {
 }
 
 func newClient(up connector.Upstream) (*client, error) {
-	base := strings.TrimSpace(up.BaseURL)
-	if base == "" {
-		base = DefaultAPIURL
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	base, ok := toolkit.APIBase(up.BaseURL, DefaultAPIURL)
+	if !ok {
 		return nil, errors.New("the GitHub API URL is not a valid http(s) URL; fix connectors.github.api_url")
 	}
-	u.RawQuery, u.Fragment = "", ""
-	tok := bearerToken(up.Credential.Reveal())
+	tok := toolkit.AccessToken(up.Credential.Reveal())
 	if tok == "" {
 		return nil, errors.New("the GitHub connection has no token; reconnect it with `mcpgate connect`")
 	}
-	hc := up.HTTP
-	if hc == nil {
-		hc = fallbackHTTP
-	}
-	return &client{base: strings.TrimRight(u.String(), "/"), token: tok, http: hc}, nil
-}
-
-// bearerToken accepts either a bare token (API key, or an OAuth access token
-// alone) or an OAuth token set stored as JSON, since the credential's shape
-// depends on how the connection was made.
-func bearerToken(cred string) string {
-	cred = strings.TrimSpace(cred)
-	if strings.HasPrefix(cred, "{") {
-		var set struct {
-			AccessToken string `json:"access_token"`
-		}
-		if json.Unmarshal([]byte(cred), &set) == nil {
-			return strings.TrimSpace(set.AccessToken)
-		}
-	}
-	return cred
+	return &client{base: base, token: tok, http: toolkit.HTTPClient(up.HTTP)}, nil
 }
 
 // page is what a list response says about pagination.

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // ErrTimeout means GitHub did not answer before the call's deadline. It
@@ -38,31 +38,13 @@ func (e *callError) Error() string   { return e.msg }
 func (e *callError) Unwrap() []error { return e.kind }
 
 func transportError(ctx context.Context, err error) error {
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return &callError{msg: "the call to GitHub was canceled", kind: []error{context.Canceled}}
-	}
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return &callError{
-			msg:  "GitHub did not answer in time (timeout); try again later or ask for less",
-			kind: []error{ErrTimeout, context.DeadlineExceeded},
-		}
-	}
-	// The url.Error text repeats the method and URL; the cause alone says
-	// what broke (refused connection, DNS, TLS) without the query string.
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) && ue.Unwrap() != nil {
-		err = ue.Unwrap()
-	}
-	return &callError{msg: "cannot reach GitHub: " + err.Error() + "; check connectors.github.api_url and the network"}
+	msg, kind := toolkit.TransportFailure(ctx, err, "GitHub", "connectors.github.api_url", ErrTimeout)
+	return &callError{msg: msg, kind: kind}
 }
 
 func unexpected(resp *http.Response) error {
-	ct := resp.Header.Get("Content-Type")
-	if ct == "" {
-		ct = "none"
-	}
-	return &callError{msg: fmt.Sprintf("unexpected response from GitHub (HTTP %d, content type %s): the body is not the JSON the API sends; check connectors.github.api_url points at a GitHub API", resp.StatusCode, ct)}
+	return &callError{msg: toolkit.UnexpectedResponse("GitHub", resp.StatusCode, resp.Header.Get("Content-Type"),
+		"the body is not the JSON the API sends; check connectors.github.api_url points at a GitHub API")}
 }
 
 func statusError(method, path string, resp *http.Response, raw []byte) error {
@@ -73,17 +55,17 @@ func statusError(method, path string, resp *http.Response, raw []byte) error {
 	switch code := resp.StatusCode; {
 	case code == http.StatusUnauthorized:
 		return &callError{
-			msg:  "GitHub refused the connection's token (HTTP 401" + paren(msg) + "); check the token, or reconnect the connection with `mcpgate connect`",
+			msg:  "GitHub refused the connection's token (HTTP 401" + toolkit.Detail(msg) + "); check the token, or reconnect the connection with `mcpgate connect`",
 			kind: []error{connector.ErrUnauthorized},
 		}
 	case (code == http.StatusForbidden || code == http.StatusTooManyRequests) && rateLimited(resp.Header, msg):
-		return &callError{msg: "GitHub rate limit reached" + paren(msg) + "; " + whenReset(resp.Header, time.Now()), kind: []error{ErrRateLimited}}
+		return &callError{msg: "GitHub rate limit reached" + toolkit.Detail(msg) + "; " + whenReset(resp.Header, time.Now()), kind: []error{ErrRateLimited}}
 	case code == http.StatusNotFound:
 		return &callError{msg: method + " " + path + ": not found (or the token cannot see it)", kind: []error{ErrNotFound}}
 	case jsonErr != nil && msg == "":
 		return unexpected(resp)
 	case code == http.StatusForbidden:
-		return &callError{msg: "GitHub refused the call (HTTP 403" + paren(msg) + "); the token may lack the scope or permission this needs"}
+		return &callError{msg: "GitHub refused the call (HTTP 403" + toolkit.Detail(msg) + "); the token may lack the scope or permission this needs"}
 	}
 	text := fmt.Sprintf("GitHub answered HTTP %d", resp.StatusCode)
 	if msg != "" {
@@ -93,13 +75,6 @@ func statusError(method, path string, resp *http.Response, raw []byte) error {
 		text += " (" + details + ")"
 	}
 	return &callError{msg: text}
-}
-
-func paren(msg string) string {
-	if msg == "" {
-		return ""
-	}
-	return ": " + msg
 }
 
 // rateLimited tells a rate limit from other 403s: the primary limit sets
@@ -146,28 +121,19 @@ func detailText(items []json.RawMessage) string {
 	return strings.Join(parts, "; ")
 }
 
-// redact replaces every occurrence of the token. It runs on every result
-// and error text, since GitHub can echo a token in a message or a user can
-// have committed it to a file the model asks for.
-func (c *client) redact(s string) string {
-	if c.token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, c.token, "[redacted]")
-}
+// Redact implements toolkit.Client. It runs on every result and error
+// text, since GitHub can echo a token in a message or a user can have
+// committed it to a file the model asks for.
+func (c *client) Redact(s string) string { return toolkit.Redact(s, c.token) }
 
-// scrub returns err unchanged unless its text holds the token; then it
-// returns an error with the token removed that still matches the same
-// sentinels, dropping the original chain that carried the token.
-func (c *client) scrub(err error) error {
+// Scrub implements toolkit.Client, dropping the original chain that
+// carried the token.
+func (c *client) Scrub(err error) error {
 	if err == nil || c.token == "" || !strings.Contains(err.Error(), c.token) {
 		return err
 	}
-	var kinds []error
-	for _, k := range []error{connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrNotFound, context.DeadlineExceeded, context.Canceled} {
-		if errors.Is(err, k) {
-			kinds = append(kinds, k)
-		}
-	}
-	return &callError{msg: c.redact(err.Error()), kind: kinds}
+	kinds := toolkit.Kinds(err, connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrNotFound, context.DeadlineExceeded, context.Canceled)
+	return &callError{msg: c.Redact(err.Error()), kind: kinds}
 }
+
+var _ toolkit.Client = (*client)(nil)

@@ -64,7 +64,7 @@ func TestStatusErrorsSayWhatToDo(t *testing.T) {
 func TestScrubKeepsTheErrorKind(t *testing.T) {
 	t.Parallel()
 	c := &client{token: "ghp_secret"}
-	err := c.scrub(fmt.Errorf("GitHub said ghp_secret twice ghp_secret: %w", connector.ErrUnauthorized))
+	err := c.Scrub(fmt.Errorf("GitHub said ghp_secret twice ghp_secret: %w", connector.ErrUnauthorized))
 	if got, want := err.Error(), "GitHub said [redacted] twice [redacted]: "+connector.ErrUnauthorized.Error(); got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -81,7 +81,7 @@ func TestScrubKeepsTheErrorKind(t *testing.T) {
 		}
 	}
 	clean := errors.New("clean")
-	if c.scrub(clean) != clean {
+	if c.Scrub(clean) != clean {
 		t.Errorf("a clean error should pass through unchanged")
 	}
 }
@@ -97,21 +97,6 @@ func TestNextPageFromLinkHeader(t *testing.T) {
 	for link, want := range tests {
 		if got := nextPage(link); got != want {
 			t.Errorf("nextPage(%q) = %d, want %d", link, got, want)
-		}
-	}
-}
-
-func TestBearerTokenShapes(t *testing.T) {
-	t.Parallel()
-	tests := map[string]string{
-		"ghp_abc\n": "ghp_abc",
-		`{"access_token":"gho_x","refresh_token":"ghr_y"}`: "gho_x",
-		`{not json`: `{not json`,
-		"":          "",
-	}
-	for in, want := range tests {
-		if got := bearerToken(in); got != want {
-			t.Errorf("bearerToken(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // OAuth implements connector.OAuthProvider for a GitHub OAuth app. Its
@@ -42,11 +43,7 @@ func (Provider) Revoke(ctx context.Context, up connector.Upstream, client connec
 	req.Header.Set("Accept", "application/vnd.github+json")
 	req.Header.Set("X-GitHub-Api-Version", apiVersion)
 	req.Header.Set("User-Agent", userAgent)
-	hc := up.HTTP
-	if hc == nil {
-		hc = fallbackHTTP
-	}
-	resp, err := hc.Do(req)
+	resp, err := toolkit.HTTPClient(up.HTTP).Do(req)
 	if err != nil {
 		return fmt.Errorf("GitHub could not be reached to revoke the token")
 	}

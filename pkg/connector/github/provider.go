@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 func init() { connector.Register(Provider{}) }
@@ -35,31 +36,21 @@ func (Provider) Identify(ctx context.Context, up connector.Upstream) (string, er
 	}
 	var u user
 	if _, err := c.get(ctx, "/user", nil, &u); err != nil {
-		return "", c.scrub(err)
+		return "", c.Scrub(err)
 	}
 	if u.Login == "" {
 		return "", errors.New("unexpected response from GitHub: /user has no login; check connectors.github.api_url")
 	}
-	return c.redact(u.Login), nil
+	return c.Redact(u.Login), nil
 }
 
 // call is a tool body: it gets a ready client and the raw arguments.
 type call func(ctx context.Context, c *client, args json.RawMessage) (string, error)
 
-// run adapts a call to connector.Tool.Call; it is the one place results
-// and errors are scrubbed of the token and results are bounded.
+// run adapts a call to connector.Tool.Call; toolkit.Run scrubs and
+// bounds what it returns.
 func run(fn call) func(context.Context, connector.Upstream, json.RawMessage) (string, error) {
-	return func(ctx context.Context, up connector.Upstream, args json.RawMessage) (string, error) {
-		c, err := newClient(up)
-		if err != nil {
-			return "", err
-		}
-		out, err := fn(ctx, c, args)
-		if err != nil {
-			return "", c.scrub(err)
-		}
-		return connector.Truncate(c.redact(out), up.MaxResultBytes), nil
-	}
+	return toolkit.Run(newClient, fn)
 }
 
 // tools is built once; connector.Provider says callers must not modify it.

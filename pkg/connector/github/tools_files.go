@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 var getFileTool = connector.Tool{
@@ -20,17 +21,17 @@ var getFileTool = connector.Tool{
 		"repository root (e.g. \"docs/guide.md\") and optionally a branch, tag or commit as ref (default: the " +
 		"default branch). Directories and binary files are refused; the error for a directory lists its entries. " +
 		"Files over 1 MB cannot be read this way.",
-	InputSchema: object([]string{"owner", "repo", "path"},
+	InputSchema: toolkit.Object([]string{"owner", "repo", "path"},
 		ownerProp, repoProp,
-		str("path", "Path of the file from the repository root, e.g. \"README.md\" or \"src/main.go\"."),
-		str("ref", "Branch, tag or commit SHA to read from; default is the repository's default branch."),
+		toolkit.String("path", "Path of the file from the repository root, e.g. \"README.md\" or \"src/main.go\"."),
+		toolkit.String("ref", "Branch, tag or commit SHA to read from; default is the repository's default branch."),
 	),
 	ReadOnly: true,
 	Call:     run(getFile),
 }
 
 func getFile(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		repoArgs
 		Path string `json:"path"`
 		Ref  string `json:"ref"`

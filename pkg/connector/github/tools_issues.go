@@ -10,16 +10,17 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 var listIssuesTool = connector.Tool{
 	Name: "list_issues",
 	Description: "List issues in a GitHub repository, newest first, one line each (number, state, title, author, " +
 		"labels, comment count, URL). Pull requests are left out; use list_pulls for them. Use get_issue to read one issue's text.",
-	InputSchema: object([]string{"owner", "repo"},
+	InputSchema: toolkit.Object([]string{"owner", "repo"},
 		ownerProp, repoProp,
-		enum("state", "Which issues to list; default open.", "open", "closed", "all"),
-		strList("labels", "Only issues that have all of these label names, e.g. [\"bug\", \"ui\"]."),
+		toolkit.Enum("state", "Which issues to list; default open.", "open", "closed", "all"),
+		toolkit.StringList("labels", "Only issues that have all of these label names, e.g. [\"bug\", \"ui\"]."),
 		perPage, pageProp,
 	),
 	ReadOnly: true,
@@ -27,7 +28,7 @@ var listIssuesTool = connector.Tool{
 }
 
 func listIssues(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		repoArgs
 		State   string   `json:"state"`
 		Labels  []string `json:"labels"`
@@ -90,7 +91,7 @@ func listIssues(ctx context.Context, c *client, raw json.RawMessage) (string, er
 var getIssueTool = connector.Tool{
 	Name:        "get_issue",
 	Description: "Get one issue of a GitHub repository by number: title, state, author, labels, assignees, dates, URL and its full text.",
-	InputSchema: object([]string{"owner", "repo", "number"}, ownerProp, repoProp, numberProp),
+	InputSchema: toolkit.Object([]string{"owner", "repo", "number"}, ownerProp, repoProp, numberProp),
 	ReadOnly:    true,
 	Call:        run(getIssue),
 }
@@ -112,7 +113,7 @@ func (a numberArgs) path(kind string) (string, error) {
 }
 
 func getIssue(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[numberArgs](raw)
+	a, err := toolkit.DecodeArgs[numberArgs](raw)
 	if err != nil {
 		return "", err
 	}
@@ -150,12 +151,12 @@ var createIssueTool = connector.Tool{
 	Name: "create_issue",
 	Description: "Open a new issue in a GitHub repository. Needs a title; body (Markdown), labels and assignees " +
 		"(logins) are optional. Labels and assignees the token may not set are dropped by GitHub. Returns the new issue's number and URL.",
-	InputSchema: object([]string{"owner", "repo", "title"},
+	InputSchema: toolkit.Object([]string{"owner", "repo", "title"},
 		ownerProp, repoProp,
-		str("title", "Title of the issue."),
-		str("body", "Text of the issue, in GitHub Markdown."),
-		strList("labels", "Label names to add, e.g. [\"bug\"]."),
-		strList("assignees", "Logins of users to assign, e.g. [\"octocat\"]."),
+		toolkit.String("title", "Title of the issue."),
+		toolkit.String("body", "Text of the issue, in GitHub Markdown."),
+		toolkit.StringList("labels", "Label names to add, e.g. [\"bug\"]."),
+		toolkit.StringList("assignees", "Logins of users to assign, e.g. [\"octocat\"]."),
 	),
 	Call: run(createIssue),
 }
@@ -169,7 +170,7 @@ type newIssue struct {
 }
 
 func createIssue(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		repoArgs
 		newIssue
 	}](raw)
@@ -193,15 +194,15 @@ func createIssue(ctx context.Context, c *client, raw json.RawMessage) (string, e
 var commentIssueTool = connector.Tool{
 	Name:        "comment_issue",
 	Description: "Add a comment to an issue or pull request of a GitHub repository. The body is GitHub Markdown. Returns the comment's URL.",
-	InputSchema: object([]string{"owner", "repo", "number", "body"},
+	InputSchema: toolkit.Object([]string{"owner", "repo", "number", "body"},
 		ownerProp, repoProp, numberProp,
-		str("body", "Text of the comment, in GitHub Markdown."),
+		toolkit.String("body", "Text of the comment, in GitHub Markdown."),
 	),
 	Call: run(commentIssue),
 }
 
 func commentIssue(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		numberArgs
 		Body string `json:"body"`
 	}](raw)

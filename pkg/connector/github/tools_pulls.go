@@ -8,15 +8,16 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 var listPullsTool = connector.Tool{
 	Name: "list_pulls",
 	Description: "List pull requests of a GitHub repository, one line each (number, state, title, author, " +
 		"head → base branches, URL). Use get_pull to read one pull request's text and merge state.",
-	InputSchema: object([]string{"owner", "repo"},
+	InputSchema: toolkit.Object([]string{"owner", "repo"},
 		ownerProp, repoProp,
-		enum("state", "Which pull requests to list; default open.", "open", "closed", "all"),
+		toolkit.Enum("state", "Which pull requests to list; default open.", "open", "closed", "all"),
 		perPage, pageProp,
 	),
 	ReadOnly: true,
@@ -24,7 +25,7 @@ var listPullsTool = connector.Tool{
 }
 
 func listPulls(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		repoArgs
 		State   string `json:"state"`
 		PerPage int    `json:"per_page"`
@@ -74,13 +75,13 @@ var getPullTool = connector.Tool{
 	Name: "get_pull",
 	Description: "Get one pull request of a GitHub repository by number: title, state, author, head and base " +
 		"branches, merge state, size of the change (commits, files, additions, deletions), URL and its full text.",
-	InputSchema: object([]string{"owner", "repo", "number"}, ownerProp, repoProp, numberProp),
+	InputSchema: toolkit.Object([]string{"owner", "repo", "number"}, ownerProp, repoProp, numberProp),
 	ReadOnly:    true,
 	Call:        run(getPull),
 }
 
 func getPull(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[numberArgs](raw)
+	a, err := toolkit.DecodeArgs[numberArgs](raw)
 	if err != nil {
 		return "", err
 	}

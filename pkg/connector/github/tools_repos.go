@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 var listReposTool = connector.Tool{
@@ -15,9 +16,9 @@ var listReposTool = connector.Tool{
 	Description: "List repositories the authenticated GitHub user can access (own, collaborator and organisation " +
 		"member repositories). Returns one line per repository with its full name, visibility, description and URL. " +
 		"Use get_repo for details of one repository.",
-	InputSchema: object(nil,
-		enum("visibility", "Only repositories with this visibility; default all.", "all", "public", "private"),
-		enum("sort", "Sort order; default full_name.", "created", "updated", "pushed", "full_name"),
+	InputSchema: toolkit.Object(nil,
+		toolkit.Enum("visibility", "Only repositories with this visibility; default all.", "all", "public", "private"),
+		toolkit.Enum("sort", "Sort order; default full_name.", "created", "updated", "pushed", "full_name"),
 		perPage, pageProp,
 	),
 	ReadOnly: true,
@@ -25,7 +26,7 @@ var listReposTool = connector.Tool{
 }
 
 func listRepos(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Visibility string `json:"visibility"`
 		Sort       string `json:"sort"`
 		PerPage    int    `json:"per_page"`
@@ -81,13 +82,13 @@ func visibility(r repository) string {
 var getRepoTool = connector.Tool{
 	Name:        "get_repo",
 	Description: "Get one GitHub repository: description, visibility, default branch, language, stars, forks, open issue count, topics and URL.",
-	InputSchema: object([]string{"owner", "repo"}, ownerProp, repoProp),
+	InputSchema: toolkit.Object([]string{"owner", "repo"}, ownerProp, repoProp),
 	ReadOnly:    true,
 	Call:        run(getRepo),
 }
 
 func getRepo(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[repoArgs](raw)
+	a, err := toolkit.DecodeArgs[repoArgs](raw)
 	if err != nil {
 		return "", err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 type searchArgs struct {
@@ -30,8 +31,8 @@ var searchIssuesTool = connector.Tool{
 	Description: "Search issues and pull requests across GitHub with GitHub's search syntax, e.g. " +
 		"\"repo:octocat/hello-world is:issue is:open label:bug crash\". Include is:issue or is:pr. " +
 		"Returns one line per result with its repository, number, state, title and URL.",
-	InputSchema: object([]string{"q"},
-		str("q", "GitHub issue search query: keywords plus qualifiers such as repo:OWNER/NAME, is:issue, is:pr, is:open, label:NAME, author:LOGIN."),
+	InputSchema: toolkit.Object([]string{"q"},
+		toolkit.String("q", "GitHub issue search query: keywords plus qualifiers such as repo:OWNER/NAME, is:issue, is:pr, is:open, label:NAME, author:LOGIN."),
 		perPage,
 	),
 	ReadOnly: true,
@@ -39,7 +40,7 @@ var searchIssuesTool = connector.Tool{
 }
 
 func searchIssues(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[searchArgs](raw)
+	a, err := toolkit.DecodeArgs[searchArgs](raw)
 	if err != nil {
 		return "", err
 	}
@@ -65,8 +66,8 @@ var searchCodeTool = connector.Tool{
 	Description: "Search code in GitHub repositories with GitHub's code search syntax, e.g. " +
 		"\"NewClient repo:octocat/hello-world language:go\". Returns the repository, path and URL of each " +
 		"matching file; read one with get_file.",
-	InputSchema: object([]string{"q"},
-		str("q", "GitHub code search query: keywords plus qualifiers such as repo:OWNER/NAME, org:ORG, path:DIR, language:LANG, extension:EXT."),
+	InputSchema: toolkit.Object([]string{"q"},
+		toolkit.String("q", "GitHub code search query: keywords plus qualifiers such as repo:OWNER/NAME, org:ORG, path:DIR, language:LANG, extension:EXT."),
 		perPage,
 	),
 	ReadOnly: true,
@@ -74,7 +75,7 @@ var searchCodeTool = connector.Tool{
 }
 
 func searchCode(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[searchArgs](raw)
+	a, err := toolkit.DecodeArgs[searchArgs](raw)
 	if err != nil {
 		return "", err
 	}

@@ -1,64 +1,12 @@
 package google
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"regexp"
 	"strings"
 )
-
-// decodeArgs reads the model's arguments into T, refusing unknown names so
-// a misspelt optional argument is reported instead of silently ignored.
-func decodeArgs[T any](raw json.RawMessage) (T, error) {
-	var v T
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		raw = []byte("{}")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&v); err != nil {
-		return v, argError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return v, errors.New("arguments must be a single JSON object")
-	}
-	return v, nil
-}
-
-func argError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field == "" {
-			return errors.New("arguments must be a JSON object")
-		}
-		return fmt.Errorf("argument %s must be %s, not %s", te.Field, jsonKind(te.Type.Kind().String()), te.Value)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errors.New("arguments are not valid JSON")
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fmt.Errorf("unknown argument %s; see the tool's input schema", name)
-	}
-	return errors.New("arguments must be a JSON object matching the tool's input schema")
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "int", "int64":
-		return "an integer"
-	case "string":
-		return "a string"
-	case "bool":
-		return "true or false"
-	}
-	return "of the schema's type"
-}
 
 // idPattern is what Gmail message ids (hex) and Drive file ids (base64url
 // alphabet) are made of; anything else could change which endpoint a
@@ -112,14 +60,4 @@ func noLineBreaks(name, v string) error {
 		return fmt.Errorf("%s must not contain control characters", name)
 	}
 	return nil
-}
-
-func pageSize(name string, n, def, maximum int) (int, error) {
-	if n == 0 {
-		return def, nil
-	}
-	if n < 1 || n > maximum {
-		return 0, fmt.Errorf("%s must be between 1 and %d", name, maximum)
-	}
-	return n, nil
 }

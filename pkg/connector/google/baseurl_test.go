@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mcpgate/mcpgate/pkg/connector/connectortest"
 	"github.com/mcpgate/mcpgate/pkg/connector/google"
 	"github.com/mcpgate/mcpgate/pkg/connector/google/googlefake"
 )
@@ -18,11 +19,11 @@ func TestAWrongBaseURLIsNotMistakenForAMissingFile(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
 	up.BaseURL = fake.URL + "/not-google"
-	_, err := call(t, up, "drive_get", validArgs["drive_get"])
+	_, err := suite.Call(t, up, "drive_get", validArgs["drive_get"])
 	if errors.Is(err, google.ErrNotFound) {
 		t.Errorf("error %q is ErrNotFound", err)
 	}
-	assertContains(t, errText(err), "unexpected response from Google Drive (HTTP 404, content type text/html", "check connectors.google.api_url")
+	connectortest.AssertContains(t, connectortest.ErrText(err), "unexpected response from Google Drive (HTTP 404, content type text/html", "check connectors.google.api_url")
 }
 
 func TestAGatewayErrorPageIsTransient(t *testing.T) {
@@ -35,8 +36,8 @@ func TestAGatewayErrorPageIsTransient(t *testing.T) {
 	t.Cleanup(srv.Close)
 	_, up := newFake(t)
 	up.BaseURL = srv.URL
-	_, err := call(t, up, "gmail_list_labels", `{}`)
-	if got, want := errText(err), "Gmail failed (HTTP 502); try again later"; got != want {
+	_, err := suite.Call(t, up, "gmail_list_labels", `{}`)
+	if got, want := connectortest.ErrText(err), "Gmail failed (HTTP 502); try again later"; got != want {
 		t.Errorf("error = %q, want %q", got, want)
 	}
 }
@@ -56,7 +57,7 @@ func TestIdentifyFallsBackWhenGmailHasNoMailbox(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	up.BaseURL = srv.URL
-	got, err := provider(t).Identify(context.Background(), up)
+	got, err := suite.Provider(t).Identify(context.Background(), up)
 	if err != nil || got != googlefake.Email {
 		t.Errorf("Identify() = %q, %v", got, err)
 	}

@@ -10,9 +10,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 const (
@@ -28,10 +28,6 @@ const (
 	maxContent = 10 << 20
 )
 
-// fallbackHTTP is used only when the gateway hands over no client; it still
-// has a timeout, unlike http.DefaultClient.
-var fallbackHTTP = &http.Client{Timeout: 30 * time.Second}
-
 // client makes the requests of one tool call with one credential.
 type client struct {
 	base  string // scheme://host[/path] without a trailing slash
@@ -43,39 +39,15 @@ type client struct {
 }
 
 func newClient(up connector.Upstream, need string) (*client, error) {
-	base := strings.TrimSpace(up.BaseURL)
-	if base == "" {
-		base = DefaultAPIURL
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	base, ok := toolkit.APIBase(up.BaseURL, DefaultAPIURL)
+	if !ok {
 		return nil, errors.New("the Google API URL is not a valid http(s) URL; fix connectors.google.api_url")
 	}
-	u.RawQuery, u.Fragment = "", ""
-	tok := accessToken(up.Credential.Reveal())
+	tok := toolkit.AccessToken(up.Credential.Reveal())
 	if tok == "" {
 		return nil, errors.New("the Google connection has no access token; reconnect it with `mcpgate connect add google`")
 	}
-	hc := up.HTTP
-	if hc == nil {
-		hc = fallbackHTTP
-	}
-	return &client{base: strings.TrimRight(u.String(), "/"), token: tok, http: hc, need: need}, nil
-}
-
-// accessToken accepts the bare access token the gateway hands over, or a
-// token set stored as JSON, so that either shape of credential works.
-func accessToken(cred string) string {
-	cred = strings.TrimSpace(cred)
-	if strings.HasPrefix(cred, "{") {
-		var set struct {
-			AccessToken string `json:"access_token"`
-		}
-		if json.Unmarshal([]byte(cred), &set) == nil {
-			return strings.TrimSpace(set.AccessToken)
-		}
-	}
-	return cred
+	return &client{base: base, token: tok, http: toolkit.HTTPClient(up.HTTP), need: need}, nil
 }
 
 // request is one call to a Google API. path is already escaped.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mcpgate/mcpgate/pkg/connector/connectortest"
 	"github.com/mcpgate/mcpgate/pkg/connector/google/googlefake"
 )
 
@@ -19,7 +20,7 @@ func sendAndParse(t *testing.T, args map[string]string) (*mail.Message, []byte) 
 	t.Helper()
 	fake, up := newFake(t)
 	raw, _ := json.Marshal(args)
-	if _, err := call(t, up, "gmail_send", string(raw)); err != nil {
+	if _, err := suite.Call(t, up, "gmail_send", string(raw)); err != nil {
 		t.Fatalf("gmail_send: %v", err)
 	}
 	sent := fake.Sent()
@@ -145,11 +146,11 @@ func TestIDNDomainsBecomePunycode(t *testing.T) {
 func TestDraftKeepsTheMessageAndSendsNothing(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
-	got, err := call(t, up, "gmail_create_draft", `{"subject":"Notes für später","body":"Erst prüfen."}`)
+	got, err := suite.Call(t, up, "gmail_create_draft", `{"subject":"Notes für später","body":"Erst prüfen."}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertContains(t, got, "Created draft r-", `with subject "Notes für später". It has not been sent.`)
+	connectortest.AssertContains(t, got, "Created draft r-", `with subject "Notes für später". It has not been sent.`)
 	if n := len(fake.Sent()); n != 0 {
 		t.Errorf("%d messages sent, want 0", n)
 	}
@@ -171,11 +172,11 @@ func TestDraftKeepsTheMessageAndSendsNothing(t *testing.T) {
 	// The draft can be read back as Gmail stores it.
 	id := strings.Fields(strings.SplitN(got, "(message ", 2)[1])[0]
 	id = strings.TrimSuffix(id, ")")
-	read, err := call(t, up, "gmail_read", `{"id":"`+id+`"}`)
+	read, err := suite.Call(t, up, "gmail_read", `{"id":"`+id+`"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertContains(t, read, "From: "+googlefake.DisplayName+" <"+googlefake.Email+">", "Subject: Notes für später", "Labels: DRAFT", "Erst prüfen.")
+	connectortest.AssertContains(t, read, "From: "+googlefake.DisplayName+" <"+googlefake.Email+">", "Subject: Notes für später", "Labels: DRAFT", "Erst prüfen.")
 }
 
 func TestSendRefusesHeaderInjection(t *testing.T) {
@@ -199,8 +200,8 @@ func TestSendRefusesHeaderInjection(t *testing.T) {
 				t.Parallel()
 				fake, up := newFake(t)
 				raw, _ := json.Marshal(tt.args)
-				_, err := call(t, up, tool, string(raw))
-				assertContains(t, errText(err), tt.want)
+				_, err := suite.Call(t, up, tool, string(raw))
+				connectortest.AssertContains(t, connectortest.ErrText(err), tt.want)
 				if n := fake.Requests(); n != 0 {
 					t.Errorf("%d requests sent, want none", n)
 				}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 const driveFiles = "/drive/v3/files"
@@ -20,17 +21,17 @@ var driveSearchTool = connector.Tool{
 		"(e.g. \"quarterly budget\"), or a Drive query such as \"name contains 'plan' and mimeType = " +
 		"'application/vnd.google-apps.document'\" or \"'FOLDER_ID' in parents\". Without q, lists recently modified " +
 		"files. Returns each file's name, type, id and link; read one with drive_read.",
-	InputSchema: object(nil,
-		str("q", "Plain search words, or a Drive query (terms such as name, fullText, mimeType, modifiedTime, parents, trashed with operators contains, =, !=, <, >, in, and, or, not)."),
-		integer("page_size", "How many files to return, 1-100 (default 20).", 1, 100),
-		str("page_token", "page_token from a previous result, to get the next page."),
+	InputSchema: toolkit.Object(nil,
+		toolkit.String("q", "Plain search words, or a Drive query (terms such as name, fullText, mimeType, modifiedTime, parents, trashed with operators contains, =, !=, <, >, in, and, or, not)."),
+		toolkit.Integer("page_size", "How many files to return, 1-100 (default 20).", 1, 100),
+		toolkit.String("page_token", "page_token from a previous result, to get the next page."),
 	),
 	ReadOnly: true,
 	Call:     run(needDriveRead, driveSearch),
 }
 
 func driveSearch(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Q         string `json:"q"`
 		PageSize  int    `json:"page_size"`
 		PageToken string `json:"page_token"`
@@ -38,7 +39,7 @@ func driveSearch(ctx context.Context, c *client, raw json.RawMessage) (string, e
 	if err != nil {
 		return "", err
 	}
-	n, err := pageSize("page_size", a.PageSize, 20, 100)
+	n, err := toolkit.Limit("page_size", a.PageSize, 20, 100)
 	if err != nil {
 		return "", err
 	}
@@ -138,15 +139,15 @@ var driveGetTool = connector.Tool{
 	Name: "drive_get",
 	Description: "Get a Google Drive file's metadata by id (or Drive link): name, type, size, owners, folder, " +
 		"times, link, and whether drive_read can return its contents.",
-	InputSchema: object([]string{"file_id"}, fileIDProp),
+	InputSchema: toolkit.Object([]string{"file_id"}, fileIDProp),
 	ReadOnly:    true,
 	Call:        run(needDriveRead, driveGet),
 }
 
-var fileIDProp = str("file_id", "File id from drive_search (e.g. \"1AbC_dEf-123\"), or the file's Drive/Docs link.")
+var fileIDProp = toolkit.String("file_id", "File id from drive_search (e.g. \"1AbC_dEf-123\"), or the file's Drive/Docs link.")
 
 func driveGet(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		FileID string `json:"file_id"`
 	}](raw)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // maxUpload is Drive's limit for a multipart upload (larger files need a
@@ -25,16 +26,16 @@ var driveCreateTextTool = connector.Tool{
 	Description: "Create a new plain-text file in the connected Google Drive with the given name and content, " +
 		"optionally inside a folder (its id from drive_search). Existing files are never changed. Returns the new " +
 		"file's id and link.",
-	InputSchema: object([]string{"name", "content"},
-		str("name", "File name, e.g. \"meeting notes.txt\"."),
-		str("content", "The file's text (UTF-8), at most 5 MB."),
-		str("parent_id", "Optional id of the folder to create the file in; default is My Drive. With the drive.file scope the folder must be one this connection created."),
+	InputSchema: toolkit.Object([]string{"name", "content"},
+		toolkit.String("name", "File name, e.g. \"meeting notes.txt\"."),
+		toolkit.String("content", "The file's text (UTF-8), at most 5 MB."),
+		toolkit.String("parent_id", "Optional id of the folder to create the file in; default is My Drive. With the drive.file scope the folder must be one this connection created."),
 	),
 	Call: run(needDriveWrite, driveCreateText),
 }
 
 func driveCreateText(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Name     string `json:"name"`
 		Content  string `json:"content"`
 		ParentID string `json:"parent_id"`

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // Google's own file types.
@@ -61,13 +62,13 @@ var driveReadTool = connector.Tool{
 		"exported as plain text, Sheets as CSV (the first sheet), and text files (text/*, JSON, XML, YAML) are " +
 		"returned as they are. Binary files such as images, PDFs and Office documents are refused. Long files are " +
 		"truncated with a note.",
-	InputSchema: object([]string{"file_id"}, fileIDProp),
+	InputSchema: toolkit.Object([]string{"file_id"}, fileIDProp),
 	ReadOnly:    true,
 	Call:        run(needDriveRead, driveRead),
 }
 
 func driveRead(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		FileID string `json:"file_id"`
 	}](raw)
 	if err != nil {

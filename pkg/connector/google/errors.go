@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // Sentinels that errors from this package match (with errors.Is), besides
@@ -46,30 +46,13 @@ func (e *callError) Error() string   { return e.msg }
 func (e *callError) Unwrap() []error { return e.kind }
 
 func transportError(ctx context.Context, api string, err error) error {
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return &callError{msg: "the call to " + api + " was canceled", kind: []error{context.Canceled}}
-	}
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return &callError{
-			msg:  api + " did not answer in time (timeout); try again later or ask for less",
-			kind: []error{ErrTimeout, context.DeadlineExceeded},
-		}
-	}
-	// The url.Error text repeats the method and URL; the cause alone says
-	// what broke (refused connection, DNS, TLS) without the query string.
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) && ue.Unwrap() != nil {
-		err = ue.Unwrap()
-	}
-	return &callError{msg: "cannot reach " + api + ": " + err.Error() + "; check connectors.google.api_url and the network"}
+	msg, kind := toolkit.TransportFailure(ctx, err, api, "connectors.google.api_url", ErrTimeout)
+	return &callError{msg: msg, kind: kind}
 }
 
 func unexpected(api string, status int, contentType string) error {
-	if contentType == "" {
-		contentType = "none"
-	}
-	return &callError{msg: fmt.Sprintf("unexpected response from %s (HTTP %d, content type %s): the body is not the JSON the API sends; check connectors.google.api_url points at Google's APIs", api, status, contentType)}
+	return &callError{msg: toolkit.UnexpectedResponse(api, status, contentType,
+		"the body is not the JSON the API sends; check connectors.google.api_url points at Google's APIs")}
 }
 
 // googleError is the error document every Google JSON API sends.
@@ -123,7 +106,7 @@ func statusError(api, need string, resp *http.Response, raw []byte) error {
 			kind: []error{connector.ErrUnauthorized},
 		}
 	case rateLimited(code, rs, body.Error.Status):
-		return &callError{msg: api + " rate limit reached" + paren(msg) + "; " + retryAfter(resp.Header), kind: []error{ErrRateLimited}}
+		return &callError{msg: api + " rate limit reached" + toolkit.Detail(msg) + "; " + retryAfter(resp.Header), kind: []error{ErrRateLimited}}
 	case code == http.StatusForbidden && insufficientScope(rs, msg, resp.Header):
 		return &callError{
 			msg: api + " refused the call: the connection was not granted the permission it needs (insufficient OAuth scopes). " +
@@ -132,24 +115,17 @@ func statusError(api, need string, resp *http.Response, raw []byte) error {
 		}
 	case code >= 500:
 		// A 502 or 503 page from Google's front end is not JSON either.
-		return &callError{msg: fmt.Sprintf("%s failed (HTTP %d%s); try again later", api, code, paren(msg))}
+		return &callError{msg: fmt.Sprintf("%s failed (HTTP %d%s); try again later", api, code, toolkit.Detail(msg))}
 	case jsonErr != nil || body.Error.Code == 0 && msg == "":
 		// Google's own errors are JSON; anything else (an HTML 404 for an
 		// unknown path) means the base URL is not Google's API.
 		return unexpected(api, code, resp.Header.Get("Content-Type"))
 	case code == http.StatusNotFound:
-		return &callError{msg: api + ": not found" + paren(msg) + "; check the id (or this account cannot see it)", kind: []error{ErrNotFound}}
+		return &callError{msg: api + ": not found" + toolkit.Detail(msg) + "; check the id (or this account cannot see it)", kind: []error{ErrNotFound}}
 	case code == http.StatusForbidden:
-		return &callError{msg: api + " refused the call (HTTP 403" + paren(msg) + ")", kind: []error{errForbidden}}
+		return &callError{msg: api + " refused the call (HTTP 403" + toolkit.Detail(msg) + ")", kind: []error{errForbidden}}
 	}
-	return &callError{msg: fmt.Sprintf("%s rejected the request (HTTP %d%s)", api, code, paren(msg))}
-}
-
-func paren(msg string) string {
-	if msg == "" {
-		return ""
-	}
-	return ": " + msg
+	return &callError{msg: fmt.Sprintf("%s rejected the request (HTTP %d%s)", api, code, toolkit.Detail(msg))}
 }
 
 // rateLimited tells a rate limit or quota from other refusals: Gmail
@@ -175,28 +151,24 @@ func retryAfter(h http.Header) string {
 	return "wait a minute before retrying"
 }
 
-// redact replaces every occurrence of the token. It runs on every result
-// and error text, since an upstream can echo a token in a message.
-func redact(s, token string) string {
-	if token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, token, "[redacted]")
-}
-
 // scrubbed returns err unchanged unless its text holds token; then it
 // returns an error with the token removed that still matches the same
-// sentinels, dropping the original chain that carried the token.
+// sentinels, dropping the original chain that carried the token. It takes
+// the token because Revoke scrubs one that is not the client's.
 func scrubbed(err error, token string) error {
 	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
 		return err
 	}
-	var kinds []error
-	for _, k := range []error{connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrInsufficientScope,
-		ErrNotFound, ErrTooLarge, errForbidden, context.DeadlineExceeded, context.Canceled} {
-		if errors.Is(err, k) {
-			kinds = append(kinds, k)
-		}
-	}
-	return &callError{msg: redact(err.Error(), token), kind: kinds}
+	kinds := toolkit.Kinds(err, connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrInsufficientScope,
+		ErrNotFound, ErrTooLarge, errForbidden, context.DeadlineExceeded, context.Canceled)
+	return &callError{msg: toolkit.Redact(err.Error(), token), kind: kinds}
 }
+
+// Redact implements toolkit.Client. It runs on every result and error
+// text, since an upstream can echo a token in a message.
+func (c *client) Redact(s string) string { return toolkit.Redact(s, c.token) }
+
+// Scrub implements toolkit.Client.
+func (c *client) Scrub(err error) error { return scrubbed(err, c.token) }
+
+var _ toolkit.Client = (*client)(nil)

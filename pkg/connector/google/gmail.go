@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 const gmailMe = "/gmail/v1/users/me"
@@ -21,17 +22,17 @@ var gmailSearchTool = connector.Tool{
 	Description: "Search the connected Gmail mailbox with Gmail's search syntax, e.g. \"from:ada@example.com " +
 		"is:unread newer_than:7d\" or \"subject:invoice has:attachment\". Returns one entry per message with its id, " +
 		"date, sender, subject, labels and a snippet; read a message with gmail_read. Without q, lists the newest mail.",
-	InputSchema: object(nil,
-		str("q", "Gmail search query, as typed in Gmail's search box: words plus operators such as from:, to:, subject:, label:, is:unread, has:attachment, after:YYYY/MM/DD, newer_than:7d."),
-		integer("max_results", "How many messages to return, 1-25 (default 10).", 1, 25),
-		str("page_token", "page_token from a previous result, to get the next page."),
+	InputSchema: toolkit.Object(nil,
+		toolkit.String("q", "Gmail search query, as typed in Gmail's search box: words plus operators such as from:, to:, subject:, label:, is:unread, has:attachment, after:YYYY/MM/DD, newer_than:7d."),
+		toolkit.Integer("max_results", "How many messages to return, 1-25 (default 10).", 1, 25),
+		toolkit.String("page_token", "page_token from a previous result, to get the next page."),
 	),
 	ReadOnly: true,
 	Call:     run(needGmailRead, gmailSearch),
 }
 
 func gmailSearch(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Q          string `json:"q"`
 		MaxResults int    `json:"max_results"`
 		PageToken  string `json:"page_token"`
@@ -39,7 +40,7 @@ func gmailSearch(ctx context.Context, c *client, raw json.RawMessage) (string, e
 	if err != nil {
 		return "", err
 	}
-	n, err := pageSize("max_results", a.MaxResults, 10, 25)
+	n, err := toolkit.Limit("max_results", a.MaxResults, 10, 25)
 	if err != nil {
 		return "", err
 	}
@@ -129,15 +130,15 @@ var gmailReadTool = connector.Tool{
 	Description: "Read one Gmail message by id (from gmail_search): its From, To, Cc, Subject and Date headers, " +
 		"labels, attachment names, and the plain-text body (an HTML-only message is converted to readable text). " +
 		"Attachments themselves are not returned.",
-	InputSchema: object([]string{"id"},
-		str("id", "Message id from gmail_search, e.g. \"18c2f0a1b2c3d4e5\"."),
+	InputSchema: toolkit.Object([]string{"id"},
+		toolkit.String("id", "Message id from gmail_search, e.g. \"18c2f0a1b2c3d4e5\"."),
 	),
 	ReadOnly: true,
 	Call:     run(needGmailRead, gmailRead),
 }
 
 func gmailRead(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		ID string `json:"id"`
 	}](raw)
 	if err != nil {
@@ -178,13 +179,13 @@ var gmailListLabelsTool = connector.Tool{
 	Name: "gmail_list_labels",
 	Description: "List the Gmail mailbox's labels: system labels (INBOX, SENT, UNREAD, ...) and the user's own, " +
 		"with the ids to use in gmail_search as label:NAME.",
-	InputSchema: object(nil),
+	InputSchema: toolkit.Object(nil),
 	ReadOnly:    true,
 	Call:        run(needGmailRead, gmailListLabels),
 }
 
 func gmailListLabels(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	if _, err := decodeArgs[struct{}](raw); err != nil {
+	if _, err := toolkit.DecodeArgs[struct{}](raw); err != nil {
 		return "", err
 	}
 	var res struct {

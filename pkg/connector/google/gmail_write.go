@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 type composeArgs struct {
@@ -27,11 +28,11 @@ func composeSchema(toRequired bool) json.RawMessage {
 	} else {
 		toDesc += " Optional for a draft."
 	}
-	return object(required,
-		str("to", toDesc),
-		str("cc", "Optional Cc recipients, comma-separated like to."),
-		str("subject", "Subject line (one line; any language)."),
-		str("body", "Plain-text body. Line breaks are kept."),
+	return toolkit.Object(required,
+		toolkit.String("to", toDesc),
+		toolkit.String("cc", "Optional Cc recipients, comma-separated like to."),
+		toolkit.String("subject", "Subject line (one line; any language)."),
+		toolkit.String("body", "Plain-text body. Line breaks are kept."),
 	)
 }
 
@@ -78,7 +79,7 @@ func gmailSend(ctx context.Context, c *client, raw json.RawMessage) (string, err
 }
 
 func composeFrom(raw json.RawMessage, needTo bool) (composed, error) {
-	a, err := decodeArgs[composeArgs](raw)
+	a, err := toolkit.DecodeArgs[composeArgs](raw)
 	if err != nil {
 		return composed{}, err
 	}

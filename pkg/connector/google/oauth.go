@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // Google's OAuth 2.0 endpoints for web-server applications.
@@ -78,16 +79,12 @@ func (p Provider) Revoke(ctx context.Context, up connector.Upstream, _ connector
 	if endpoint == "" {
 		endpoint = RevokeURL
 	}
-	hc := up.HTTP
-	if hc == nil {
-		hc = fallbackHTTP
-	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(url.Values{"token": {tok}}.Encode()))
 	if err != nil {
 		return errors.New("build revoke request: the revocation URL is not valid")
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := hc.Do(req)
+	resp, err := toolkit.HTTPClient(up.HTTP).Do(req)
 	if err != nil {
 		return scrubbed(transportError(ctx, "Google's token revocation endpoint", err), tok)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 func init() { connector.Register(Provider{}) }
@@ -46,10 +47,10 @@ func (Provider) Identify(ctx context.Context, up connector.Upstream) (string, er
 	}
 	err = c.getJSON(ctx, "/gmail/v1/users/me/profile", nil, &profile)
 	if err == nil && profile.EmailAddress != "" {
-		return redact(profile.EmailAddress, c.token), nil
+		return c.Redact(profile.EmailAddress), nil
 	}
 	if err != nil && fatalForIdentify(err) {
-		return "", scrubbed(err, c.token)
+		return "", c.Scrub(err)
 	}
 	var about struct {
 		User struct {
@@ -61,7 +62,7 @@ func (Provider) Identify(ctx context.Context, up connector.Upstream) (string, er
 		if err != nil && !errors.Is(err, ErrInsufficientScope) {
 			derr = err // Gmail's own failure says more than Drive's missing scope
 		}
-		return "", scrubbed(derr, c.token)
+		return "", c.Scrub(derr)
 	}
 	account := strings.TrimSpace(about.User.EmailAddress)
 	if account == "" {
@@ -70,7 +71,7 @@ func (Provider) Identify(ctx context.Context, up connector.Upstream) (string, er
 	if account == "" {
 		return "", errors.New("unexpected response from Google: neither the Gmail profile nor Drive's about resource names the account; check connectors.google.api_url")
 	}
-	return redact(account, c.token), nil
+	return c.Redact(account), nil
 }
 
 // fatalForIdentify tells errors that Drive would repeat (a refused token,
@@ -88,21 +89,11 @@ func fatalForIdentify(err error) bool {
 // call is a tool body: it gets a ready client and the raw arguments.
 type call func(ctx context.Context, c *client, args json.RawMessage) (string, error)
 
-// run adapts a call to connector.Tool.Call; it is the one place results
-// and errors are scrubbed of the token and results are bounded. need names
-// the scope the tool requires.
+// run adapts a call to connector.Tool.Call; toolkit.Run scrubs and
+// bounds what it returns. need names the scope the tool requires.
 func run(need string, fn call) func(context.Context, connector.Upstream, json.RawMessage) (string, error) {
-	return func(ctx context.Context, up connector.Upstream, args json.RawMessage) (string, error) {
-		c, err := newClient(up, need)
-		if err != nil {
-			return "", err
-		}
-		out, err := fn(ctx, c, args)
-		if err != nil {
-			return "", scrubbed(err, c.token)
-		}
-		return connector.Truncate(redact(out, c.token), up.MaxResultBytes), nil
-	}
+	open := func(up connector.Upstream) (*client, error) { return newClient(up, need) }
+	return toolkit.Run(open, fn)
 }
 
 // tools is built once; connector.Provider says callers must not modify it.

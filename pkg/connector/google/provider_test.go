@@ -2,12 +2,13 @@ package google_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/connectortest"
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 	"github.com/mcpgate/mcpgate/pkg/connector/google"
 	"github.com/mcpgate/mcpgate/pkg/connector/google/googlefake"
 	"github.com/mcpgate/mcpgate/pkg/secret"
@@ -15,16 +16,8 @@ import (
 
 func TestProviderIsRegistered(t *testing.T) {
 	t.Parallel()
-	p := provider(t)
-	if got := p.DefaultAPIURL(); got != "https://www.googleapis.com" {
-		t.Errorf("DefaultAPIURL() = %q, want https://www.googleapis.com", got)
-	}
-	if got, want := p.AuthKinds(), []string{connector.AuthOAuth2}; !slices.Equal(got, want) {
-		t.Errorf("AuthKinds() = %v, want %v", got, want)
-	}
-	if _, ok := p.(connector.OAuthProvider); !ok {
-		t.Error("the provider is not a connector.OAuthProvider")
-	}
+	p := suite.CheckRegistered(t, "https://www.googleapis.com", connector.AuthOAuth2)
+	suite.OAuthProvider(t) // fails the test unless it is one
 	if _, ok := p.(connector.Revoker); !ok {
 		t.Error("the provider is not a connector.Revoker")
 	}
@@ -32,7 +25,7 @@ func TestProviderIsRegistered(t *testing.T) {
 
 func TestOAuthMetadata(t *testing.T) {
 	t.Parallel()
-	op := provider(t).(connector.OAuthProvider)
+	op := suite.OAuthProvider(t)
 	ep := op.OAuth()
 	if ep.AuthURL != "https://accounts.google.com/o/oauth2/v2/auth" || ep.TokenURL != "https://oauth2.googleapis.com/token" {
 		t.Errorf("endpoints = %q, %q", ep.AuthURL, ep.TokenURL)
@@ -60,50 +53,10 @@ func TestOAuthMetadata(t *testing.T) {
 
 func TestToolsDescribeThemselves(t *testing.T) {
 	t.Parallel()
-	readOnly := map[string]bool{
-		"gmail_search": true, "gmail_read": true, "gmail_list_labels": true, "gmail_create_draft": false, "gmail_send": false,
-		"drive_search": true, "drive_get": true, "drive_read": true, "drive_create_text": false,
-	}
-	tools := provider(t).Tools()
-	if len(tools) != len(readOnly) {
-		t.Errorf("%d tools, want %d", len(tools), len(readOnly))
-	}
-	for _, tl := range tools {
-		t.Run(tl.Name, func(t *testing.T) {
-			want, known := readOnly[tl.Name]
-			if !known {
-				t.Fatalf("unexpected tool %q", tl.Name)
-			}
-			if tl.ReadOnly != want || tl.Destructive {
-				t.Errorf("ReadOnly, Destructive = %v, %v; want %v, false", tl.ReadOnly, tl.Destructive, want)
-			}
-			if len(tl.Description) < 40 || tl.Call == nil {
-				t.Errorf("want a real description and a Call, got %q", tl.Description)
-			}
-			var s struct {
-				Type                 string
-				Properties           map[string]struct{ Type, Description string }
-				Required             []string
-				AdditionalProperties *bool
-			}
-			if err := json.Unmarshal(tl.InputSchema, &s); err != nil {
-				t.Fatalf("InputSchema is not JSON: %v", err)
-			}
-			if s.Type != "object" || s.AdditionalProperties == nil || *s.AdditionalProperties || s.Required == nil {
-				t.Errorf("schema = %s; want a closed object with a required list", tl.InputSchema)
-			}
-			for _, r := range s.Required {
-				if _, ok := s.Properties[r]; !ok {
-					t.Errorf("required %q has no property", r)
-				}
-			}
-			for name, p := range s.Properties {
-				if p.Type == "" || p.Description == "" {
-					t.Errorf("property %q lacks a type or description", name)
-				}
-			}
-		})
-	}
+	suite.CheckTools(t, map[string]connectortest.ToolFlags{
+		"gmail_search": {ReadOnly: true}, "gmail_read": {ReadOnly: true}, "gmail_list_labels": {ReadOnly: true}, "gmail_create_draft": {}, "gmail_send": {},
+		"drive_search": {ReadOnly: true}, "drive_get": {ReadOnly: true}, "drive_read": {ReadOnly: true}, "drive_create_text": {},
+	})
 }
 
 func TestIdentify(t *testing.T) {
@@ -121,7 +74,7 @@ func TestIdentify(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake, up := newFake(t, googlefake.WithScopes(tt.scopes...))
-			got, err := provider(t).Identify(context.Background(), up)
+			got, err := suite.Provider(t).Identify(context.Background(), up)
 			if err != nil || got != googlefake.Email {
 				t.Errorf("Identify() = %q, %v; want %s", got, err, googlefake.Email)
 			}
@@ -136,21 +89,21 @@ func TestIdentifyFailures(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
 	fake.ExpireAccessTokens()
-	_, err := provider(t).Identify(context.Background(), up)
+	_, err := suite.Provider(t).Identify(context.Background(), up)
 	if !errors.Is(err, connector.ErrUnauthorized) {
 		t.Errorf("expired token: error = %v, want ErrUnauthorized", err)
 	}
-	assertNoToken(t, "", err)
+	suite.AssertNoToken(t, "", err)
 
 	_, up = newFake(t, googlefake.WithScopes("https://www.googleapis.com/auth/calendar"))
-	_, err = provider(t).Identify(context.Background(), up)
-	assertContains(t, errText(err), "grant gmail.readonly or drive.readonly")
+	_, err = suite.Provider(t).Identify(context.Background(), up)
+	connectortest.AssertContains(t, connectortest.ErrText(err), "grant gmail.readonly or drive.readonly")
 
 	fake, up = newFake(t)
-	fake.FailNext(googlefake.EchoToken, 2)
-	_, err = provider(t).Identify(context.Background(), up)
-	assertContains(t, errText(err), "[redacted]")
-	assertNoToken(t, "", err)
+	fake.FailNext(fakekit.EchoToken, 2)
+	_, err = suite.Provider(t).Identify(context.Background(), up)
+	connectortest.AssertContains(t, connectortest.ErrText(err), "[redacted]")
+	suite.AssertNoToken(t, "", err)
 }
 
 func TestRevokeEndsTheGrant(t *testing.T) {
@@ -163,7 +116,7 @@ func TestRevokeEndsTheGrant(t *testing.T) {
 	if !fake.Revoked(canary) {
 		t.Error("the fake did not see the token revoked")
 	}
-	if _, err := call(t, up, "gmail_list_labels", `{}`); !errors.Is(err, connector.ErrUnauthorized) {
+	if _, err := suite.Call(t, up, "gmail_list_labels", `{}`); !errors.Is(err, connector.ErrUnauthorized) {
 		t.Errorf("after Revoke: error = %v, want ErrUnauthorized", err)
 	}
 	// Revoking again is not an error: the grant is gone either way.
@@ -184,7 +137,7 @@ func TestRevokePrefersTheRefreshToken(t *testing.T) {
 	if !fake.Revoked(tok.RefreshToken) {
 		t.Error("the refresh token was not revoked")
 	}
-	if _, err := call(t, up, "gmail_list_labels", `{}`); !errors.Is(err, connector.ErrUnauthorized) {
+	if _, err := suite.Call(t, up, "gmail_list_labels", `{}`); !errors.Is(err, connector.ErrUnauthorized) {
 		t.Errorf("the access token still works after its grant was revoked: %v", err)
 	}
 }
@@ -192,8 +145,8 @@ func TestRevokePrefersTheRefreshToken(t *testing.T) {
 func TestRevokeFailureIsClear(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
-	fake.FailNext(googlefake.ServerError, 1)
+	fake.FailNext(fakekit.ServerError, 1)
 	err := (google.Provider{RevokeEndpoint: fake.RevokeURL()}).Revoke(context.Background(), up, connector.OAuthClient{})
-	assertContains(t, errText(err), "Google did not revoke the token (HTTP 500: internal_failure, Backend Error); remove the app's access at https://myaccount.google.com/permissions")
-	assertNoToken(t, "", err)
+	connectortest.AssertContains(t, connectortest.ErrText(err), "Google did not revoke the token (HTTP 500: internal_failure, Backend Error); remove the app's access at https://myaccount.google.com/permissions")
+	suite.AssertNoToken(t, "", err)
 }

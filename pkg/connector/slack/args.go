@@ -1,68 +1,14 @@
 package slack
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// decodeArgs reads the model's arguments into T, refusing unknown names so
-// a misspelt optional argument is reported instead of silently ignored.
-func decodeArgs[T any](raw json.RawMessage) (T, error) {
-	var v T
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		raw = []byte("{}")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&v); err != nil {
-		return v, argError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return v, errors.New("arguments must be a single JSON object")
-	}
-	return v, nil
-}
-
-func argError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field == "" {
-			return errors.New("arguments must be a JSON object")
-		}
-		return fmt.Errorf("argument %s must be %s, not %s", te.Field, kindOf(te.Type.Kind().String()), te.Value)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errors.New("arguments are not valid JSON")
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fmt.Errorf("unknown argument %s; see the tool's input schema", name)
-	}
-	return errors.New("arguments must be a JSON object matching the tool's input schema")
-}
-
-func kindOf(k string) string {
-	switch k {
-	case "int", "int64":
-		return "an integer"
-	case "string":
-		return "a string"
-	case "slice":
-		return "an array of strings"
-	case "bool":
-		return "true or false"
-	}
-	return "of the schema's type"
-}
 
 var (
 	channelID   = regexp.MustCompile(`^[CGD][A-Z0-9]{2,20}$`)
@@ -120,16 +66,6 @@ func timeArg(name, v string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s %q must be a Slack timestamp (1712345678.123456), a Unix time, or a date/time such as 2024-05-01 or 2024-05-01T09:30:00Z", name, v)
-}
-
-func limitArg(v, def, max int) (int, error) {
-	if v == 0 {
-		return def, nil
-	}
-	if v < 1 || v > max {
-		return 0, fmt.Errorf("limit must be between 1 and %d", max)
-	}
-	return v, nil
 }
 
 func cursorArg(v string) (string, error) {

@@ -3,6 +3,8 @@ package slack_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/connectortest"
 )
 
 // TestBadArgumentsAreRefusedBeforeAnyRequest checks that every argument
@@ -10,43 +12,32 @@ import (
 func TestBadArgumentsAreRefusedBeforeAnyRequest(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("é", 40001)
-	tests := []struct{ name, tool, args, want string }{
-		{"not JSON", "list_channels", `{`, "arguments are not valid JSON"},
-		{"not an object", "list_users", `[1]`, "arguments must be a JSON object"},
-		{"two objects", "list_users", `{} {}`, "arguments must be a single JSON object"},
-		{"unknown argument", "list_channels", `{"type":"im"}`, `unknown argument "type"`},
-		{"wrong type", "channel_history", `{"channel":"C01GENERAL","limit":"ten"}`, "argument limit must be an integer, not string"},
-		{"unknown channel type", "list_channels", `{"types":["dm"]}`, "types must contain only public_channel, private_channel, mpim, im"},
-		{"limit too big", "list_channels", `{"limit":5000}`, "limit must be between 1 and 1000"},
-		{"negative limit", "list_users", `{"limit":-1}`, "limit must be between 1 and 1000"},
-		{"cursor with odd characters", "list_users", `{"cursor":"a b"}`, "cursor is not one Slack gave out"},
-		{"history without channel", "channel_history", `{}`, "channel is required"},
-		{"channel that is no name", "channel_history", `{"channel":"general channel!"}`, "is neither a Slack channel id"},
-		{"history limit too big", "channel_history", `{"channel":"C01GENERAL","limit":1000}`, "limit must be between 1 and 999"},
-		{"bad oldest", "channel_history", `{"channel":"C01GENERAL","oldest":"yesterday"}`, "oldest \"yesterday\" must be a Slack timestamp"},
-		{"bad latest", "channel_history", `{"channel":"C01GENERAL","latest":"2024-13-45"}`, "latest \"2024-13-45\" must be"},
-		{"replies without ts", "thread_replies", `{"channel":"C01GENERAL"}`, "ts is required"},
-		{"replies with a malformed ts", "thread_replies", `{"channel":"C01GENERAL","ts":"abc"}`, "is not a Slack message timestamp"},
-		{"post without text", "post_message", `{"channel":"C01GENERAL","text":"  "}`, "text is required"},
-		{"post without channel", "post_message", `{"text":"hi"}`, "channel is required"},
-		{"post too long", "post_message", `{"channel":"C01GENERAL","text":"` + long + `"}`, "text is 40001 characters; Slack accepts at most 40000"},
-		{"reply without thread_ts", "reply_in_thread", `{"channel":"C01GENERAL","text":"hi"}`, "thread_ts is required"},
-		{"get_user with neither", "get_user", `{}`, "user or email is required"},
-		{"get_user with both", "get_user", `{"user":"U01ALICE","email":"a@example.com"}`, "give either user or email, not both"},
-		{"get_user with a name", "get_user", `{"user":"alice"}`, `user "alice" is not a Slack user id`},
-		{"get_user with a bad email", "get_user", `{"email":"alice at example"}`, `email "alice at example" is not an email address`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			fake, up := newFake(t)
-			_, err := call(t, up, tt.tool, tt.args)
-			assertContains(t, errText(err), tt.want)
-			if n := fake.Requests(); n != 0 {
-				t.Errorf("fake saw %d requests, want none", n)
-			}
-		})
-	}
+	suite.CheckRefused(t, []connectortest.ArgCase{
+		{Name: "not JSON", Tool: "list_channels", Args: `{`, Want: "arguments are not valid JSON"},
+		{Name: "not an object", Tool: "list_users", Args: `[1]`, Want: "arguments must be a JSON object"},
+		{Name: "two objects", Tool: "list_users", Args: `{} {}`, Want: "arguments must be a single JSON object"},
+		{Name: "unknown argument", Tool: "list_channels", Args: `{"type":"im"}`, Want: `unknown argument "type"`},
+		{Name: "wrong type", Tool: "channel_history", Args: `{"channel":"C01GENERAL","limit":"ten"}`, Want: "argument limit must be an integer, not string"},
+		{Name: "unknown channel type", Tool: "list_channels", Args: `{"types":["dm"]}`, Want: "types must contain only public_channel, private_channel, mpim, im"},
+		{Name: "limit too big", Tool: "list_channels", Args: `{"limit":5000}`, Want: "limit must be between 1 and 1000"},
+		{Name: "negative limit", Tool: "list_users", Args: `{"limit":-1}`, Want: "limit must be between 1 and 1000"},
+		{Name: "cursor with odd characters", Tool: "list_users", Args: `{"cursor":"a b"}`, Want: "cursor is not one Slack gave out"},
+		{Name: "history without channel", Tool: "channel_history", Args: `{}`, Want: "channel is required"},
+		{Name: "channel that is no name", Tool: "channel_history", Args: `{"channel":"general channel!"}`, Want: "is neither a Slack channel id"},
+		{Name: "history limit too big", Tool: "channel_history", Args: `{"channel":"C01GENERAL","limit":1000}`, Want: "limit must be between 1 and 999"},
+		{Name: "bad oldest", Tool: "channel_history", Args: `{"channel":"C01GENERAL","oldest":"yesterday"}`, Want: "oldest \"yesterday\" must be a Slack timestamp"},
+		{Name: "bad latest", Tool: "channel_history", Args: `{"channel":"C01GENERAL","latest":"2024-13-45"}`, Want: "latest \"2024-13-45\" must be"},
+		{Name: "replies without ts", Tool: "thread_replies", Args: `{"channel":"C01GENERAL"}`, Want: "ts is required"},
+		{Name: "replies with a malformed ts", Tool: "thread_replies", Args: `{"channel":"C01GENERAL","ts":"abc"}`, Want: "is not a Slack message timestamp"},
+		{Name: "post without text", Tool: "post_message", Args: `{"channel":"C01GENERAL","text":"  "}`, Want: "text is required"},
+		{Name: "post without channel", Tool: "post_message", Args: `{"text":"hi"}`, Want: "channel is required"},
+		{Name: "post too long", Tool: "post_message", Args: `{"channel":"C01GENERAL","text":"` + long + `"}`, Want: "text is 40001 characters; Slack accepts at most 40000"},
+		{Name: "reply without thread_ts", Tool: "reply_in_thread", Args: `{"channel":"C01GENERAL","text":"hi"}`, Want: "thread_ts is required"},
+		{Name: "get_user with neither", Tool: "get_user", Args: `{}`, Want: "user or email is required"},
+		{Name: "get_user with both", Tool: "get_user", Args: `{"user":"U01ALICE","email":"a@example.com"}`, Want: "give either user or email, not both"},
+		{Name: "get_user with a name", Tool: "get_user", Args: `{"user":"alice"}`, Want: `user "alice" is not a Slack user id`},
+		{Name: "get_user with a bad email", Tool: "get_user", Args: `{"email":"alice at example"}`, Want: `email "alice at example" is not an email address`},
+	})
 }
 
 func TestArgumentFormsThatAreAccepted(t *testing.T) {
@@ -57,9 +48,9 @@ func TestArgumentFormsThatAreAccepted(t *testing.T) {
 		`null`, // arguments absent: channel is then missing
 	} {
 		_, up := newFake(t)
-		_, err := call(t, up, "channel_history", args)
+		_, err := suite.Call(t, up, "channel_history", args)
 		if args == `null` {
-			assertContains(t, errText(err), "channel is required")
+			connectortest.AssertContains(t, connectortest.ErrText(err), "channel is required")
 			continue
 		}
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 const (
@@ -26,10 +27,6 @@ const (
 	jsonType = "application/json; charset=utf-8"
 )
 
-// fallbackHTTP is used only when the gateway hands over no client; it still
-// has a timeout, unlike http.DefaultClient.
-var fallbackHTTP = &http.Client{Timeout: 30 * time.Second}
-
 // client makes requests for one tool call with one credential.
 type client struct {
 	base  string // scheme://host[/path] without a trailing slash
@@ -38,27 +35,18 @@ type client struct {
 }
 
 func newClient(up connector.Upstream) (*client, error) {
-	base := strings.TrimSpace(up.BaseURL)
-	if base == "" {
-		base = DefaultAPIURL
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	base, ok := toolkit.APIBase(up.BaseURL, DefaultAPIURL)
+	if !ok {
 		return nil, errors.New("the Slack API URL is not a valid http(s) URL; fix connectors.slack.api_url")
 	}
-	u.RawQuery, u.Fragment = "", ""
 	tok := strings.TrimSpace(up.Credential.Reveal())
 	if tok == "" {
 		return nil, errors.New("the Slack connection has no token; reconnect it with `mcpgate connect add slack`")
 	}
-	if strings.ContainsFunc(tok, isSpaceOrControl) {
+	if strings.ContainsFunc(tok, toolkit.IsSpaceOrControl) {
 		return nil, errors.New("the Slack connection's credential is not a single token; reconnect it with `mcpgate connect add slack`")
 	}
-	hc := up.HTTP
-	if hc == nil {
-		hc = fallbackHTTP
-	}
-	return &client{base: strings.TrimRight(u.String(), "/"), token: tok, http: hc}, nil
+	return &client{base: base, token: tok, http: toolkit.HTTPClient(up.HTTP)}, nil
 }
 
 // envelope is what every Web API answer carries besides its payload.
@@ -130,5 +118,3 @@ func (c *client) do(ctx context.Context, method, contentType string, body []byte
 	}
 	return nil
 }
-
-func isSpaceOrControl(r rune) bool { return r <= ' ' || r == 0x7f }

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // ErrTimeout means Slack did not answer before the call's deadline. It
@@ -39,31 +38,13 @@ func (e *callError) Error() string   { return e.msg }
 func (e *callError) Unwrap() []error { return e.kind }
 
 func transportError(ctx context.Context, err error) error {
-	if errors.Is(ctx.Err(), context.Canceled) {
-		return &callError{msg: "the call to Slack was canceled", kind: []error{context.Canceled}}
-	}
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return &callError{
-			msg:  "Slack did not answer in time (timeout); try again later or ask for less",
-			kind: []error{ErrTimeout, context.DeadlineExceeded},
-		}
-	}
-	// The url.Error text repeats the method and URL; the cause alone says
-	// what broke (refused connection, DNS, TLS).
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) && ue.Unwrap() != nil {
-		err = ue.Unwrap()
-	}
-	return &callError{msg: "cannot reach Slack: " + err.Error() + "; check connectors.slack.api_url and the network"}
+	msg, kind := toolkit.TransportFailure(ctx, err, "Slack", "connectors.slack.api_url", ErrTimeout)
+	return &callError{msg: msg, kind: kind}
 }
 
 func unexpected(resp *http.Response) error {
-	ct := resp.Header.Get("Content-Type")
-	if ct == "" {
-		ct = "none"
-	}
-	return &callError{msg: fmt.Sprintf("unexpected response from Slack (HTTP %d, content type %s): the body is not the JSON the Web API sends; check connectors.slack.api_url points at https://slack.com/api", resp.StatusCode, ct)}
+	return &callError{msg: toolkit.UnexpectedResponse("Slack", resp.StatusCode, resp.Header.Get("Content-Type"),
+		"the body is not the JSON the Web API sends; check connectors.slack.api_url points at https://slack.com/api")}
 }
 
 // statusError explains an answer that is not a Web API envelope.
@@ -139,7 +120,7 @@ func apiError(method string, env envelope) error {
 	if code == "" {
 		code = "unknown_error"
 	}
-	code = clip(code, 80)
+	code = toolkit.Clip(code, 80)
 	if _, ok := tokenProblems[code]; ok {
 		return unauthorized(code)
 	}
@@ -150,9 +131,9 @@ func apiError(method string, env envelope) error {
 	case "ratelimited", "rate_limited":
 		return &callError{msg: "Slack rate limit reached for " + method + "; wait a minute before retrying", code: code, kind: []error{ErrRateLimited}}
 	case "missing_scope":
-		msg := "the Slack token lacks the scope " + clip(orUnknown(env.Needed), 200) + " that " + method + " needs"
+		msg := "the Slack token lacks the scope " + toolkit.Clip(orUnknown(env.Needed), 200) + " that " + method + " needs"
 		if env.Provided != "" {
-			msg += " (it has: " + clip(env.Provided, 400) + ")"
+			msg += " (it has: " + toolkit.Clip(env.Provided, 400) + ")"
 		}
 		return &callError{msg: msg + "; add the scope to the Slack app, reinstall it and reconnect", code: code}
 	}
@@ -162,7 +143,7 @@ func apiError(method string, env envelope) error {
 	}
 	text := method + ": " + msg + " (" + code + ")"
 	if len(env.Metadata.Messages) > 0 {
-		text += ": " + clip(strings.Join(env.Metadata.Messages, "; "), 400)
+		text += ": " + toolkit.Clip(strings.Join(env.Metadata.Messages, "; "), 400)
 	}
 	return &callError{msg: text, code: code}
 }
@@ -174,48 +155,21 @@ func orUnknown(s string) string {
 	return s
 }
 
-// clip bounds upstream text that ends up in an error message.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n] + "…"
-}
+// Redact implements toolkit.Client. It runs on every result: a message
+// can quote the token if someone pasted it.
+func (c *client) Redact(s string) string { return toolkit.Redact(s, c.token) }
 
-// bearerEcho finds an Authorization value quoted back by an upstream,
-// whatever token it carries.
-var bearerEcho = regexp.MustCompile(`(?i)\bbearer\s+[^\s"'<>,;)]+`)
-
-// redact removes the token from text that came from or through Slack. It
-// runs on every result: a message can quote the token if someone pasted it.
-func (c *client) redact(s string) string {
-	if c.token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, c.token, "[redacted]")
-}
-
-// scrub returns err with the token, and any bearer credential an upstream
-// quoted back, removed from its text, keeping the sentinels it matched and
-// dropping the original chain. (Results keep "Bearer …" text: there it is
-// the workspace's own content, not an echo.)
-func (c *client) scrub(err error) error {
+// Scrub implements toolkit.Client. Besides the token it removes any bearer
+// credential Slack quoted back, and it keeps Slack's error code.
+func (c *client) Scrub(err error) error {
 	if err == nil {
 		return nil
 	}
-	text := bearerEcho.ReplaceAllString(c.redact(err.Error()), "Bearer [redacted]")
+	text := toolkit.RedactBearer(c.Redact(err.Error()))
 	if text == err.Error() {
 		return err
 	}
-	var kinds []error
-	for _, k := range []error{connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrNotFound, context.DeadlineExceeded, context.Canceled} {
-		if errors.Is(err, k) {
-			kinds = append(kinds, k)
-		}
-	}
+	kinds := toolkit.Kinds(err, connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrNotFound, context.DeadlineExceeded, context.Canceled)
 	ce := &callError{msg: text, kind: kinds}
 	var orig *callError
 	if errors.As(err, &orig) {
@@ -223,3 +177,5 @@ func (c *client) scrub(err error) error {
 	}
 	return ce
 }
+
+var _ toolkit.Client = (*client)(nil)

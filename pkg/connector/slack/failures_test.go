@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/connectortest"
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 	"github.com/mcpgate/mcpgate/pkg/connector/slack"
 	"github.com/mcpgate/mcpgate/pkg/connector/slack/slackfake"
 	"github.com/mcpgate/mcpgate/pkg/secret"
@@ -20,50 +21,26 @@ import (
 // Slack (or what stands in front of it) can fail.
 func TestUpstreamFailuresBecomeClearErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name     string
-		failure  slackfake.Failure
-		token    string // sent instead of the accepted one when set
-		want     string
-		wantKind error
-	}{
-		{"a wrong token is unauthorized", slackfake.None, "xoxb-revoked-000000", "Slack refused the connection's token (invalid_auth: the token is not valid); reconnect it", connector.ErrUnauthorized},
-		{"an HTML page is unexpected", slackfake.Garbage, "", "unexpected response from Slack (HTTP 200, content type text/html", nil},
-		{"a server error says so", slackfake.ServerError, "", "fatal_error", nil},
-		{"a rate limit says when to retry", slackfake.RateLimit, "", "Slack rate limit reached for ", slack.ErrRateLimited},
-		{"an echoed token is redacted", slackfake.EchoToken, "", "[ERROR] token [redacted] may not call", nil},
-	}
-	for _, tt := range tests {
-		for _, tool := range toolNames() {
-			t.Run(tt.name+"/"+tool, func(t *testing.T) {
-				t.Parallel()
-				fake, up := newFake(t)
-				fake.FailNext(tt.failure, 1)
-				if tt.token != "" {
-					up.Credential = secret.FromString(tt.token)
-				}
-				got, err := call(t, up, tool, validArgs[tool])
-				if err == nil {
-					t.Fatalf("%s = %q, want an error", tool, got)
-				}
-				assertContains(t, err.Error(), tt.want)
-				assertOmits(t, err.Error(), "xoxb-revoked", "Authorization: Bearer xox")
-				if tt.wantKind != nil && !errors.Is(err, tt.wantKind) {
-					t.Errorf("error %q is not %v", err, tt.wantKind)
-				}
-			})
-		}
-	}
+	suite.CheckFailures(t, connectortest.FailureMatrix[*slackfake.Server]{
+		Cases: []connectortest.FailureCase[*slackfake.Server]{
+			{Name: "a wrong token is unauthorized", Token: "xoxb-revoked-000000", Want: "Slack refused the connection's token (invalid_auth: the token is not valid); reconnect it", Kind: connector.ErrUnauthorized},
+			{Name: "an HTML page is unexpected", Failure: fakekit.Garbage, Want: "unexpected response from Slack (HTTP 200, content type text/html"},
+			{Name: "a server error says so", Failure: fakekit.ServerError, Want: "fatal_error"},
+			{Name: "a rate limit says when to retry", Failure: fakekit.RateLimit, Want: "Slack rate limit reached for ", Kind: slack.ErrRateLimited},
+			{Name: "an echoed token is redacted", Failure: fakekit.EchoToken, Want: "[ERROR] token [redacted] may not call"},
+		},
+		Omit: []string{"xoxb-revoked", "Authorization: Bearer xox"},
+	})
 }
 
 func TestRateLimitNamesTheWait(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
-	fake.FailNext(slackfake.RateLimit, 1)
-	_, err := call(t, up, "channel_history", validArgs["channel_history"])
+	fake.FailNext(fakekit.RateLimit, 1)
+	_, err := suite.Call(t, up, "channel_history", validArgs["channel_history"])
 	want := regexp.MustCompile(`^Slack rate limit reached for conversations\.history; retry after 30 seconds \(at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)$`)
-	if !want.MatchString(errText(err)) || !errors.Is(err, slack.ErrRateLimited) {
-		t.Errorf("error = %q, want it to match %s", errText(err), want)
+	if !want.MatchString(connectortest.ErrText(err)) || !errors.Is(err, slack.ErrRateLimited) {
+		t.Errorf("error = %q, want it to match %s", connectortest.ErrText(err), want)
 	}
 }
 
@@ -72,14 +49,14 @@ func TestTokenProblemsAreUnauthorized(t *testing.T) {
 	t.Run("revoked", func(t *testing.T) {
 		t.Parallel()
 		_, up := newFake(t)
-		if err := provider(t).(connector.Revoker).Revoke(context.Background(), up, connector.OAuthClient{}); err != nil {
+		if err := suite.Provider(t).(connector.Revoker).Revoke(context.Background(), up, connector.OAuthClient{}); err != nil {
 			t.Fatalf("Revoke: %v", err)
 		}
-		_, err := call(t, up, "list_channels", `{}`)
+		_, err := suite.Call(t, up, "list_channels", `{}`)
 		if !errors.Is(err, connector.ErrUnauthorized) {
 			t.Fatalf("error = %v, want ErrUnauthorized", err)
 		}
-		assertContains(t, err.Error(), "token_revoked: the token was revoked")
+		connectortest.AssertContains(t, err.Error(), "token_revoked: the token was revoked")
 	})
 	t.Run("expired", func(t *testing.T) {
 		t.Parallel()
@@ -88,18 +65,18 @@ func TestTokenProblemsAreUnauthorized(t *testing.T) {
 		tok := exchange(t, fake, code)
 		fake.ExpireAccessTokens()
 		up.Credential = secret.FromString(tok)
-		_, err := call(t, up, "get_user", validArgs["get_user"])
-		if !errors.Is(err, connector.ErrUnauthorized) || strings.Contains(errText(err), tok) {
+		_, err := suite.Call(t, up, "get_user", validArgs["get_user"])
+		if !errors.Is(err, connector.ErrUnauthorized) || strings.Contains(connectortest.ErrText(err), tok) {
 			t.Fatalf("error = %v, want ErrUnauthorized without the token", err)
 		}
-		assertContains(t, err.Error(), "token_expired: the token has expired")
+		connectortest.AssertContains(t, err.Error(), "token_expired: the token has expired")
 	})
 	t.Run("no token", func(t *testing.T) {
 		t.Parallel()
 		_, up := newFake(t)
 		up.Credential = secret.Value{}
-		_, err := call(t, up, "list_users", `{}`)
-		assertContains(t, errText(err), "the Slack connection has no token; reconnect it")
+		_, err := suite.Call(t, up, "list_users", `{}`)
+		connectortest.AssertContains(t, connectortest.ErrText(err), "the Slack connection has no token; reconnect it")
 	})
 }
 
@@ -144,8 +121,8 @@ func TestSlackErrorCodesBecomeSentences(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, up := newFake(t)
-			_, err := call(t, up, tt.tool, tt.args)
-			assertContains(t, errText(err), tt.want)
+			_, err := suite.Call(t, up, tt.tool, tt.args)
+			connectortest.AssertContains(t, connectortest.ErrText(err), tt.want)
 			if tt.kind != nil && !errors.Is(err, tt.kind) {
 				t.Errorf("error %q is not %v", err, tt.kind)
 			}
@@ -159,45 +136,24 @@ func TestSlackErrorCodesBecomeSentences(t *testing.T) {
 func TestMissingScopeNamesIt(t *testing.T) {
 	t.Parallel()
 	_, up := newFake(t, slackfake.WithScopes("channels:read", "users:read"))
-	_, err := call(t, up, "channel_history", validArgs["channel_history"])
-	assertContains(t, errText(err), "the Slack token lacks the scope channels:history that conversations.history needs (it has: channels:read,users:read); add the scope")
-	got, err := call(t, up, "get_user", `{"user":"U01ALICE"}`)
+	_, err := suite.Call(t, up, "channel_history", validArgs["channel_history"])
+	connectortest.AssertContains(t, connectortest.ErrText(err), "the Slack token lacks the scope channels:history that conversations.history needs (it has: channels:read,users:read); add the scope")
+	got, err := suite.Call(t, up, "get_user", `{"user":"U01ALICE"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertOmits(t, got, "alice@example.com") // Slack hides emails without users:read.email
+	connectortest.AssertOmits(t, got, "alice@example.com") // Slack hides emails without users:read.email
 }
 
 func TestHangingSlackTimesOut(t *testing.T) {
 	t.Parallel()
-	for _, tool := range toolNames() {
-		t.Run(tool, func(t *testing.T) {
-			t.Parallel()
-			fake, up := newFake(t)
-			fake.FailNext(slackfake.Hang, -1)
-			up.HTTP = &http.Client{Timeout: 50 * time.Millisecond}
-			start := time.Now()
-			_, err := call(t, up, tool, validArgs[tool])
-			if !errors.Is(err, slack.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("error = %v, want ErrTimeout and DeadlineExceeded", err)
-			}
-			assertContains(t, err.Error(), "Slack did not answer in time")
-			if d := time.Since(start); d > 2*time.Second {
-				t.Errorf("took %v to time out", d)
-			}
-		})
-	}
+	suite.CheckTimeouts(t, slack.ErrTimeout, func(string) string { return "Slack did not answer in time" })
 }
 
 func TestContextCancelIsReported(t *testing.T) {
 	t.Parallel()
-	fake, up := newFake(t)
-	fake.FailNext(slackfake.Hang, -1)
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(30*time.Millisecond, cancel)
-	_, err := toolNamed(t, "list_users").Call(ctx, up, json.RawMessage(`{}`))
-	if !errors.Is(err, context.Canceled) || errText(err) != "the call to Slack was canceled" {
-		t.Errorf("error = %v, want context.Canceled", err)
+	if err := suite.CheckCancel(t, "list_users"); connectortest.ErrText(err) != "the call to Slack was canceled" {
+		t.Errorf("error = %v, want the call to Slack was canceled", err)
 	}
 }
 
@@ -205,20 +161,20 @@ func TestUnreachableSlackSaysSo(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
 	fake.Close()
-	_, err := call(t, up, "list_users", `{}`)
-	assertContains(t, errText(err), "cannot reach Slack: ", "check connectors.slack.api_url and the network")
-	assertOmits(t, errText(err), "users.list", "http://")
+	_, err := suite.Call(t, up, "list_users", `{}`)
+	connectortest.AssertContains(t, connectortest.ErrText(err), "cannot reach Slack: ", "check connectors.slack.api_url and the network")
+	connectortest.AssertOmits(t, connectortest.ErrText(err), "users.list", "http://")
 }
 
 func TestLongResultsAreTruncated(t *testing.T) {
 	t.Parallel()
 	_, up := newFake(t)
 	up.MaxResultBytes = 200
-	got, err := call(t, up, "channel_history", validArgs["channel_history"])
+	got, err := suite.Call(t, up, "channel_history", validArgs["channel_history"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertContains(t, got, "[truncated: the result was ")
+	connectortest.AssertContains(t, got, "[truncated: the result was ")
 	if len(got) > 300 {
 		t.Errorf("result is %d bytes, want about 200 and a note", len(got))
 	}
@@ -227,13 +183,13 @@ func TestLongResultsAreTruncated(t *testing.T) {
 func TestWithoutGroupsReadPublicChannelsStillWork(t *testing.T) {
 	t.Parallel()
 	_, up := newFake(t, slackfake.WithScopes("channels:read", "channels:history"))
-	got, err := call(t, up, "list_channels", `{}`)
+	got, err := suite.Call(t, up, "list_channels", `{}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertContains(t, got, "3 channels (public_channel; private channels left out: the token lacks groups:read):", "#general")
-	assertOmits(t, got, "secret-plans")
-	if _, err := call(t, up, "channel_history", `{"channel":"#random"}`); err != nil {
+	connectortest.AssertContains(t, got, "3 channels (public_channel; private channels left out: the token lacks groups:read):", "#general")
+	connectortest.AssertOmits(t, got, "secret-plans")
+	if _, err := suite.Call(t, up, "channel_history", `{"channel":"#random"}`); err != nil {
 		t.Errorf("channel_history by name without groups:read: %v", err)
 	}
 }
@@ -241,12 +197,12 @@ func TestWithoutGroupsReadPublicChannelsStillWork(t *testing.T) {
 func TestTokenInContentIsRedacted(t *testing.T) {
 	t.Parallel()
 	_, up := newFake(t)
-	if _, err := call(t, up, "post_message", `{"channel":"C02RANDOM","text":"oops, pasted `+canary+` here"}`); err != nil {
+	if _, err := suite.Call(t, up, "post_message", `{"channel":"C02RANDOM","text":"oops, pasted `+canary+` here"}`); err != nil {
 		t.Fatal(err)
 	}
-	got, err := call(t, up, "channel_history", `{"channel":"C02RANDOM"}`) // call() fails the test on a leak
+	got, err := suite.Call(t, up, "channel_history", `{"channel":"C02RANDOM"}`) // call() fails the test on a leak
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertContains(t, got, "oops, pasted [redacted] here")
+	connectortest.AssertContains(t, got, "oops, pasted [redacted] here")
 }

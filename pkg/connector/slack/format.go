@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -58,7 +59,7 @@ func writeMessage(b *strings.Builder, m message, threadNote bool) {
 	if len(m.Files) > 0 {
 		names := make([]string, 0, len(m.Files))
 		for _, f := range m.Files {
-			names = append(names, firstNonEmpty(f.Name, f.Title, "unnamed file"))
+			names = append(names, cmp.Or(f.Name, f.Title, "unnamed file"))
 		}
 		fmt.Fprintf(b, "  [files: %s]\n", strings.Join(names, ", "))
 	}
@@ -68,7 +69,7 @@ func channelLine(c channel) string {
 	var b strings.Builder
 	switch {
 	case c.IsIM:
-		fmt.Fprintf(&b, "%s direct message with %s", c.ID, firstNonEmpty(c.User, "someone"))
+		fmt.Fprintf(&b, "%s direct message with %s", c.ID, cmp.Or(c.User, "someone"))
 	case c.IsMPIM:
 		fmt.Fprintf(&b, "%s group direct message %s", c.ID, c.Name)
 	default:
@@ -105,7 +106,7 @@ func channelLine(c channel) string {
 func userLine(u user) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s @%s", u.ID, u.Name)
-	if name := firstNonEmpty(u.Profile.RealName, u.RealName); name != "" {
+	if name := cmp.Or(u.Profile.RealName, u.RealName); name != "" {
 		fmt.Fprintf(&b, " — %s", name)
 	}
 	if d := u.Profile.DisplayName; d != "" && d != u.Name {
@@ -143,15 +144,6 @@ func oneLine(s string) string {
 		s = string(r[:120]) + "…"
 	}
 	return s
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func plural(n int, one, many string) string {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // TokenTransport adapts Slack's token endpoint (oauth.v2.access) to what a
@@ -83,7 +85,7 @@ func oauthError(codeJSON json.RawMessage) []byte {
 	if std == "" {
 		std = "invalid_request"
 	}
-	b, _ := json.Marshal(map[string]string{"error": std, "error_description": "Slack: " + clip(code, 80)})
+	b, _ := json.Marshal(map[string]string{"error": std, "error_description": "Slack: " + toolkit.Clip(code, 80)})
 	return b
 }
 

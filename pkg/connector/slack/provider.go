@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // Slack's default endpoints. Each may be overridden in config
@@ -71,15 +72,15 @@ func (Provider) Identify(ctx context.Context, up connector.Upstream) (string, er
 	}
 	var who authTest
 	if err := c.call(ctx, "auth.test", nil, &who); err != nil {
-		return "", c.scrub(err)
+		return "", c.Scrub(err)
 	}
 	switch {
 	case who.User != "" && who.Team != "":
-		return c.redact(who.User + "@" + who.Team), nil
+		return c.Redact(who.User + "@" + who.Team), nil
 	case who.Team != "":
-		return c.redact(who.Team), nil
+		return c.Redact(who.Team), nil
 	case who.User != "":
-		return c.redact(who.User), nil
+		return c.Redact(who.User), nil
 	}
 	return "", errors.New("unexpected response from Slack: auth.test names no user or team; check connectors.slack.api_url")
 }
@@ -102,7 +103,7 @@ func (Provider) Revoke(ctx context.Context, up connector.Upstream, _ connector.O
 		return nil
 	}
 	if err != nil {
-		return c.scrub(err)
+		return c.Scrub(err)
 	}
 	if !out.Revoked {
 		return errors.New("Slack did not confirm the revocation (auth.revoke answered revoked=false)")
@@ -113,20 +114,10 @@ func (Provider) Revoke(ctx context.Context, up connector.Upstream, _ connector.O
 // call is a tool body: it gets a ready client and the raw arguments.
 type call func(ctx context.Context, c *client, args json.RawMessage) (string, error)
 
-// run adapts a call to connector.Tool.Call; it is the one place results
-// and errors are scrubbed of the token and results are bounded.
+// run adapts a call to connector.Tool.Call; toolkit.Run scrubs and
+// bounds what it returns.
 func run(fn call) func(context.Context, connector.Upstream, json.RawMessage) (string, error) {
-	return func(ctx context.Context, up connector.Upstream, args json.RawMessage) (string, error) {
-		c, err := newClient(up)
-		if err != nil {
-			return "", err
-		}
-		out, err := fn(ctx, c, args)
-		if err != nil {
-			return "", c.scrub(err)
-		}
-		return connector.Truncate(c.redact(out), up.MaxResultBytes), nil
-	}
+	return toolkit.Run(newClient, fn)
 }
 
 // tools is built once; connector.Provider says callers must not modify it.

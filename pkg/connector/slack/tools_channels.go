@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 var channelTypes = []string{"public_channel", "private_channel", "mpim", "im"}
@@ -19,10 +20,10 @@ var listChannelsTool = connector.Tool{
 	Name: "list_channels",
 	Description: "List the Slack channels the token can see, one line each: id, #name, public/private, whether the app is a member, " +
 		"member count and topic. Use the id with channel_history or post_message. Archived channels are left out unless include_archived is true.",
-	InputSchema: object(nil,
-		enumList("types", "Conversation types to list; default [\"public_channel\", \"private_channel\"].", channelTypes...),
-		boolean("include_archived", "Also list archived channels; default false."),
-		integer("limit", "Channels per page, 1-1000; default 100.", 1, 1000),
+	InputSchema: toolkit.Object(nil,
+		toolkit.EnumList("types", "Conversation types to list; default [\"public_channel\", \"private_channel\"].", channelTypes...),
+		toolkit.Boolean("include_archived", "Also list archived channels; default false."),
+		toolkit.Integer("limit", "Channels per page, 1-1000; default 100.", 1, 1000),
 		cursorProp,
 	),
 	ReadOnly: true,
@@ -30,7 +31,7 @@ var listChannelsTool = connector.Tool{
 }
 
 func listChannels(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Types           []string `json:"types"`
 		IncludeArchived bool     `json:"include_archived"`
 		Limit           int      `json:"limit"`
@@ -48,7 +49,7 @@ func listChannels(ctx context.Context, c *client, raw json.RawMessage) (string, 
 			return "", fmt.Errorf("types must contain only %s", strings.Join(channelTypes, ", "))
 		}
 	}
-	limit, err := limitArg(a.Limit, 100, 1000)
+	limit, err := toolkit.Limit("limit", a.Limit, 100, 1000)
 	if err != nil {
 		return "", err
 	}

@@ -6,18 +6,19 @@ import (
 	"fmt"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 var postMessageTool = connector.Tool{
 	Name: "post_message",
 	Description: "Post a message to a Slack channel as the connected app or user. The app must be a member of the channel. " +
 		"Returns the new message's ts, which reply_in_thread takes to start a thread under it.",
-	InputSchema: object([]string{"channel", "text"}, channelProp, textProp),
+	InputSchema: toolkit.Object([]string{"channel", "text"}, channelProp, textProp),
 	Call:        run(postMessage),
 }
 
 func postMessage(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Channel string `json:"channel"`
 		Text    string `json:"text"`
 	}](raw)
@@ -31,17 +32,17 @@ var replyInThreadTool = connector.Tool{
 	Name: "reply_in_thread",
 	Description: "Reply in a Slack thread: posts text under the message whose ts is thread_ts (the thread's first message). " +
 		"With also_send_to_channel the reply is shown in the channel too.",
-	InputSchema: object([]string{"channel", "thread_ts", "text"},
+	InputSchema: toolkit.Object([]string{"channel", "thread_ts", "text"},
 		channelProp,
-		str("thread_ts", "Timestamp of the thread's first message, e.g. 1712345678.123456 (channel_history shows it)."),
+		toolkit.String("thread_ts", "Timestamp of the thread's first message, e.g. 1712345678.123456 (channel_history shows it)."),
 		textProp,
-		boolean("also_send_to_channel", "Also show the reply in the channel (Slack's \"also send to #channel\"); default false."),
+		toolkit.Boolean("also_send_to_channel", "Also show the reply in the channel (Slack's \"also send to #channel\"); default false."),
 	),
 	Call: run(replyInThread),
 }
 
 func replyInThread(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Channel   string `json:"channel"`
 		ThreadTS  string `json:"thread_ts"`
 		Text      string `json:"text"`

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 var channelHistoryTool = connector.Tool{
@@ -16,11 +17,11 @@ var channelHistoryTool = connector.Tool{
 	Description: "Read a Slack channel's recent messages, newest first: time (UTC), author user id, ts and text; " +
 		"a message that starts a thread says how many replies it has (read them with thread_replies). " +
 		"Narrow the window with oldest/latest. Resolve author ids with get_user.",
-	InputSchema: object([]string{"channel"},
+	InputSchema: toolkit.Object([]string{"channel"},
 		channelProp,
-		integer("limit", "Messages to return, 1-999; default 30.", 1, 999),
-		str("oldest", "Only messages after this time: a message ts (1712345678.123456), a Unix time, or a date/time (2024-05-01, 2024-05-01T09:30:00Z)."),
-		str("latest", "Only messages before this time, in the same forms as oldest."),
+		toolkit.Integer("limit", "Messages to return, 1-999; default 30.", 1, 999),
+		toolkit.String("oldest", "Only messages after this time: a message ts (1712345678.123456), a Unix time, or a date/time (2024-05-01, 2024-05-01T09:30:00Z)."),
+		toolkit.String("latest", "Only messages before this time, in the same forms as oldest."),
 		cursorProp,
 	),
 	ReadOnly: true,
@@ -28,7 +29,7 @@ var channelHistoryTool = connector.Tool{
 }
 
 func channelHistory(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Channel string `json:"channel"`
 		Limit   int    `json:"limit"`
 		Oldest  string `json:"oldest"`
@@ -41,7 +42,7 @@ func channelHistory(ctx context.Context, c *client, raw json.RawMessage) (string
 	if _, _, err := channelArg(a.Channel); err != nil {
 		return "", err
 	}
-	limit, err := limitArg(a.Limit, 30, 999)
+	limit, err := toolkit.Limit("limit", a.Limit, 30, 999)
 	if err != nil {
 		return "", err
 	}
@@ -82,10 +83,10 @@ var threadRepliesTool = connector.Tool{
 	Name: "thread_replies",
 	Description: "Read a Slack thread: its first message and the replies, oldest first, with time (UTC), author user id, ts and text. " +
 		"ts is the timestamp of the thread's first message, as channel_history shows it.",
-	InputSchema: object([]string{"channel", "ts"},
+	InputSchema: toolkit.Object([]string{"channel", "ts"},
 		channelProp,
-		str("ts", "Timestamp of the thread's first message, e.g. 1712345678.123456."),
-		integer("limit", "Messages to return, 1-1000; default 100.", 1, 1000),
+		toolkit.String("ts", "Timestamp of the thread's first message, e.g. 1712345678.123456."),
+		toolkit.Integer("limit", "Messages to return, 1-1000; default 100.", 1, 1000),
 		cursorProp,
 	),
 	ReadOnly: true,
@@ -93,7 +94,7 @@ var threadRepliesTool = connector.Tool{
 }
 
 func threadReplies(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Channel string `json:"channel"`
 		TS      string `json:"ts"`
 		Limit   int    `json:"limit"`
@@ -109,7 +110,7 @@ func threadReplies(ctx context.Context, c *client, raw json.RawMessage) (string,
 	if err != nil {
 		return "", err
 	}
-	limit, err := limitArg(a.Limit, 100, 1000)
+	limit, err := toolkit.Limit("limit", a.Limit, 100, 1000)
 	if err != nil {
 		return "", err
 	}

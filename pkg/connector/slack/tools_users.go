@@ -10,23 +10,24 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 var listUsersTool = connector.Tool{
 	Name: "list_users",
 	Description: "List the people and bots in the Slack workspace, one line each: user id, @handle, real name, email and title, " +
 		"with owner/admin/bot/guest flags. Deactivated accounts are left out unless include_deactivated is true.",
-	InputSchema: object(nil,
-		integer("limit", "Users per page, 1-1000; default 100.", 1, 1000),
+	InputSchema: toolkit.Object(nil,
+		toolkit.Integer("limit", "Users per page, 1-1000; default 100.", 1, 1000),
 		cursorProp,
-		boolean("include_deactivated", "Also list deactivated accounts; default false."),
+		toolkit.Boolean("include_deactivated", "Also list deactivated accounts; default false."),
 	),
 	ReadOnly: true,
 	Call:     run(listUsers),
 }
 
 func listUsers(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		Limit       int    `json:"limit"`
 		Cursor      string `json:"cursor"`
 		Deactivated bool   `json:"include_deactivated"`
@@ -34,7 +35,7 @@ func listUsers(ctx context.Context, c *client, raw json.RawMessage) (string, err
 	if err != nil {
 		return "", err
 	}
-	limit, err := limitArg(a.Limit, 100, 1000)
+	limit, err := toolkit.Limit("limit", a.Limit, 100, 1000)
 	if err != nil {
 		return "", err
 	}
@@ -72,16 +73,16 @@ var getUserTool = connector.Tool{
 	Name: "get_user",
 	Description: "Look up one Slack user by id (as messages show it, e.g. U0123ABCD) or by email address: " +
 		"handle, real name, display name, email, title, time zone, status and flags.",
-	InputSchema: object(nil,
-		str("user", "User id, e.g. U0123ABCD. Give this or email."),
-		str("email", "Email address of the user. Give this or user."),
+	InputSchema: toolkit.Object(nil,
+		toolkit.String("user", "User id, e.g. U0123ABCD. Give this or email."),
+		toolkit.String("email", "Email address of the user. Give this or user."),
 	),
 	ReadOnly: true,
 	Call:     run(getUser),
 }
 
 func getUser(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := decodeArgs[struct {
+	a, err := toolkit.DecodeArgs[struct {
 		User  string `json:"user"`
 		Email string `json:"email"`
 	}](raw)

@@ -42,6 +42,7 @@
 // a shared link), /Résumé.txt, /logs/big.log (256,000 bytes of text) and
 // the empty folder /Empty.
 //
-// Knobs (FailNext) make the next responses hang, return garbage, fail with
-// 500, hit the rate limit or echo the caller's token in an error message.
+// Knobs (FailNext, with a fakekit.Failure) make the next responses hang,
+// return garbage, fail with 500, hit the rate limit or echo the caller's
+// token in an error message.
 package dropboxfake

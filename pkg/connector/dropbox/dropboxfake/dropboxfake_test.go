@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector/dropbox/dropboxfake"
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
 const tok = "sl.test-token"
@@ -237,12 +238,12 @@ func TestDeniedConsentRedirectsWithTheError(t *testing.T) {
 func TestFailuresAndCounting(t *testing.T) {
 	t.Parallel()
 	s := newFake(t)
-	s.FailNext(dropboxfake.RateLimit, 1)
+	s.FailNext(fakekit.RateLimit, 1)
 	r := do(t, s, "users/get_current_account", map[string]string{"Authorization": "Bearer " + tok}, "")
 	if r.status != 429 || r.header.Get("Retry-After") != "300" || !strings.Contains(r.body, `"too_many_requests"`) {
 		t.Errorf("rate limit: %d %s", r.status, r.body)
 	}
-	s.FailNext(dropboxfake.EchoToken, 1)
+	s.FailNext(fakekit.EchoToken, 1)
 	r = do(t, s, "users/get_current_account", map[string]string{"Authorization": "Bearer " + tok}, "")
 	if r.status != 400 || !strings.Contains(r.body, tok) {
 		t.Errorf("echo: %d %s", r.status, r.body)

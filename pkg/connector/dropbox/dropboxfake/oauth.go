@@ -1,9 +1,6 @@
 package dropboxfake
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"html"
 	"net/http"
@@ -11,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
 // codeTTL is how long an authorization code can be exchanged.
@@ -52,7 +51,7 @@ func (s *Server) MintCode(g Grant) string {
 	if g.CodeChallenge != "" && g.ChallengeMethod == "" {
 		g.ChallengeMethod = "plain"
 	}
-	code := "fAkEcOdE" + randomString(35)
+	code := "fAkEcOdE" + fakekit.RandomString(35)
 	s.codes[code] = &grant{Grant: g, expires: s.now().Add(codeTTL)}
 	return code
 }
@@ -195,7 +194,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 			oauthError("invalid_request", "No auth function available for given request")
 		default:
 			s.refreshes.Add(1)
-			access := "sl.u." + randomString(40)
+			access := "sl.u." + fakekit.RandomString(40)
 			s.tokens[access] = &token{scopes: slices.Clone(rg.scopes), expires: s.now().Add(s.ttl), refresh: p.Get("refresh_token")}
 			writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "token_type": "bearer", "expires_in": int(s.ttl / time.Second)})
 		}
@@ -212,12 +211,12 @@ func (s *Server) issue(g Grant) map[string]any {
 	if len(scopes) == 0 {
 		scopes = AllScopes
 	}
-	access := "sl.u." + randomString(40)
+	access := "sl.u." + fakekit.RandomString(40)
 	t := &token{scopes: slices.Clone(scopes), expires: s.now().Add(s.ttl)}
 	out := map[string]any{"access_token": access, "token_type": "bearer", "expires_in": int(s.ttl / time.Second),
 		"scope": strings.Join(scopes, " "), "uid": AccountUID, "account_id": AccountID}
 	if g.Offline {
-		refresh := randomString(64)
+		refresh := fakekit.RandomString(64)
 		s.refresh[refresh] = &refreshGrant{scopes: slices.Clone(scopes), pkce: g.CodeChallenge != ""}
 		t.refresh = refresh
 		out["refresh_token"] = refresh
@@ -233,17 +232,5 @@ func verifierMatches(verifier, challenge, method string) bool {
 	if method == "plain" {
 		return verifier == challenge
 	}
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:]) == challenge
-}
-
-const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-func randomString(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alnum[int(b[i])%len(alnum)]
-	}
-	return string(b)
+	return fakekit.S256(verifier) == challenge
 }

@@ -7,12 +7,13 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
 // Default OAuth client of the fake's Dropbox app.
@@ -39,29 +40,22 @@ type Server struct {
 	// ClientID and ClientSecret are the registered app's key and secret.
 	ClientID, ClientSecret string
 
-	srv       *httptest.Server
-	requests  atomic.Int64
+	fakekit.Base // Close, Requests, LastHeaders, Client, FailNext
+
 	refreshes atomic.Int64
-	closing   chan struct{}
-	close     sync.Once
 
-	failMu   sync.Mutex
-	failure  Failure
-	failLeft int
-
-	mu          sync.Mutex
-	tokens      map[string]*token
-	codes       map[string]*grant
-	refresh     map[string]*refreshGrant
-	redirects   []string
-	ttl         time.Duration
-	deny        bool
-	now         func() time.Time
-	entries     map[string]*entry // by lower-case path
-	links       map[string]string // lower-case path -> URL
-	nextID      int
-	lastHeaders http.Header
-	scopes      []string
+	mu        sync.Mutex
+	tokens    map[string]*token
+	codes     map[string]*grant
+	refresh   map[string]*refreshGrant
+	redirects []string
+	ttl       time.Duration
+	deny      bool
+	now       func() time.Time
+	entries   map[string]*entry // by lower-case path
+	links     map[string]string // lower-case path -> URL
+	nextID    int
+	scopes    []string
 	// bareConflicts: shared_link_already_exists carries no metadata.
 	bareConflicts bool
 }
@@ -103,8 +97,7 @@ func WithoutLinkMetadata() Option {
 func New(accessToken string, opts ...Option) *Server {
 	s := &Server{
 		ClientID: ClientID, ClientSecret: ClientSecret,
-		closing: make(chan struct{}),
-		tokens:  map[string]*token{}, codes: map[string]*grant{}, refresh: map[string]*refreshGrant{},
+		tokens: map[string]*token{}, codes: map[string]*grant{}, refresh: map[string]*refreshGrant{},
 		ttl: 4 * time.Hour, now: time.Now, scopes: AllScopes,
 		entries: map[string]*entry{}, links: map[string]string{},
 	}
@@ -113,47 +106,18 @@ func New(accessToken string, opts ...Option) *Server {
 	}
 	s.tokens[accessToken] = &token{scopes: slices.Clone(s.scopes)}
 	s.seed()
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL + "/2"
-	s.AuthURL = s.srv.URL + "/oauth2/authorize"
-	s.TokenURL = s.srv.URL + "/oauth2/token"
+	root := s.Start(http.HandlerFunc(s.serve), writeFailure)
+	s.URL = root + "/2"
+	s.AuthURL = root + "/oauth2/authorize"
+	s.TokenURL = root + "/oauth2/token"
 	s.RevokeURL = s.URL + "/auth/token/revoke"
 	return s
 }
 
-// Close releases hanging requests and shuts the server down.
-func (s *Server) Close() {
-	s.close.Do(func() {
-		close(s.closing)
-		s.srv.Close()
-	})
-}
-
-// Requests reports how many HTTP requests the fake has received, including
-// refused and failed ones.
-func (s *Server) Requests() int64 { return s.requests.Load() }
-
 // Refreshes reports how many refresh_token grants the fake has honoured.
 func (s *Server) Refreshes() int64 { return s.refreshes.Load() }
 
-// LastHeaders returns a copy of the headers of the most recent request.
-func (s *Server) LastHeaders() http.Header {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.lastHeaders.Clone()
-}
-
-// Client returns an HTTP client for the fake (no timeout of its own).
-func (s *Server) Client() *http.Client { return s.srv.Client() }
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.requests.Add(1)
-	s.mu.Lock()
-	s.lastHeaders = r.Header.Clone()
-	s.mu.Unlock()
-	if s.fail(w, r) {
-		return
-	}
 	switch r.URL.Path {
 	case "/oauth2/authorize":
 		s.authorize(w, r)
@@ -246,9 +210,7 @@ func rpcArg(w http.ResponseWriter, r *http.Request, route string) (json.RawMessa
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	fakekit.WriteJSON(w, status, "application/json", v)
 }
 
 func writeText(w http.ResponseWriter, status int, msg string) {

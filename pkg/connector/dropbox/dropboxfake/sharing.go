@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
 // linkView is sharing.SharedLinkMetadata for e with url.
@@ -56,7 +58,7 @@ func (s *Server) createSharedLink(w http.ResponseWriter, route string, _ *token,
 	if e.folder {
 		kind = "fo"
 	}
-	url := "https://www.dropbox.com/scl/" + kind + "/" + strings.TrimPrefix(e.id, "id:") + "/" + e.name() + "?rlkey=" + randomString(12) + "&dl=0"
+	url := "https://www.dropbox.com/scl/" + kind + "/" + strings.TrimPrefix(e.id, "id:") + "/" + e.name() + "?rlkey=" + fakekit.RandomString(12) + "&dl=0"
 	s.links[key] = url
 	writeJSON(w, http.StatusOK, e.linkView(url))
 }

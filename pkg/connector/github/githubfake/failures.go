@@ -6,72 +6,31 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
-// Failure is a way for the fake to misbehave, set with FailNext.
-type Failure int
+// Failure is a way for the fake to misbehave, set with FailNext. The names
+// stay here because tests outside the connector use them.
+type Failure = fakekit.Failure
 
+// The failures; see fakekit for what each does in general and
+// writeFailure for how GitHub looks when it fails.
 const (
-	// None answers normally.
-	None Failure = iota
-	// Hang never answers: the handler blocks until the client gives up
-	// (its timeout or context fires) or the server is closed.
-	Hang
-	// Garbage answers 200 with an HTML body, as a captive portal or a
-	// misconfigured proxy would.
-	Garbage
-	// ServerError answers 500 with GitHub's JSON error document.
-	ServerError
-	// RateLimit answers 403 as GitHub does when the primary rate limit is
-	// spent: x-ratelimit-remaining 0 and x-ratelimit-reset ten minutes on.
-	RateLimit
-	// EchoToken answers 400 with a message quoting the credential the
-	// caller sent, to prove the caller scrubs upstream text.
-	EchoToken
+	None        = fakekit.None
+	Hang        = fakekit.Hang
+	Garbage     = fakekit.Garbage
+	ServerError = fakekit.ServerError
+	RateLimit   = fakekit.RateLimit
+	EchoToken   = fakekit.EchoToken
 )
 
-// FailNext makes the next n requests fail with f; n < 0 means every
-// request until FailNext(None, 0). Failures apply before authentication,
-// like a broken proxy in front of GitHub would.
-func (s *Server) FailNext(f Failure, n int) {
-	s.failMu.Lock()
-	defer s.failMu.Unlock()
-	s.failure, s.failLeft = f, n
-	if f == None || n == 0 {
-		s.failure, s.failLeft = None, 0
-	}
-}
-
-// take returns the failure for this request and uses one up.
-func (s *Server) take() Failure {
-	s.failMu.Lock()
-	defer s.failMu.Unlock()
-	f := s.failure
-	switch {
-	case f == None:
-	case s.failLeft > 1:
-		s.failLeft--
-	case s.failLeft == 1:
-		s.failure, s.failLeft = None, 0
-	}
-	return f
-}
-
-// fail writes the response for a pending failure and reports whether it
-// did so.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request) bool {
-	switch s.take() {
-	case None:
-		return false
-	case Hang:
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
-	case Garbage:
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
-		_, _ = io.WriteString(w, "<html><body><h1>Welcome to Hotel Wi-Fi</h1>Please log in.</body></html>")
+// writeFailure answers as GitHub does: ServerError is a 500 with GitHub's
+// JSON error document; RateLimit a 403 with x-ratelimit-remaining 0 and
+// x-ratelimit-reset ten minutes on, as when the primary rate limit is
+// spent; EchoToken a 400 whose message quotes the credential sent.
+func writeFailure(w http.ResponseWriter, r *http.Request, f Failure) {
+	switch f {
 	case ServerError:
 		writeError(w, http.StatusInternalServerError, "Server Error")
 	case RateLimit:
@@ -89,7 +48,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request) bool {
 		_, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		writeError(w, http.StatusBadRequest, "Bad request: the token "+tok+" is not valid for "+r.URL.Path+" (Authorization: "+r.Header.Get("Authorization")+")")
 	}
-	return true
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -2,12 +2,11 @@ package githubfake
 
 import (
 	"crypto/subtle"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
 // Login is the seeded user that every accepted token belongs to.
@@ -24,21 +23,14 @@ type Server struct {
 	// prefix when one was set with WithPathPrefix.
 	URL string
 
-	srv      *httptest.Server
-	token    string
-	prefix   string
-	requests atomic.Int64
-	closing  chan struct{}
-	close    sync.Once
+	fakekit.Base // Close, Requests, LastHeaders, Client, FailNext
 
-	failMu   sync.Mutex
-	failure  Failure
-	failLeft int // < 0: until FailNext(None, 0)
+	token  string
+	prefix string
 
-	mu          sync.RWMutex
-	repos       map[string]*repoState // by lower-case "owner/name"
-	lastHeaders http.Header
-	nextID      int64
+	mu     sync.RWMutex
+	repos  map[string]*repoState // by lower-case "owner/name"
+	nextID int64
 }
 
 // Option configures New.
@@ -53,7 +45,7 @@ func WithPathPrefix(prefix string) Option {
 // New starts a fake that accepts token as "Authorization: Bearer <token>"
 // or "Authorization: token <token>". Close it when done.
 func New(token string, opts ...Option) *Server {
-	s := &Server{token: token, closing: make(chan struct{}), repos: map[string]*repoState{}, nextID: 1000}
+	s := &Server{token: token, repos: map[string]*repoState{}, nextID: 1000}
 	for _, o := range opts {
 		o(s)
 	}
@@ -64,42 +56,15 @@ func New(token string, opts ...Option) *Server {
 	if s.prefix != "" {
 		h = http.StripPrefix(s.prefix, h)
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.requests.Add(1)
-		s.mu.Lock()
-		s.lastHeaders = r.Header.Clone()
-		s.mu.Unlock()
-		if s.fail(w, r) || !s.authorized(w, r) {
-			return
+	root := s.Start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.authorized(w, r) {
+			h.ServeHTTP(w, r)
 		}
-		h.ServeHTTP(w, r)
-	}))
-	s.URL = s.srv.URL + s.prefix
+	}), writeFailure)
+	s.URL = root + s.prefix
 	s.seed()
 	return s
 }
-
-// Close releases hanging requests and shuts the server down.
-func (s *Server) Close() {
-	s.close.Do(func() {
-		close(s.closing)
-		s.srv.Close()
-	})
-}
-
-// Requests reports how many HTTP requests the fake has received, including
-// refused and failed ones.
-func (s *Server) Requests() int64 { return s.requests.Load() }
-
-// LastHeaders returns a copy of the headers of the most recent request.
-func (s *Server) LastHeaders() http.Header {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.lastHeaders.Clone()
-}
-
-// Client returns an HTTP client for the fake (no timeout of its own).
-func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	got := r.Header.Get("Authorization")
@@ -130,14 +95,12 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 // writeJSON sends v with the headers GitHub puts on every API response.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
 	h.Set("X-RateLimit-Limit", "5000")
 	h.Set("X-RateLimit-Remaining", "4999")
 	h.Set("X-RateLimit-Used", "1")
 	h.Set("X-RateLimit-Resource", "core")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	fakekit.WriteJSON(w, status, "application/json; charset=utf-8", v)
 }
 
 func writeError(w http.ResponseWriter, status int, msg string, errs ...fieldError) {

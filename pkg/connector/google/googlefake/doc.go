@@ -28,14 +28,15 @@
 // named "Bob's notes.txt", a JSON file, a PNG and a trashed text file. The
 // ids are exported as constants.
 //
-// Knobs: FailNext makes the next responses hang, return garbage, fail with
-// 500, hit a rate limit or echo the caller's token; ExpireAccessTokens makes
-// every access token issued so far answer 401, so that a refresh can be
-// tested; SetTokenLifetime sets expires_in of new tokens; RevokeGrants makes
-// every refresh answer invalid_grant; AddToken and WithScopes choose a
-// token's scopes (a token with drive.file alone sees only the files it
-// uploaded, as with Drive). For OAuth, RegisterClient registers a client
-// and its redirect URIs, IssueCode stands for a person's approval (with the
-// PKCE challenge the token endpoint will check), SetAutoApprove skips the
-// consent page, and TokenRequests, Refreshes and Revoked count and report.
+// Knobs: FailNext (with a fakekit.Failure) makes the next responses hang,
+// return garbage, fail with 500, hit a rate limit or echo the caller's
+// token; ExpireAccessTokens makes every access token issued so far answer
+// 401, so that a refresh can be tested; SetTokenLifetime sets expires_in of
+// new tokens; RevokeGrants makes every refresh answer invalid_grant;
+// AddToken and WithScopes choose a token's scopes (a token with drive.file
+// alone sees only the files it uploaded, as with Drive). For OAuth,
+// RegisterClient registers a client and its redirect URIs, IssueCode stands
+// for a person's approval (with the PKCE challenge the token endpoint will
+// check), SetAutoApprove skips the consent page, and TokenRequests,
+// Refreshes and Revoked count and report.
 package googlefake

@@ -1,85 +1,30 @@
 package googlefake
 
 import (
-	"io"
 	"net/http"
 	"strings"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
-// Failure is a way for the fake to misbehave, set with FailNext.
-type Failure int
-
-const (
-	// None answers normally.
-	None Failure = iota
-	// Hang never answers: the handler blocks until the client gives up
-	// (its timeout or context fires) or the server is closed.
-	Hang
-	// Garbage answers 200 with an HTML body, as a captive portal or a
-	// misconfigured proxy would.
-	Garbage
-	// ServerError answers 500 with Google's error document (backendError).
-	ServerError
-	// RateLimit answers as Google does when a rate limit is reached: Gmail
-	// 429 rateLimitExceeded, Drive 403 userRateLimitExceeded, both with
-	// Retry-After; the OAuth endpoints 429.
-	RateLimit
-	// EchoToken answers 400 with a message quoting the credential the
-	// caller sent (bearer token, or the code or refresh token of a token
-	// request), to prove the caller scrubs upstream text.
-	EchoToken
-)
-
-// FailNext makes the next n requests fail with f; n < 0 means every
-// request until FailNext(None, 0). Failures apply before authentication,
-// like a broken proxy in front of Google would.
-func (s *Server) FailNext(f Failure, n int) {
-	s.failMu.Lock()
-	defer s.failMu.Unlock()
-	s.failure, s.failLeft = f, n
-	if f == None || n == 0 {
-		s.failure, s.failLeft = None, 0
-	}
-}
-
-func (s *Server) take() Failure {
-	s.failMu.Lock()
-	defer s.failMu.Unlock()
-	f := s.failure
-	switch {
-	case f == None:
-	case s.failLeft > 1:
-		s.failLeft--
-	case s.failLeft == 1:
-		s.failure, s.failLeft = None, 0
-	}
-	return f
-}
-
-// fail writes the response for a pending failure and reports whether it
-// did so.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request) bool {
+// writeFailure answers as Google does, in the API's error document on API
+// paths and in the OAuth error document on the OAuth endpoints:
+// ServerError is a 500 backendError; RateLimit is Gmail's 429
+// rateLimitExceeded or Drive's 403 userRateLimitExceeded, both with
+// Retry-After (the OAuth endpoints answer 429); EchoToken is a 400 quoting
+// the credential sent (the bearer token, or the code or refresh token of a
+// token request).
+func writeFailure(w http.ResponseWriter, r *http.Request, f fakekit.Failure) {
 	api := isAPI(r.URL.Path)
-	switch s.take() {
-	case None:
-		return false
-	case Hang:
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
-	case Garbage:
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
-		_, _ = io.WriteString(w, "<html><body><h1>Welcome to Hotel Wi-Fi</h1>Please log in.</body></html>")
-	case ServerError:
+	switch f {
+	case fakekit.ServerError:
 		if !api {
 			writeOAuthError(w, http.StatusInternalServerError, "internal_failure", "Backend Error")
 			break
 		}
 		writeError(w, http.StatusInternalServerError, "INTERNAL", "Internal error encountered.",
 			errItem{Message: "Internal error encountered.", Domain: "global", Reason: "backendError"})
-	case RateLimit:
+	case fakekit.RateLimit:
 		w.Header().Set("Retry-After", "30")
 		switch {
 		case !api:
@@ -92,7 +37,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request) bool {
 			writeError(w, http.StatusForbidden, "PERMISSION_DENIED", "User Rate Limit Exceeded",
 				errItem{Message: "User Rate Limit Exceeded", Domain: "usageLimits", Reason: "userRateLimitExceeded"})
 		}
-	case EchoToken:
+	case fakekit.EchoToken:
 		_, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !api {
 			_ = r.ParseForm()
@@ -103,5 +48,4 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request) bool {
 		msg := "Invalid Credentials: the token " + tok + " is not valid for " + r.URL.Path + " (Authorization: " + r.Header.Get("Authorization") + ")"
 		writeError(w, http.StatusBadRequest, "INVALID_ARGUMENT", msg, errItem{Message: msg, Domain: "global", Reason: "badRequest"})
 	}
-	return true
 }

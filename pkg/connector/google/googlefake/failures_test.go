@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mcpgate/mcpgate/pkg/connector/google/googlefake"
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
 func TestFailNext(t *testing.T) {
 	t.Parallel()
 	s := start(t)
-	s.FailNext(googlefake.ServerError, 2)
+	s.FailNext(fakekit.ServerError, 2)
 	for i := 0; i < 2; i++ {
 		if reason := googleError(t, get(t, s, "/drive/v3/files"), 500, "INTERNAL"); reason != "backendError" {
 			t.Errorf("reason %q", reason)
@@ -23,7 +23,7 @@ func TestFailNext(t *testing.T) {
 		t.Errorf("third request: %d", r.status)
 	}
 
-	s.FailNext(googlefake.RateLimit, -1)
+	s.FailNext(fakekit.RateLimit, -1)
 	if reason := googleError(t, get(t, s, "/gmail/v1/users/me/labels"), 429, "RESOURCE_EXHAUSTED"); reason != "rateLimitExceeded" {
 		t.Errorf("Gmail rate limit reason %q", reason)
 	}
@@ -31,22 +31,22 @@ func TestFailNext(t *testing.T) {
 	if reason := googleError(t, r, 403, "PERMISSION_DENIED"); reason != "userRateLimitExceeded" || r.header.Get("Retry-After") != "30" {
 		t.Errorf("Drive rate limit reason %q, Retry-After %q", reason, r.header.Get("Retry-After"))
 	}
-	s.FailNext(googlefake.None, 0)
+	s.FailNext(fakekit.None, 0)
 
-	s.FailNext(googlefake.Garbage, 1)
+	s.FailNext(fakekit.Garbage, 1)
 	if r := get(t, s, "/drive/v3/files"); r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
 		t.Errorf("garbage = %d %q", r.status, r.header.Get("Content-Type"))
 	}
-	s.FailNext(googlefake.EchoToken, 1)
+	s.FailNext(fakekit.EchoToken, 1)
 	if r := get(t, s, "/drive/v3/files"); r.status != 400 || !strings.Contains(string(r.raw), token) {
 		t.Errorf("echo = %d %s", r.status, r.raw)
 	}
-	s.FailNext(googlefake.ServerError, 1)
+	s.FailNext(fakekit.ServerError, 1)
 	if r := do(t, s, "POST", "/token", "", "application/x-www-form-urlencoded", "grant_type=refresh_token"); r.status != 500 || r.json["error"] != "internal_failure" {
 		t.Errorf("token endpoint failure = %d %s", r.status, r.raw)
 	}
 
-	s.FailNext(googlefake.Hang, 1)
+	s.FailNext(fakekit.Hang, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/drive/v3/files", nil)

@@ -1,15 +1,15 @@
 package googlefake
 
 import (
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
 type oauthClient struct {
@@ -209,8 +209,7 @@ func checkVerifier(req AuthRequest, verifier string) string {
 	}
 	want := verifier
 	if req.CodeChallengeMethod != "plain" {
-		sum := sha256.Sum256([]byte(verifier))
-		want = base64.RawURLEncoding.EncodeToString(sum[:])
+		want = fakekit.S256(verifier)
 	}
 	if subtle.ConstantTimeCompare([]byte(want), []byte(req.CodeChallenge)) != 1 {
 		return "Invalid code verifier."

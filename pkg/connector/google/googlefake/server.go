@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
 // The account every token belongs to.
@@ -23,23 +24,16 @@ type Server struct {
 	// API URL, and use AuthURL, TokenURL and RevokeURL for OAuth.
 	URL string
 
-	srv      *httptest.Server
-	requests atomic.Int64
+	fakekit.Base // Close, Requests (OAuth ones too), LastHeaders, Client, FailNext
+
 	tokenReq atomic.Int64
 	refresh  atomic.Int64
-	closing  chan struct{}
-	close    sync.Once
 
-	failMu   sync.Mutex
-	failure  Failure
-	failLeft int
-
-	mu          sync.Mutex
-	lastHeaders http.Header
-	auth        authState
-	mail        mailbox
-	drive       drive
-	seq         int64
+	mu    sync.Mutex
+	auth  authState
+	mail  mailbox
+	drive drive
+	seq   int64
 }
 
 // Option configures New.
@@ -54,7 +48,7 @@ func WithScopes(scopes ...string) Option {
 // <accessToken>" with every scope (or those of WithScopes). Close it when
 // done.
 func New(accessToken string, opts ...Option) *Server {
-	s := &Server{closing: make(chan struct{}), seq: 100}
+	s := &Server{seq: 100}
 	s.auth.init()
 	s.auth.initialScopes = AllScopes
 	for _, o := range opts {
@@ -63,42 +57,9 @@ func New(accessToken string, opts ...Option) *Server {
 	s.auth.addToken(accessToken, s.auth.initialScopes, time.Time{}, nil)
 	s.seedMail()
 	s.seedDrive()
-	mux := s.routes()
-	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.requests.Add(1)
-		s.mu.Lock()
-		s.lastHeaders = r.Header.Clone()
-		s.mu.Unlock()
-		if s.fail(w, r) {
-			return
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	s.URL = s.srv.URL
+	s.URL = s.Start(s.routes(), writeFailure)
 	return s
 }
-
-// Close releases hanging requests and shuts the server down.
-func (s *Server) Close() {
-	s.close.Do(func() {
-		close(s.closing)
-		s.srv.Close()
-	})
-}
-
-// Requests reports how many HTTP requests the fake has received, including
-// refused, failed and OAuth ones.
-func (s *Server) Requests() int64 { return s.requests.Load() }
-
-// LastHeaders returns a copy of the headers of the most recent request.
-func (s *Server) LastHeaders() http.Header {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.lastHeaders.Clone()
-}
-
-// Client returns an HTTP client for the fake (no timeout of its own).
-func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // AuthURL, TokenURL and RevokeURL are the fake's OAuth endpoints, at the
 // paths Google uses.

@@ -32,6 +32,7 @@
 // #random, private #secret-plans, archived #old-news, #announcements
 // (the bot is not a member) and a private channel the bot cannot see.
 //
-// Knobs (FailNext) make the next responses hang, return garbage, fail with
-// 500, hit the rate limit or echo the caller's token in an error message.
+// Knobs (FailNext, with a fakekit.Failure) make the next responses hang,
+// return garbage, fail with 500, hit the rate limit or echo the caller's
+// token in an error message.
 package slackfake

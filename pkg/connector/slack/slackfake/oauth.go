@@ -1,9 +1,6 @@
 package slackfake
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"html"
 	"net/http"
@@ -11,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
 // InstallerID is the user who approves the app at the authorize step.
@@ -47,7 +46,7 @@ type refreshGrant struct {
 func (s *Server) MintCode(g Grant) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	code := fmt.Sprintf("%s.%d.%s", strings.TrimPrefix(TeamID, "T"), s.now().Unix(), random(24))
+	code := fmt.Sprintf("%s.%d.%s", strings.TrimPrefix(TeamID, "T"), s.now().Unix(), fakekit.RandomString(24))
 	s.codes[code] = &grant{Grant: g, expires: s.now().Add(codeTTL)}
 	return code
 }
@@ -164,7 +163,7 @@ func (s *Server) oauthAccess(w http.ResponseWriter, r *http.Request, p url.Value
 			reply(failure("bad_client_secret"))
 		case g.RedirectURI != "" && p.Get("redirect_uri") != g.RedirectURI:
 			reply(failure("bad_redirect_uri"))
-		case g.CodeChallenge != "" && s256(p.Get("code_verifier")) != g.CodeChallenge:
+		case g.CodeChallenge != "" && fakekit.S256(p.Get("code_verifier")) != g.CodeChallenge:
 			reply(failure("invalid_code_verifier"))
 		default:
 			g.used = true
@@ -226,12 +225,12 @@ func (s *Server) issue(kind, user string, scopes []string) (access, refresh stri
 	}
 	t := &token{kind: kind, user: user, scopes: slices.Clone(scopes)}
 	if s.rotation <= 0 {
-		access = prefix + "1000-" + random(24)
+		access = prefix + "1000-" + fakekit.RandomString(24)
 		s.tokens[access] = t
 		return access, "", 0
 	}
-	access = "xoxe." + prefix + "1-" + random(32)
-	refresh = "xoxe-1-" + random(40)
+	access = "xoxe." + prefix + "1-" + fakekit.RandomString(32)
+	refresh = "xoxe-1-" + fakekit.RandomString(40)
 	t.expires = s.now().Add(s.rotation)
 	s.tokens[access] = t
 	s.refresh[refresh] = &refreshGrant{kind: kind, user: user, scopes: slices.Clone(scopes)}
@@ -240,20 +239,4 @@ func (s *Server) issue(kind, user string, scopes []string) (access, refresh stri
 
 func splitScopes(v string) []string {
 	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
-}
-
-func s256(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
-const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-func random(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alnum[int(b[i])%len(alnum)]
-	}
-	return string(b)
 }

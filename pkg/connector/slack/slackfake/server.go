@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
 // Default OAuth client of the fake's Slack app.
@@ -37,15 +38,9 @@ type Server struct {
 	// ClientID and ClientSecret are the registered app's credentials.
 	ClientID, ClientSecret string
 
-	srv       *httptest.Server
-	requests  atomic.Int64
-	refreshes atomic.Int64
-	closing   chan struct{}
-	close     sync.Once
+	fakekit.Base // Close, Requests, LastHeaders, Client, FailNext
 
-	failMu   sync.Mutex
-	failure  Failure
-	failLeft int
+	refreshes atomic.Int64
 
 	mu           sync.Mutex
 	tokens       map[string]*token
@@ -58,7 +53,6 @@ type Server struct {
 	users        []*fakeUser
 	channels     []*fakeChannel
 	lastTS       int64 // microseconds of the newest ts handed out
-	lastHeaders  http.Header
 	initialScope []string
 }
 
@@ -93,8 +87,7 @@ func WithScopes(scopes ...string) Option {
 func New(accessToken string, opts ...Option) *Server {
 	s := &Server{
 		ClientID: ClientID, ClientSecret: ClientSecret,
-		closing: make(chan struct{}),
-		tokens:  map[string]*token{}, codes: map[string]*grant{}, refresh: map[string]*refreshGrant{},
+		tokens: map[string]*token{}, codes: map[string]*grant{}, refresh: map[string]*refreshGrant{},
 		now:          time.Now,
 		initialScope: AllScopes,
 	}
@@ -103,47 +96,18 @@ func New(accessToken string, opts ...Option) *Server {
 	}
 	s.seed()
 	s.tokens[accessToken] = &token{kind: "bot", user: BotUserID, scopes: slices.Clone(s.initialScope)}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL + "/api"
-	s.AuthURL = s.srv.URL + "/oauth/v2/authorize"
+	root := s.Start(http.HandlerFunc(s.serve), writeFailure)
+	s.URL = root + "/api"
+	s.AuthURL = root + "/oauth/v2/authorize"
 	s.TokenURL = s.URL + "/oauth.v2.access"
 	s.RevokeURL = s.URL + "/auth.revoke"
 	return s
 }
 
-// Close releases hanging requests and shuts the server down.
-func (s *Server) Close() {
-	s.close.Do(func() {
-		close(s.closing)
-		s.srv.Close()
-	})
-}
-
-// Requests reports how many HTTP requests the fake has received, including
-// refused and failed ones.
-func (s *Server) Requests() int64 { return s.requests.Load() }
-
 // Refreshes reports how many refresh_token grants the fake has honoured.
 func (s *Server) Refreshes() int64 { return s.refreshes.Load() }
 
-// LastHeaders returns a copy of the headers of the most recent request.
-func (s *Server) LastHeaders() http.Header {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.lastHeaders.Clone()
-}
-
-// Client returns an HTTP client for the fake (no timeout of its own).
-func (s *Server) Client() *http.Client { return s.srv.Client() }
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.requests.Add(1)
-	s.mu.Lock()
-	s.lastHeaders = r.Header.Clone()
-	s.mu.Unlock()
-	if s.fail(w, r) {
-		return
-	}
 	if r.URL.Path == "/oauth/v2/authorize" {
 		s.authorize(w, r)
 		return
@@ -243,9 +207,5 @@ func (s *Server) authenticate(r *http.Request, p url.Values) (*token, string) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	fakekit.WriteJSON(w, status, "application/json; charset=utf-8", v)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 	"github.com/mcpgate/mcpgate/pkg/connector/slack/slackfake"
 )
 
@@ -220,7 +221,7 @@ func TestTokenRotationRefreshes(t *testing.T) {
 func TestFailuresAndCounting(t *testing.T) {
 	t.Parallel()
 	s := newFake(t)
-	s.FailNext(slackfake.RateLimit, 2)
+	s.FailNext(fakekit.RateLimit, 2)
 	for range 2 {
 		req, _ := http.NewRequest(http.MethodPost, s.URL+"/auth.test", nil)
 		resp, err := s.Client().Do(req)

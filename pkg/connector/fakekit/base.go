@@ -1,0 +1,81 @@
+package fakekit
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+)
+
+// Base is the scaffolding of a fake server. Embed it in the fake's Server
+// and call Start from its constructor. Its methods are safe for concurrent
+// use.
+type Base struct {
+	srv       *httptest.Server
+	requests  atomic.Int64
+	closing   chan struct{}
+	closeOnce sync.Once
+
+	mu          sync.Mutex
+	failure     Failure
+	failLeft    int // < 0: until FailNext(None, 0)
+	lastHeaders http.Header
+}
+
+// FailureWriter answers a request with the provider's own response to a
+// ServerError, RateLimit or EchoToken failure.
+type FailureWriter func(w http.ResponseWriter, r *http.Request, f Failure)
+
+// Start serves h on a new loopback server and returns the server's root
+// URL. Every request is counted and its headers kept first, so tests see
+// refused and failed requests too; then a pending failure is answered
+// before h sees the request: Hang and Garbage here, the others by fail.
+func (b *Base) Start(h http.Handler, fail FailureWriter) string {
+	b.closing = make(chan struct{})
+	b.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.requests.Add(1)
+		b.mu.Lock()
+		b.lastHeaders = r.Header.Clone()
+		b.mu.Unlock()
+		switch f := b.take(); f {
+		case None:
+			h.ServeHTTP(w, r)
+		case Hang:
+			select {
+			case <-r.Context().Done():
+			case <-b.closing:
+			}
+		case Garbage:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, "<html><body><h1>Welcome to Hotel Wi-Fi</h1>Please log in.</body></html>")
+		default:
+			fail(w, r, f)
+		}
+	}))
+	return b.srv.URL
+}
+
+// Close releases hanging requests and shuts the server down. It is safe to
+// call more than once.
+func (b *Base) Close() {
+	b.closeOnce.Do(func() {
+		close(b.closing)
+		b.srv.Close()
+	})
+}
+
+// Requests reports how many HTTP requests the fake has received, including
+// refused and failed ones.
+func (b *Base) Requests() int64 { return b.requests.Load() }
+
+// LastHeaders returns a copy of the headers of the most recent request.
+func (b *Base) LastHeaders() http.Header {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.lastHeaders.Clone()
+}
+
+// Client returns an HTTP client for the fake (no timeout of its own).
+func (b *Base) Client() *http.Client { return b.srv.Client() }
