@@ -27,11 +27,7 @@ type policies struct {
 // loadPolicy is the guard's PolicyLoader: the key's policy, else the
 // user's default, else none.
 func (g *Gateway) loadPolicy(ctx context.Context, userID, keyID string) (*guard.Policy, error) {
-	us := g.st.User(userID)
-	p, err := us.Policy(ctx, keyID)
-	if errors.Is(err, store.ErrNotFound) && keyID != "" {
-		p, err = us.Policy(ctx, "")
-	}
+	p, err := g.st.User(userID).EffectivePolicy(ctx, keyID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}

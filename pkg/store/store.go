@@ -118,6 +118,9 @@ type UserStore interface {
 	PutPolicy(ctx context.Context, p Policy) error
 	// Policy: ErrNotFound if none is set for keyID ("" is the default).
 	Policy(ctx context.Context, keyID string) (Policy, error)
+	// EffectivePolicy is the key's own policy, else the default ("");
+	// ErrNotFound if neither is set.
+	EffectivePolicy(ctx context.Context, keyID string) (Policy, error)
 	// DeletePolicy: ErrNotFound if none is set.
 	DeletePolicy(ctx context.Context, keyID string) error
 

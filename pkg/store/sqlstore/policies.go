@@ -44,6 +44,18 @@ func (u *userStore) Policy(ctx context.Context, keyID string) (store.Policy, err
 	return p, nil
 }
 
+// EffectivePolicy returns the key's own policy, else the default, in one
+// query: it runs on every tool call.
+func (u *userStore) EffectivePolicy(ctx context.Context, keyID string) (store.Policy, error) {
+	p, err := one(ctx, u.read, scanPolicy,
+		"SELECT user_id, key_id, body, updated_at FROM policies WHERE user_id = ? AND key_id IN (?, '') ORDER BY key_id DESC LIMIT 1",
+		u.userID, keyID)
+	if err != nil {
+		return store.Policy{}, fmt.Errorf("get effective policy for %q: %w", keyID, err)
+	}
+	return p, nil
+}
+
 // DeletePolicy deletes the policy for keyID ("" is the default).
 func (u *userStore) DeletePolicy(ctx context.Context, keyID string) error {
 	err := u.write(ctx, func(t tx) error {

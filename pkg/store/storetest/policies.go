@@ -32,6 +32,22 @@ func (h harness) policies(t *testing.T) {
 			must(t, err)
 			equal(t, "default policy", got, def)
 		}},
+		{"the effective policy is the key's own, else the default", func(t *testing.T, f *fixture) {
+			_, err := f.a.EffectivePolicy(t.Context(), "k1")
+			wantErr(t, err, store.ErrNotFound)
+			def := store.Policy{UserID: f.alice.ID, KeyID: "", Body: "default", UpdatedAt: at(5)}
+			must(t, f.a.PutPolicy(t.Context(), def))
+			got, err := f.a.EffectivePolicy(t.Context(), "k1")
+			must(t, err)
+			equal(t, "effective policy without the key's own", got, def)
+			own := store.Policy{UserID: f.alice.ID, KeyID: "k1", Body: "own", UpdatedAt: at(6)}
+			must(t, f.a.PutPolicy(t.Context(), own))
+			got, err = f.a.EffectivePolicy(t.Context(), "k1")
+			must(t, err)
+			equal(t, "effective policy", got, own)
+			_, err = f.b.EffectivePolicy(t.Context(), "k1")
+			wantErr(t, err, store.ErrNotFound)
+		}},
 		{"an unset policy is not found", func(t *testing.T, f *fixture) {
 			_, err := f.a.Policy(t.Context(), "")
 			wantErr(t, err, store.ErrNotFound)
