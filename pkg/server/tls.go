@@ -38,15 +38,17 @@ func (s *Server) setupTLS(ctx context.Context) error {
 func (s *Server) setupACME(ctx context.Context) error {
 	c := s.o.Config.TLS
 	var magic *certmagic.Config
+	zl := zapToSlog(s.log.With("component", "acme"))
 	cache := certmagic.NewCache(certmagic.CacheOptions{
 		GetConfigForCert: func(certmagic.Certificate) (*certmagic.Config, error) { return magic, nil },
-		Logger:           nil,
+		Logger:           zl,
 	})
 	s.mu.Lock()
 	s.certCache = cache
 	s.mu.Unlock()
 	magic = certmagic.New(cache, certmagic.Config{
 		Storage: &certmagic.FileStorage{Path: filepath.Join(s.o.Config.DataDir, "certificates")},
+		Logger:  zl,
 	})
 	// certmagic's HTTP-01 solver binds ListenHost:AltHTTPPort (by default
 	// :80) for the challenge unless something already listens there. Point
@@ -68,6 +70,7 @@ func (s *Server) setupACME(ctx context.Context) error {
 		DisableTLSALPNChallenge: true,
 		ListenHost:              host,
 		AltHTTPPort:             portNum,
+		Logger:                  zl,
 	}
 	if c.ACMERoot != "" {
 		pem, err := os.ReadFile(c.ACMERoot)
