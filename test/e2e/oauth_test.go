@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -14,7 +15,10 @@ import (
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector/dropbox/dropboxfake"
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
+	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/vault"
 )
 
 // browser opens url in headless Chromium, following the provider's
@@ -113,8 +117,8 @@ func TestOAuthConnectInBrowserThenRefresh(t *testing.T) {
 	// new token is stored before it is used.
 	fake.ExpireAccessTokens()
 	var wg sync.WaitGroup
-	errs := make(chan string, 8)
-	for range 8 {
+	errs := make(chan string, 50)
+	for range 50 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -129,15 +133,93 @@ func TestOAuthConnectInBrowserThenRefresh(t *testing.T) {
 		t.Errorf("call after expiry: %s", e)
 	}
 	if n := fake.Refreshes(); n != 1 {
-		t.Errorf("%d refreshes for 8 concurrent calls, want 1", n)
+		t.Errorf("%d refreshes for 50 concurrent calls, want 1", n)
 	}
 	after, _ := g.App.Store.User(g.Owner.ID).Connection(ctx, "dropbox")
 	if string(after.Credential) == string(c.Credential) || !after.UpdatedAt.After(c.UpdatedAt) {
 		t.Error("the refreshed token was not persisted")
 	}
-	for _, where := range []string{g.Logs.String(), g.Wire.String(), page} {
-		if strings.Contains(where, "sl.u.") {
-			t.Error("an access token reached logs, the wire or the browser page")
+	// A restart between the refresh and the next use loses nothing: the
+	// new gateway uses the stored token without refreshing again.
+	g.restart(t)
+	s = g.session(t)
+	if r := call(t, s, "dropbox_list_folder", map[string]any{"path": ""}); r.IsError {
+		t.Fatalf("after a restart: %s", text(r))
+	}
+	if n := fake.Refreshes(); n != 1 {
+		t.Errorf("%d refreshes after a restart, want still 1", n)
+	}
+	assertTokensNowhere(t, g, page)
+}
+
+// assertTokensNowhere opens the stored token set and looks for its access
+// and refresh tokens in everything the gateway produced and stored.
+func assertTokensNowhere(t *testing.T, g *gw, page string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := g.App.Store.User(g.Owner.ID).Connection(ctx, "dropbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := g.App.Vault.Open(ctx, g.Owner.ID, vault.PurposeCredential, c.ID, c.Credential)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		Access  string `json:"access_token"`
+		Refresh string `json:"refresh_token"`
+	}
+	if err := json.Unmarshal(cred.Bytes(), &tok); err != nil || tok.Access == "" || tok.Refresh == "" {
+		t.Fatalf("stored token set: %v", err)
+	}
+	audit, _ := g.App.Store.User(g.Owner.ID).ListAudit(ctx, store.AuditFilter{})
+	auditJSON, _ := json.Marshal(audit)
+	places := map[string]string{"logs": g.Logs.String(), "wire": g.Wire.String(), "callback page": page, "audit": string(auditJSON)}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if b, err := os.ReadFile(g.DBPath + suffix); err == nil {
+			places["mcpgate.db"+suffix] = string(b)
+		}
+	}
+	for where, content := range places {
+		for name, v := range map[string]string{"access": tok.Access, "refresh": tok.Refresh} {
+			if strings.Contains(content, v) {
+				t.Errorf("the %s token appears in %s", name, where)
+			}
+		}
+	}
+}
+
+// TestOAuthTokenEndpointFailureLeavesNothing: the provider answers the
+// code exchange with garbage, then a 500; each callback gets a clear error
+// page and no connection is made.
+func TestOAuthTokenEndpointFailureLeavesNothing(t *testing.T) {
+	g, fake := startOAuthGateway(t)
+	redirect, _ := g.App.CallbackURL()
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, f := range []fakekit.Failure{fakekit.Garbage, fakekit.ServerError} {
+		p, err := g.App.BeginOAuth(context.Background(), g.Owner, "dropbox", "dropbox", nil, redirect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := noFollow.Get(p.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		// Two: x/oauth2 retries a failed exchange once with the client
+		// credentials in the body instead of the header.
+		fake.FailNext(f, 2)
+		resp, err = http.Get(resp.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(b), "exchange the authorization code with dropbox") {
+			t.Fatalf("token endpoint %v: %d %s", f, resp.StatusCode, b)
+		}
+		if _, err := g.App.Store.User(g.Owner.ID).Connection(context.Background(), "dropbox"); err == nil {
+			t.Fatalf("token endpoint %v: a connection was made", f)
 		}
 	}
 }
