@@ -145,3 +145,36 @@ func TestKMSDecryptsAreFew(t *testing.T) {
 		t.Fatalf("opening with the KMS key disabled: %v", err)
 	}
 }
+
+// TestRotateKEKToKMSAndBack moves every DEK from the local KEK to an AWS
+// KMS key and back to a new local key file, while the gateway serves.
+func TestRotateKEKToKMSAndBack(t *testing.T) {
+	kms := kmsfake.New()
+	t.Cleanup(kms.Close)
+	kms.SetEnv(t)
+	kmsURL := kms.ProviderURL(kms.CreateKey())
+	g := startGateway(t)
+	ctx := context.Background()
+	s := g.session(t)
+	back := "local://" + filepath.Join(t.TempDir(), "kek-back")
+	steps := []struct{ from, to string }{{"", kmsURL}, {kmsURL, back}}
+	for _, st := range steps {
+		res, _, err := openCLI(t, g, st.from).RotateKEK(ctx, st.to)
+		if err != nil || res.Rewrapped != 1 {
+			t.Fatalf("rotate-kek --to %s: %+v, %v", st.to, res, err)
+		}
+		if r := call(t, s, "github_get_repo", helloRepo); r.IsError {
+			t.Fatalf("a call after rotating to %s: %s", st.to, text(r))
+		}
+		after := openCLI(t, g, st.to)
+		if _, err := after.TestConnection(ctx, g.Owner, "github"); err != nil {
+			t.Fatalf("credential under %s: %v", st.to, err)
+		}
+		if status, _ := after.Status(ctx); status.Unfinished {
+			t.Fatalf("after rotating to %s: %+v", st.to, status)
+		}
+	}
+	if kms.Calls(kmsfake.OpEncrypt) == 0 || kms.Calls(kmsfake.OpDecrypt) == 0 {
+		t.Fatal("the KMS key was never used")
+	}
+}
