@@ -40,10 +40,10 @@ bench:
 
 lint:
 	$(GO) vet ./...
-	@out=$$(gofmt -l cmd pkg test); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l cmd pkg test configs); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 fmt:
-	gofmt -w cmd pkg test
+	gofmt -w cmd pkg test configs
 
 clean:
 	rm -rf bin
