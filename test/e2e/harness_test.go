@@ -146,6 +146,9 @@ func (g *gw) restart(t *testing.T) {
 	t.Cleanup(func() { a.Close() })
 	g.App = a
 	g.serve(t)
+	// Connections kept alive to the old listener are dead now; a POST on
+	// one would fail rather than be retried, as with any restarted server.
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 }
 
 // bearerRT adds the app key and copies every response body to wire.
