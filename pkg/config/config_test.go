@@ -97,6 +97,20 @@ func TestErrorsNameTheKey(t *testing.T) {
 	}
 }
 
+func TestDurationsInDays(t *testing.T) {
+	file := writeFile(t, "audit:\n  retention: 90d\n")
+	c, err := config.Load(config.Options{File: file, Env: []string{"MCPGATE_DATA_DIR=" + t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Audit.Retention != 90*24*time.Hour {
+		t.Fatalf("audit.retention = %v, want 90 days", c.Audit.Retention)
+	}
+	if _, err := config.Load(config.Options{File: writeFile(t, "audit:\n  retention: 9xd\n"), Env: []string{}}); err == nil || !strings.Contains(err.Error(), "retention") {
+		t.Fatalf("a bad day count: %v", err)
+	}
+}
+
 func TestBehindProxyAllowsTLSOff(t *testing.T) {
 	file := writeFile(t, "listen: 0.0.0.0:8080\nbehind_proxy: true\n")
 	if _, err := config.Load(config.Options{File: file, Env: []string{}}); err != nil {

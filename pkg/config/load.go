@@ -6,7 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/pflag"
@@ -88,6 +91,7 @@ func Load(opts Options) (*Config, error) {
 
 	var c Config
 	err = v.UnmarshalExact(&c, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
+		daysHook,
 		mapstructure.StringToTimeDurationHookFunc(),
 		mapstructure.StringToSliceHookFunc(","),
 	)))
@@ -100,6 +104,24 @@ func Load(opts Options) (*Config, error) {
 		return nil, fmt.Errorf("config %s: %w", describe(file), err)
 	}
 	return &c, nil
+}
+
+// daysHook lets durations be written in days ("90d"), as retention
+// periods usually are; other forms go to time.ParseDuration.
+func daysHook(from, to reflect.Type, data any) (any, error) {
+	str, ok := data.(string)
+	if !ok || from.Kind() != reflect.String || to != reflect.TypeOf(time.Duration(0)) {
+		return data, nil
+	}
+	days, ok := strings.CutSuffix(strings.TrimSpace(str), "d")
+	if !ok {
+		return data, nil
+	}
+	n, err := strconv.Atoi(days)
+	if err != nil || n < 0 {
+		return nil, fmt.Errorf("%q is not a number of days", str)
+	}
+	return time.Duration(n) * 24 * time.Hour, nil
 }
 
 func describe(file string) string {
