@@ -31,6 +31,8 @@ type Server struct {
 	mu     sync.RWMutex
 	repos  map[string]*repoState // by lower-case "owner/name"
 	nextID int64
+
+	app oauthApp
 }
 
 // Option configures New.
@@ -57,6 +59,9 @@ func New(token string, opts ...Option) *Server {
 		h = http.StripPrefix(s.prefix, h)
 	}
 	root := s.Start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.oauthRoute(w, r) {
+			return
+		}
 		if s.authorized(w, r) {
 			h.ServeHTTP(w, r)
 		}
@@ -75,7 +80,7 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	scheme, tok, _ := strings.Cut(got, " ")
 	scheme = strings.ToLower(scheme)
 	ok := (scheme == "bearer" || scheme == "token") &&
-		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.token)) == 1
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.token)) == 1 && !s.Revoked()
 	if !ok {
 		writeError(w, http.StatusUnauthorized, "Bad credentials")
 		return false
