@@ -24,9 +24,6 @@ import (
 	_ "github.com/mcpgate/mcpgate/pkg/store/sqlite"
 )
 
-// ErrNotInitialized means there is no database or KEK yet.
-var ErrNotInitialized = errors.New("mcpgate is not initialised here: run `mcpgate init` first")
-
 // App is an opened appliance. Close releases everything it opened.
 type App struct {
 	Config *config.Config

@@ -19,7 +19,7 @@ func (a *App) upstream(p connector.Provider, connURL string, cred secret.Value) 
 	return connector.Upstream{
 		BaseURL:        connector.BaseURL(connURL, a.Config.Connectors[p.Name()].APIURL, p),
 		Credential:     cred,
-		HTTP:           newHTTPClient(a.Config.Limits.UpstreamTimeout),
+		HTTP:           connector.NewHTTPClient(a.Config.Limits.UpstreamTimeout),
 		MaxResultBytes: a.Config.Limits.MaxResultBytes,
 	}
 }

@@ -18,7 +18,7 @@ import (
 // appliance.
 func (a *App) OAuth() (*oauth.Flow, *oauth.Tokens) {
 	if a.flow == nil {
-		a.flow = &oauth.Flow{Config: a.Config, Store: a.Store, Vault: a.Vault, HTTP: newHTTPClient(a.Config.Limits.UpstreamTimeout)}
+		a.flow = &oauth.Flow{Config: a.Config, Store: a.Store, Vault: a.Vault, HTTP: connector.NewHTTPClient(a.Config.Limits.UpstreamTimeout)}
 		a.tokens = &oauth.Tokens{Flow: a.flow}
 	}
 	return a.flow, a.tokens
@@ -69,9 +69,6 @@ func (a *App) accessToken(ctx context.Context, c store.Connection) (secret.Value
 	if err != nil {
 		return secret.Value{}, fmt.Errorf("open credential: %w", err)
 	}
-	if c.AuthKind != connector.AuthOAuth2 {
-		return cred, nil
-	}
 	_, tokens := a.OAuth()
-	return tokens.Access(ctx, c, cred, false)
+	return tokens.ForCall(ctx, c, cred, false)
 }

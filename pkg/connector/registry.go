@@ -32,13 +32,6 @@ func Lookup(name string) (Provider, error) {
 	return p, nil
 }
 
-// Names lists the registered providers.
-func Names() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	return namesLocked()
-}
-
 func namesLocked() []string {
 	var n []string
 	for k := range providers {

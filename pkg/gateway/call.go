@@ -91,7 +91,7 @@ func (g *Gateway) call(ctx context.Context, id Identity, connName string, p conn
 	}
 	if err != nil {
 		// An upstream's error text may quote any of the user's secrets.
-		msg, _ := guard.Redact(err.Error(), g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id)))
+		msg, _ := g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id)).Redact(err.Error())
 		return "", OutcomeError, dec, errors.New(msg)
 	}
 	return g.finish(ctx, id, &dec, out), OutcomeOK, dec, nil
@@ -101,16 +101,13 @@ func (g *Gateway) call(ctx context.Context, id Identity, connName string, p conn
 // first for OAuth connections when due, or when force is set). Its
 // errors are for the model: scrubbed of the credential.
 func (g *Gateway) callUpstream(ctx context.Context, conn store.Connection, cred secret.Value, p connector.Provider, t connector.Tool, args json.RawMessage, force bool) (string, error) {
-	token := cred
-	if conn.AuthKind == connector.AuthOAuth2 {
-		var err error
-		if token, err = g.tokens.Access(ctx, conn, cred, force); err != nil {
-			if errors.Is(err, oauth.ErrNeedsReauth) {
-				return "", fmt.Errorf("connection %q needs re-authorisation: run `mcpgate connect add %s --name %s` again", conn.Name, conn.Provider, conn.Name)
-			}
-			g.log.Warn("token refresh failed", "connection", conn.Name, "err", secret.Scrub(err.Error(), cred))
-			return "", fmt.Errorf("the %s token could not be refreshed; try again later", conn.Provider)
-		}
+	token, err := g.tokens.ForCall(ctx, conn, cred, force)
+	if errors.Is(err, oauth.ErrNeedsReauth) {
+		return "", fmt.Errorf("connection %q needs re-authorisation: run `mcpgate connect add %s --name %s` again", conn.Name, conn.Provider, conn.Name)
+	}
+	if err != nil {
+		g.log.Warn("token refresh failed", "connection", conn.Name, "err", secret.Scrub(err.Error(), cred))
+		return "", fmt.Errorf("the %s token could not be refreshed; try again later", conn.Provider)
 	}
 	up := connector.Upstream{
 		BaseURL:        g.baseURL(conn, p),

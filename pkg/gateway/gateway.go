@@ -4,11 +4,11 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/apikey"
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/config"
+	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/guard"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/store"
@@ -66,34 +66,11 @@ func New(o Options) *Gateway {
 		g.log = slog.New(slog.DiscardHandler)
 	}
 	if g.http == nil {
-		g.http = NewUpstreamClient(o.Config.Limits.UpstreamTimeout)
+		g.http = connector.NewHTTPClient(o.Config.Limits.UpstreamTimeout)
 	}
 	g.verifier = apikey.NewVerifier(func(ctx context.Context, id string) (store.APIKey, error) {
 		return g.st.Privileged().APIKey(ctx, id)
 	}, apikey.Options{})
 	g.servers = newServerCache(1024)
 	return g
-}
-
-// NewUpstreamClient is an HTTP client for upstream APIs: bounded in time,
-// keeping connections alive for the next call.
-func NewUpstreamClient(timeout time.Duration) *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 512
-	t.MaxIdleConnsPerHost = 256
-	t.ResponseHeaderTimeout = timeout
-	return &http.Client{
-		Timeout:   timeout,
-		Transport: t,
-		// An upstream redirect must not carry the credential elsewhere.
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) > 0 && req.URL.Host != via[0].URL.Host {
-				return http.ErrUseLastResponse
-			}
-			if len(via) >= 5 {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		},
-	}
 }

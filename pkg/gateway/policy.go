@@ -61,9 +61,10 @@ func (g *Gateway) countRate(ctx context.Context, userID, keyID, ruleID string, w
 	return g.st.User(userID).HitRate(ctx, store.RateHit{KeyID: keyID, Rule: ruleID, WindowStart: windowStart, Limit: limit})
 }
 
-// secretsCache keeps, per user, the credential values of the user's
-// connections as last read, so results can be scrubbed of every one of
-// them without opening each credential on every call.
+// secretsCache keeps, per user, a redactor for the credential values of
+// the user's connections as last read, so results can be scrubbed of every
+// one of them without opening each credential, or working out its
+// encodings, on every call.
 type secretsCache struct {
 	mu     sync.Mutex
 	byUser map[string]userSecrets
@@ -71,12 +72,13 @@ type secretsCache struct {
 
 type userSecrets struct {
 	fingerprint string
-	values      [][]byte
+	redactor    *guard.Redactor
 }
 
-// userSecrets returns every credential value the user holds: raw tokens,
-// and the access and refresh tokens inside OAuth token sets.
-func (g *Gateway) userSecrets(ctx context.Context, userID string, conns []store.Connection) [][]byte {
+// userSecrets returns a redactor for every credential value the user
+// holds: raw tokens, and the access and refresh tokens inside OAuth token
+// sets.
+func (g *Gateway) userSecrets(ctx context.Context, userID string, conns []store.Connection) *guard.Redactor {
 	var fp strings.Builder
 	for _, c := range conns {
 		fmt.Fprintf(&fp, "%s@%d|", c.ID, c.UpdatedAt.UnixMicro())
@@ -85,7 +87,7 @@ func (g *Gateway) userSecrets(ctx context.Context, userID string, conns []store.
 	cached, ok := g.secrets.byUser[userID]
 	g.secrets.mu.Unlock()
 	if ok && cached.fingerprint == fp.String() {
-		return cached.values
+		return cached.redactor
 	}
 	var values [][]byte
 	for _, c := range conns {
@@ -104,13 +106,14 @@ func (g *Gateway) userSecrets(ctx context.Context, userID string, conns []store.
 			}
 		}
 	}
+	r := guard.NewRedactor(values)
 	g.secrets.mu.Lock()
 	if g.secrets.byUser == nil || len(g.secrets.byUser) > 10000 {
 		g.secrets.byUser = map[string]userSecrets{}
 	}
-	g.secrets.byUser[userID] = userSecrets{fingerprint: fp.String(), values: values}
+	g.secrets.byUser[userID] = userSecrets{fingerprint: fp.String(), redactor: r}
 	g.secrets.mu.Unlock()
-	return values
+	return r
 }
 
 // requestConns returns the user's connections as read for this request.
@@ -129,7 +132,7 @@ func (g *Gateway) requestConns(ctx context.Context, id Identity) []store.Connect
 // echoed in it is redacted (always, whatever the policy says: the model
 // never sees a credential), then it is cut to the policy's size.
 func (g *Gateway) finish(ctx context.Context, id Identity, dec *guard.Decision, out string) string {
-	out, redacted := guard.Redact(out, g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id)))
+	out, redacted := g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id)).Redact(out)
 	dec.Redacted = redacted
 
 	if dec.MaxResultBytes > 0 {

@@ -42,6 +42,6 @@
 // from their position ("rule:1") or tool patterns ("rate:gmail_send_message").
 //
 // After an allowed call, and before the model sees the result, the gateway
-// replaces the user's credential values in it if RedactCredentials (Redact),
-// then cuts it to MaxResultBytes (Truncate).
+// replaces the user's credential values in it (Redactor; always, whatever
+// RedactCredentials says), then cuts it to MaxResultBytes.
 package guard

@@ -3,11 +3,9 @@ package guard
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // Redacted replaces a credential found in a tool result.
@@ -25,12 +23,31 @@ const minSecretLen = 6
 // whether anything was replaced; the gateway then records the call as
 // allow-with-redaction.
 func Redact(text string, secrets [][]byte) (string, bool) {
+	return NewRedactor(secrets).Redact(text)
+}
+
+// Redactor is Redact with the encodings of its secrets worked out once,
+// for a caller that scrubs many texts with the same secrets (the gateway,
+// once per tool call). It is safe for concurrent use.
+type Redactor struct {
+	forms []string
+}
+
+// NewRedactor prepares to redact secrets (see Redact).
+func NewRedactor(secrets [][]byte) *Redactor {
 	var forms []string
 	for _, s := range secrets {
 		if len(s) >= minSecretLen {
 			forms = append(forms, secretForms(s)...)
 		}
 	}
+	slices.Sort(forms)
+	return &Redactor{forms: slices.Compact(forms)}
+}
+
+// Redact is the package-level Redact with r's secrets.
+func (r *Redactor) Redact(text string) (string, bool) {
+	forms := r.forms
 	var hit []bool // hit[i]: byte i of text belongs to a secret
 	for _, f := range forms {
 		for i := 0; i+len(f) <= len(text); {
@@ -82,18 +99,4 @@ func secretForms(s []byte) []string {
 	}
 	slices.Sort(forms)
 	return slices.Compact(forms)
-}
-
-// Truncate cuts text to at most limit bytes, on a UTF-8 boundary, and appends a
-// note saying so; limit <= 0 means no limit. Call it after Redact: a secret cut
-// in two may no longer be recognised.
-func Truncate(text string, limit int) (string, bool) {
-	if limit <= 0 || len(text) <= limit {
-		return text, false
-	}
-	cut := limit
-	for cut > 0 && !utf8.RuneStart(text[cut]) {
-		cut--
-	}
-	return text[:cut] + fmt.Sprintf("\n\n[mcpgate: result truncated; it was %d bytes and this key's policy allows %d]", len(text), limit), true
 }

@@ -84,28 +84,3 @@ func TestRedactEdgeCases(t *testing.T) {
 		})
 	}
 }
-
-func TestTruncate(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name       string
-		in         string
-		limit      int
-		wantPrefix string
-		wantCut    bool
-	}{
-		{"a short result is kept", "hello", 10, "hello", false},
-		{"no limit keeps everything", strings.Repeat("a", 100), 0, strings.Repeat("a", 100), false},
-		{"a long result is cut with a note", "hello world", 5, "hello\n\n[mcpgate: result truncated; it was 11 bytes and this key's policy allows 5]", true},
-		{"a cut never splits a character", "aé", 2, "a\n\n[mcpgate", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, cut := Truncate(tt.in, tt.limit)
-			if !strings.HasPrefix(got, tt.wantPrefix) || cut != tt.wantCut {
-				t.Errorf("Truncate(%q, %d) = %q, %v; want prefix %q, %v", tt.in, tt.limit, got, cut, tt.wantPrefix, tt.wantCut)
-			}
-		})
-	}
-}

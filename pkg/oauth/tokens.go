@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/vault"
@@ -41,6 +42,15 @@ type Tokens struct {
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
+}
+
+// ForCall returns what a call to c's upstream sends: the stored credential
+// itself, or for an OAuth connection a fresh access token (see Access).
+func (t *Tokens) ForCall(ctx context.Context, c store.Connection, cred secret.Value, force bool) (secret.Value, error) {
+	if c.AuthKind != connector.AuthOAuth2 {
+		return cred, nil
+	}
+	return t.Access(ctx, c, cred, force)
 }
 
 // Access returns the access token to call with. cred is the connection's

@@ -20,6 +20,3 @@ func Register(scheme string, o func(ctx context.Context, u *url.URL) (Store, err
 
 // Open opens the database at rawURL with the driver its scheme names.
 func Open(ctx context.Context, rawURL string) (Store, error) { return drivers.Open(ctx, rawURL) }
-
-// Schemes lists the registered driver schemes.
-func Schemes() []string { return drivers.Schemes() }

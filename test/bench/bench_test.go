@@ -22,7 +22,6 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/github/githubfake"
-	"github.com/mcpgate/mcpgate/pkg/gateway"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 )
 
@@ -84,7 +83,7 @@ func setup(b *testing.B) *env {
 	}
 	return &env{
 		url: "http://" + s.Server.Addr("gateway") + "/mcp", key: raw.Reveal(), gh: gh, direct: tool,
-		up: connector.Upstream{BaseURL: gh.URL, Credential: secret.FromString(token), HTTP: gateway.NewUpstreamClient(30 * time.Second)},
+		up: connector.Upstream{BaseURL: gh.URL, Credential: secret.FromString(token), HTTP: connector.NewHTTPClient(30 * time.Second)},
 	}
 }
 
