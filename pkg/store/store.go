@@ -31,6 +31,12 @@ type Store interface {
 	// CheckSchema returns ErrSchemaTooNew or ErrSchemaTooOld unless the
 	// schema is exactly the version this binary knows.
 	CheckSchema(ctx context.Context) error
+	// Generation returns a number that grows with every change to a user,
+	// a connection, an API key (other than its last use) or a policy,
+	// committed in the same transaction as the change, by any process
+	// sharing the database. Rows of those kinds read after Generation
+	// returned n are current for as long as it keeps returning n.
+	Generation(ctx context.Context) (int64, error)
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database; safe to call more than once.
