@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/apikey"
@@ -37,7 +38,14 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 			g.unauthorized(w, "missing")
 			return
 		}
-		k, err := g.verifier.Verify(r.Context(), raw, clientAddr(r, g.cfg.BehindProxy))
+		v, err := g.views.at(r.Context(), g.st)
+		if err != nil {
+			g.log.Error("read store generation", "err", err.Error())
+			http.Error(w, "authentication is unavailable; try again later", http.StatusServiceUnavailable)
+			return
+		}
+		ctx := withView(r.Context(), v)
+		k, err := g.verifier.Verify(ctx, raw, clientAddr(r, g.cfg.BehindProxy))
 		switch {
 		case errors.Is(err, apikey.ErrRateLimited):
 			g.metrics.AuthFailures.WithLabelValues("rate_limited").Inc()
@@ -54,7 +62,7 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 		}
 		g.touch(k)
 		id := Identity{UserID: k.UserID, KeyID: k.ID, KeyName: k.Name, Scope: k.Scope}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, identityKey{}, id)))
 	})
 }
 
@@ -65,9 +73,11 @@ func (g *Gateway) unauthorized(w http.ResponseWriter, reason string) {
 }
 
 // touch records last use at most once a minute per key, off the hot path.
+// The key's row may come from the request's view, older than the last
+// touch, so the gateway remembers its own touches too.
 func (g *Gateway) touch(k store.APIKey) {
 	now := time.Now()
-	if now.Sub(k.LastUsedAt) < time.Minute {
+	if now.Sub(k.LastUsedAt) < time.Minute || !g.touched.due(k.ID, now) {
 		return
 	}
 	go func() {
@@ -107,4 +117,25 @@ func clientAddr(r *http.Request, behindProxy bool) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// touches remembers when this gateway last recorded each key's use.
+type touches struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+// due reports whether a minute has passed since id's last recorded use,
+// and if so counts this one as recorded.
+func (t *touches) due(id string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if now.Sub(t.last[id]) < time.Minute {
+		return false
+	}
+	if t.last == nil || len(t.last) >= maxViewEntries {
+		t.last = map[string]time.Time{}
+	}
+	t.last[id] = now
+	return true
 }

@@ -46,8 +46,10 @@ type Gateway struct {
 	http     *http.Client
 	verifier *apikey.Verifier
 	servers  *serverCache
+	views    views
 	policies policies
 	secrets  secretsCache
+	touched  touches
 }
 
 // New builds a gateway.
@@ -69,7 +71,7 @@ func New(o Options) *Gateway {
 		g.http = connector.NewHTTPClient(o.Config.Limits.UpstreamTimeout)
 	}
 	g.verifier = apikey.NewVerifier(func(ctx context.Context, id string) (store.APIKey, error) {
-		return g.st.Privileged().APIKey(ctx, id)
+		return viewFrom(ctx).key(ctx, id, g.st.Privileged().APIKey)
 	}, apikey.Options{})
 	g.servers = newServerCache(1024)
 	return g

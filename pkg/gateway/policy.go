@@ -25,8 +25,12 @@ type policies struct {
 }
 
 // loadPolicy is the guard's PolicyLoader: the key's policy, else the
-// user's default, else none.
+// user's default, else none, read through the request's view.
 func (g *Gateway) loadPolicy(ctx context.Context, userID, keyID string) (*guard.Policy, error) {
+	return viewFrom(ctx).policy(ctx, userID, keyID, g.readPolicy)
+}
+
+func (g *Gateway) readPolicy(ctx context.Context, userID, keyID string) (*guard.Policy, error) {
 	p, err := g.st.User(userID).EffectivePolicy(ctx, keyID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil

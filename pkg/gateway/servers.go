@@ -64,7 +64,7 @@ func requestConnection(ctx context.Context, name string) (store.Connection, bool
 // serverFor returns the MCP server with id's tools, reusing one built for
 // the same key and the same connections.
 func (g *Gateway) serverFor(ctx context.Context, id Identity) (*mcp.Server, []store.Connection, error) {
-	all, err := g.st.User(id.UserID).ListConnections(ctx)
+	all, err := viewFrom(ctx).connections(ctx, id.UserID, g.st.User(id.UserID).ListConnections)
 	if err != nil {
 		return nil, nil, err
 	}

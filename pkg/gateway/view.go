@@ -1,0 +1,150 @@
+package gateway
+
+import (
+	"context"
+	"sync"
+
+	"github.com/mcpgate/mcpgate/pkg/guard"
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+// view is what the gateway has read of keys, connections and policies
+// while the store's generation stood at gen. Every change to those rows
+// moves the generation (in the change's own transaction), and each
+// request reads the generation first, so a request never sees rows older
+// than the last change committed before it began: a key revoked or a
+// policy set from the CLI applies on the next request, as if every row
+// were read again, for the price of one small read.
+//
+// A view is safe for concurrent use. Misses are read outside its lock;
+// two requests missing the same row both read it, and either result is
+// current.
+type view struct {
+	gen int64
+
+	mu       sync.Mutex
+	keys     map[string]store.APIKey
+	conns    map[string][]store.Connection
+	policies map[policyKey]*guard.Policy // nil: no policy is set
+}
+
+type policyKey struct{ userID, keyID string }
+
+// maxViewEntries bounds each of a view's maps. Only keys that verified,
+// and their owners' rows, are kept, so an unknown key cannot fill them;
+// the bound is for an install with very many keys.
+const maxViewEntries = 10000
+
+// views holds the view of the newest generation seen.
+type views struct {
+	mu  sync.Mutex
+	cur *view
+}
+
+// at returns the view for the store's current generation, starting an
+// empty one when the generation has moved.
+func (vs *views) at(ctx context.Context, st store.Store) (*view, error) {
+	gen, err := st.Generation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	// A request that read an older number than the current view's may
+	// use it: its rows are newer than that request needs.
+	if vs.cur == nil || gen > vs.cur.gen {
+		vs.cur = &view{
+			gen:      gen,
+			keys:     map[string]store.APIKey{},
+			conns:    map[string][]store.Connection{},
+			policies: map[policyKey]*guard.Policy{},
+		}
+	}
+	return vs.cur, nil
+}
+
+type viewKey struct{}
+
+func withView(ctx context.Context, v *view) context.Context {
+	return context.WithValue(ctx, viewKey{}, v)
+}
+
+// viewFrom returns the request's view; nil (read everything) outside a
+// request.
+func viewFrom(ctx context.Context) *view {
+	v, _ := ctx.Value(viewKey{}).(*view)
+	return v
+}
+
+// key returns the key with id, read through v. Unknown ids are not kept.
+func (v *view) key(ctx context.Context, id string, read func(context.Context, string) (store.APIKey, error)) (store.APIKey, error) {
+	if v == nil {
+		return read(ctx, id)
+	}
+	v.mu.Lock()
+	k, ok := v.keys[id]
+	v.mu.Unlock()
+	if ok {
+		return k, nil
+	}
+	k, err := read(ctx, id)
+	if err != nil {
+		return k, err
+	}
+	v.mu.Lock()
+	keep(v.keys, id, k)
+	v.mu.Unlock()
+	return k, nil
+}
+
+// connections returns the user's connections, read through v.
+func (v *view) connections(ctx context.Context, userID string, read func(context.Context) ([]store.Connection, error)) ([]store.Connection, error) {
+	if v == nil {
+		return read(ctx)
+	}
+	v.mu.Lock()
+	cs, ok := v.conns[userID]
+	v.mu.Unlock()
+	if ok {
+		return cs, nil
+	}
+	cs, err := read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v.mu.Lock()
+	keep(v.conns, userID, cs)
+	v.mu.Unlock()
+	return cs, nil
+}
+
+// policy returns the key's effective policy (nil if none), read and
+// compiled through v.
+func (v *view) policy(ctx context.Context, userID, keyID string, load guard.PolicyLoader) (*guard.Policy, error) {
+	if v == nil {
+		return load(ctx, userID, keyID)
+	}
+	pk := policyKey{userID, keyID}
+	v.mu.Lock()
+	p, ok := v.policies[pk]
+	v.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := load(ctx, userID, keyID)
+	if err != nil {
+		return nil, err
+	}
+	v.mu.Lock()
+	keep(v.policies, pk, p)
+	v.mu.Unlock()
+	return p, nil
+}
+
+// keep stores val under k, forgetting everything first when m is full.
+func keep[K comparable, V any](m map[K]V, k K, val V) {
+	if len(m) >= maxViewEntries {
+		clear(m)
+	}
+	m[k] = val
+}
