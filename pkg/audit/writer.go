@@ -9,94 +9,108 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
-// ErrClosed means the writer was closed before the record was committed.
+// ErrClosed means the writer was closed before the record was queued.
 var ErrClosed = errors.New("audit writer is closed")
 
 // maxBatch bounds how many records go into one transaction.
 const maxBatch = 512
 
 // Writer commits audit records durably. Write blocks until its record is
-// committed (or fails); concurrent Writes share transactions, so the
+// committed (or fails). Concurrent Writes share transactions, so the
 // disk-sync cost is paid once per group rather than once per call.
+//
+// The group is committed by one of the waiting callers, the leader, on its
+// own goroutine: a call that finds no commit running commits its record at
+// once, with no hand-off to another goroutine; calls that arrive while a
+// commit runs queue up, and the first of them leads the next commit, of
+// everything queued by then. Writer is safe for concurrent use.
 type Writer struct {
-	st   store.Store
-	reqs chan *pending
-	done chan struct{}
+	st store.Store
 
-	closeOnce sync.Once
-	mu        sync.RWMutex
-	closed    bool
+	mu      sync.Mutex
+	queue   []*pending
+	leading bool // a caller is committing; the queue waits for it
+	closed  bool
+	writes  sync.WaitGroup // Writes queued and not yet returned
 }
 
 type pending struct {
 	rec  store.AuditRecord
-	err  chan error
+	done chan error    // the outcome of the commit that held rec
+	lead chan struct{} // closed when this caller must lead the next commit
 	seq  int64
 	hash string
 }
 
-// NewWriter starts a writer over st. Close stops it.
-func NewWriter(st store.Store) *Writer {
-	w := &Writer{st: st, reqs: make(chan *pending, 4096), done: make(chan struct{})}
-	go w.loop()
-	return w
-}
+// NewWriter returns a writer over st. Close stops it.
+func NewWriter(st store.Store) *Writer { return &Writer{st: st} }
 
-// Write commits rec and returns it as stored (with Seq and Hash).
+// Write commits rec and returns it as stored (with Seq and Hash). Once
+// queued, the record is committed or fails even if ctx ends, which keeps
+// "recorded" and "returned" in step.
 func (w *Writer) Write(ctx context.Context, rec store.AuditRecord) (store.AuditRecord, error) {
-	p := &pending{rec: rec, err: make(chan error, 1)}
-	w.mu.RLock()
+	if err := ctx.Err(); err != nil {
+		return rec, fmt.Errorf("queue audit record: %w", err)
+	}
+	p := &pending{rec: rec, done: make(chan error, 1), lead: make(chan struct{})}
+	w.mu.Lock()
 	if w.closed {
-		w.mu.RUnlock()
+		w.mu.Unlock()
 		return rec, ErrClosed
 	}
-	select {
-	case w.reqs <- p:
-	case <-ctx.Done():
-		w.mu.RUnlock()
-		return rec, fmt.Errorf("queue audit record: %w", ctx.Err())
+	w.writes.Add(1)
+	defer w.writes.Done()
+	w.queue = append(w.queue, p)
+	leader := !w.leading
+	w.leading = true
+	w.mu.Unlock()
+
+	if !leader {
+		select {
+		case err := <-p.done:
+			rec.Seq, rec.Hash = p.seq, p.hash
+			return rec, err
+		case <-p.lead:
+		}
 	}
-	w.mu.RUnlock()
-	// Once queued, the record is committed or fails; waiting for it even
-	// if ctx ends keeps "recorded" and "returned" in step.
-	err := <-p.err
+	w.commitQueued()
+	err := <-p.done
 	rec.Seq, rec.Hash = p.seq, p.hash
 	return rec, err
 }
 
-// Close commits what is queued and stops the writer.
+// commitQueued commits what is queued (up to maxBatch records, the
+// leader's own first) and then passes the lead to the first caller still
+// queued, or ends it.
+func (w *Writer) commitQueued() {
+	w.mu.Lock()
+	n := min(len(w.queue), maxBatch)
+	batch := w.queue[:n:n]
+	w.queue = w.queue[n:]
+	w.mu.Unlock()
+
+	w.commit(batch)
+
+	w.mu.Lock()
+	if len(w.queue) > 0 {
+		close(w.queue[0].lead)
+	} else {
+		w.leading = false
+	}
+	w.mu.Unlock()
+}
+
+// Close refuses new records and waits for the queued ones to commit.
 func (w *Writer) Close() error {
-	w.closeOnce.Do(func() {
-		w.mu.Lock()
-		w.closed = true
-		close(w.reqs)
-		w.mu.Unlock()
-		<-w.done
-	})
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	w.writes.Wait()
 	return nil
 }
 
-func (w *Writer) loop() {
-	defer close(w.done)
-	for first := range w.reqs {
-		batch := []*pending{first}
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case p, ok := <-w.reqs:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, p)
-			default:
-				break fill
-			}
-		}
-		w.commit(batch)
-	}
-}
-
-// commit stores a batch, one transaction per user in it.
+// commit stores a batch, one transaction per user in it, and tells each
+// caller its outcome.
 func (w *Writer) commit(batch []*pending) {
 	byUser := map[string][]*pending{}
 	var order []string
@@ -113,14 +127,14 @@ func (w *Writer) commit(batch []*pending) {
 			recs[i] = p.rec
 		}
 		stored, err := w.st.User(uid).AppendAudit(context.Background(), recs, Hash)
+		if err != nil {
+			err = fmt.Errorf("write audit record: %w", err)
+		}
 		for i, p := range ps {
 			if err == nil && i < len(stored) {
 				p.seq, p.hash = stored[i].Seq, stored[i].Hash
 			}
-			if err != nil {
-				err = fmt.Errorf("write audit record: %w", err)
-			}
-			p.err <- err
+			p.done <- err
 		}
 	}
 }

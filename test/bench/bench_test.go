@@ -5,9 +5,11 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -129,6 +131,44 @@ func (e *env) callGateway(s *mcp.ClientSession) error {
 	return nil
 }
 
+// rawCall is a tools/call posted as a plain JSON-RPC request over HTTP,
+// the thinnest client there is, so that what is measured is the gateway
+// rather than a client library. Each caller keeps its own connection.
+func (e *env) rawCall(hc *http.Client) error {
+	req, err := http.NewRequest(http.MethodPost, e.url, bytes.NewReader(rawBody))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+e.key)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Mcp-Protocol-Version", "2025-06-18")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	var msg struct {
+		Result *struct {
+			IsError bool `json:"isError"`
+		} `json:"result"`
+	}
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &msg) != nil || msg.Result == nil || msg.Result.IsError {
+		return fmt.Errorf("gateway call failed: %s %s", resp.Status, body)
+	}
+	return nil
+}
+
+var rawBody = []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"github_get_repo","arguments":{"owner":"octocat","repo":"hello-world"}}}`)
+
+func newRawClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+}
+
 func (e *env) viaDirect(b *testing.B) {
 	raw, _ := json.Marshal(args)
 	if _, err := e.direct.Call(context.Background(), e.up, raw); err != nil {
@@ -141,70 +181,90 @@ func median(d []time.Duration) time.Duration {
 	return d[len(d)/2]
 }
 
-// BenchmarkGatewayVsDirect alternates a direct call and a gateway call, so
-// both see the same machine state, and reports their medians and ratio.
+// BenchmarkGatewayVsDirect alternates a direct call, a gateway call from a
+// plain HTTP client and one from the go-sdk client, so all three see the
+// same machine state, and reports their medians and what the gateway adds.
 func BenchmarkGatewayVsDirect(b *testing.B) {
 	e := setup(b)
 	s := e.session(b)
 	defer s.Close()
+	hc := newRawClient()
+	raw := func(b *testing.B) {
+		if err := e.rawCall(hc); err != nil {
+			b.Fatal(err)
+		}
+	}
 	for range 50 { // warm connections and caches
 		e.viaDirect(b)
+		raw(b)
 		e.viaGateway(b, s)
 	}
 	direct := make([]time.Duration, 0, b.N)
 	via := make([]time.Duration, 0, b.N)
+	viaSDK := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for range b.N {
 		t0 := time.Now()
 		e.viaDirect(b)
 		t1 := time.Now()
-		e.viaGateway(b, s)
+		raw(b)
 		t2 := time.Now()
+		e.viaGateway(b, s)
+		t3 := time.Now()
 		direct = append(direct, t1.Sub(t0))
 		via = append(via, t2.Sub(t1))
+		viaSDK = append(viaSDK, t3.Sub(t2))
 	}
 	b.StopTimer()
-	md, mg := median(direct), median(via)
+	md, mg, ms := median(direct), median(via), median(viaSDK)
 	b.ReportMetric(float64(md.Microseconds()), "direct-µs/median")
 	b.ReportMetric(float64(mg.Microseconds()), "gateway-µs/median")
 	b.ReportMetric(float64((mg - md).Microseconds()), "added-µs/median")
 	b.ReportMetric(float64(mg)/float64(md), "ratio")
+	b.ReportMetric(float64(ms.Microseconds()), "sdk-client-gateway-µs/median")
 }
 
 // BenchmarkThroughput runs tool calls from 1 and 64 concurrent clients,
-// each with its own MCP session, and reports calls per second.
+// each with a connection of its own, and reports calls per second: plain
+// HTTP clients, and go-sdk clients (one MCP session each).
 func BenchmarkThroughput(b *testing.B) {
 	e := setup(b)
-	for _, clients := range []int{1, 64} {
-		b.Run(map[int]string{1: "clients=1", 64: "clients=64"}[clients], func(b *testing.B) {
-			sessions := make([]*mcp.ClientSession, clients)
-			for i := range sessions {
-				sessions[i] = e.session(b)
-				e.viaGateway(b, sessions[i])
-			}
-			defer func() {
-				for _, s := range sessions {
-					s.Close()
-				}
-			}()
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			b.ResetTimer()
-			start := time.Now()
-			for _, s := range sessions {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for next.Add(1) <= int64(b.N) {
-						if err := e.callGateway(s); err != nil {
-							b.Error(err)
-							return
-						}
+	for _, kind := range []string{"http", "sdk"} {
+		for _, clients := range []int{1, 64} {
+			b.Run(fmt.Sprintf("client=%s/clients=%d", kind, clients), func(b *testing.B) {
+				calls := make([]func() error, clients)
+				for i := range calls {
+					if kind == "http" {
+						hc := newRawClient()
+						calls[i] = func() error { return e.rawCall(hc) }
+					} else {
+						s := e.session(b)
+						defer s.Close()
+						calls[i] = func() error { return e.callGateway(s) }
 					}
-				}()
-			}
-			wg.Wait()
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "calls/s")
-		})
+					if err := calls[i](); err != nil {
+						b.Fatal(err)
+					}
+				}
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				b.ResetTimer()
+				start := time.Now()
+				for _, call := range calls {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for next.Add(1) <= int64(b.N) {
+							if err := call(); err != nil {
+								b.Error(err)
+								return
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "calls/s")
+			})
+		}
 	}
 }

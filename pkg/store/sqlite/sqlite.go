@@ -27,9 +27,23 @@ func init() { store.Register("sqlite", Open) }
 var migrations embed.FS
 
 // params are the connection settings; the pragmas apply to every
-// connection in the pool.
+// connection in the pool. The synchronous pragma comes from the URL's
+// sync parameter (see syncMode).
 const params = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
-	"&_pragma=synchronous(FULL)&_txlock=immediate"
+	"&_txlock=immediate&_pragma=synchronous"
+
+// syncModes are the values of the URL's sync parameter, and the
+// synchronous pragma each stands for (WAL mode):
+//
+//	full    every commit (so every audit record) is on disk before it
+//	        returns: nothing committed is lost to a crash of the process
+//	        or of the machine (power loss). The default.
+//	normal  every commit is written to the operating system before it
+//	        returns, and on disk at the next checkpoint: nothing committed
+//	        is lost to a crash of mcpgate; a power loss or kernel crash may
+//	        lose the last moments' commits (never the database's
+//	        consistency). It spares a disk sync per commit.
+var syncModes = map[string]string{"full": "(FULL)", "normal": "(NORMAL)"}
 
 // dialect has no scope hooks, as SQLite has no row-level security (the
 // query layer's user_id filter is all the scoping there is), and no Lock,
@@ -55,10 +69,14 @@ func Open(ctx context.Context, u *url.URL) (store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	sync, err := syncMode(u)
+	if err != nil {
+		return nil, err
+	}
 	if err := create(path); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", path+"?"+params)
+	db, err := sql.Open("sqlite", path+"?"+params+sync)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 	}
@@ -74,12 +92,32 @@ func Open(ctx context.Context, u *url.URL) (store.Store, error) {
 	return sqlstore.New(db, dialect), nil
 }
 
+// syncMode reads the URL's only parameter, sync (full or normal).
+func syncMode(u *url.URL) (string, error) {
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "", fmt.Errorf("sqlite url %q: %w", u.Redacted(), err)
+	}
+	for k := range q {
+		if k != "sync" {
+			return "", fmt.Errorf("sqlite url %q: unknown parameter %q (the only one is sync=full|normal)", u.Redacted(), k)
+		}
+	}
+	mode := q.Get("sync")
+	if mode == "" {
+		mode = "full"
+	}
+	pragma, ok := syncModes[mode]
+	if !ok || len(q["sync"]) > 1 {
+		return "", fmt.Errorf("sqlite url %q: sync must be full or normal", u.Redacted())
+	}
+	return pragma, nil
+}
+
 func filePath(u *url.URL) (string, error) {
 	switch {
 	case u.Host != "" || u.Opaque != "":
 		return "", fmt.Errorf("sqlite url %q: use sqlite:///absolute/path/mcpgate.db (three slashes)", u.Redacted())
-	case u.RawQuery != "":
-		return "", fmt.Errorf("sqlite url %q: query parameters are not supported", u.Redacted())
 	case !filepath.IsAbs(u.Path) || strings.Contains(u.Path, "?"):
 		return "", fmt.Errorf("sqlite url %q: the path must be absolute and contain no '?'", u.Redacted())
 	}

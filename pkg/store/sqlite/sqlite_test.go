@@ -76,6 +76,34 @@ func TestSettings(t *testing.T) {
 	}
 }
 
+// TestSyncNormal checks that sync=normal reaches every pooled connection.
+func TestSyncNormal(t *testing.T) {
+	u, err := url.Parse("sqlite://" + filepath.Join(t.TempDir(), "mcpgate.db") + "?sync=normal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	db := st.(interface{ DB() *sql.DB }).DB()
+	for range 3 {
+		conn, err := db.Conn(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var got string
+		if err := conn.QueryRowContext(t.Context(), "PRAGMA synchronous").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != "1" {
+			t.Errorf("PRAGMA synchronous = %s, want 1 (NORMAL)", got)
+		}
+	}
+}
+
 func TestURLs(t *testing.T) {
 	dir := t.TempDir()
 	tests := []struct {
@@ -86,6 +114,11 @@ func TestURLs(t *testing.T) {
 		{"sqlite://relative/a.db", false},
 		{"sqlite:a.db", false},
 		{"sqlite://" + filepath.Join(dir, "a.db") + "?_pragma=foreign_keys(0)", false},
+		{"sqlite://" + filepath.Join(dir, "a.db") + "?sync=full", true},
+		{"sqlite://" + filepath.Join(dir, "a.db") + "?sync=normal", true},
+		{"sqlite://" + filepath.Join(dir, "a.db") + "?sync=off", false},
+		{"sqlite://" + filepath.Join(dir, "a.db") + "?sync=full&sync=normal", false},
+		{"sqlite://" + filepath.Join(dir, "a.db") + "?sync=normal&foreign_keys=0", false},
 		{"sqlite://" + filepath.Join(dir, "missing", "a.db"), false},
 	}
 	for _, tt := range tests {
