@@ -50,8 +50,10 @@ ARG GO_VERSION=1.26
 FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
 WORKDIR /src
 ENV CGO_ENABLED=0
-# Modules first, so a source change does not download them again.
+# Modules first, so a source change does not download them again. The
+# patched go-sdk (a replace directive) is part of the module graph.
 COPY go.mod go.sum ./
+COPY third_party/ third_party/
 RUN --mount=type=cache,target=/go/pkg/mod \
     go mod download
 COPY . .

@@ -24,6 +24,7 @@ run: build
 # (.ci/run sets it); without it they skip with a message.
 test: test-tools
 	PATH="$(GOBIN):$$PATH" $(GO) test -count=1 -timeout 30m ./...
+	cd third_party/go-sdk && $(GO) test -count=1 ./internal/json/
 
 # What the end-to-end tests drive: the ACME test CA and the official
 # TypeScript MCP client (from the committed lockfile).

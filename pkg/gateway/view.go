@@ -81,20 +81,7 @@ func (v *view) key(ctx context.Context, id string, read func(context.Context, st
 	if v == nil {
 		return read(ctx, id)
 	}
-	v.mu.Lock()
-	k, ok := v.keys[id]
-	v.mu.Unlock()
-	if ok {
-		return k, nil
-	}
-	k, err := read(ctx, id)
-	if err != nil {
-		return k, err
-	}
-	v.mu.Lock()
-	keep(v.keys, id, k)
-	v.mu.Unlock()
-	return k, nil
+	return through(&v.mu, v.keys, id, func() (store.APIKey, error) { return read(ctx, id) })
 }
 
 // connections returns the user's connections, read through v.
@@ -102,20 +89,7 @@ func (v *view) connections(ctx context.Context, userID string, read func(context
 	if v == nil {
 		return read(ctx)
 	}
-	v.mu.Lock()
-	cs, ok := v.conns[userID]
-	v.mu.Unlock()
-	if ok {
-		return cs, nil
-	}
-	cs, err := read(ctx)
-	if err != nil {
-		return nil, err
-	}
-	v.mu.Lock()
-	keep(v.conns, userID, cs)
-	v.mu.Unlock()
-	return cs, nil
+	return through(&v.mu, v.conns, userID, func() ([]store.Connection, error) { return read(ctx) })
 }
 
 // policy returns the key's effective policy (nil if none), read and
@@ -124,21 +98,26 @@ func (v *view) policy(ctx context.Context, userID, keyID string, load guard.Poli
 	if v == nil {
 		return load(ctx, userID, keyID)
 	}
-	pk := policyKey{userID, keyID}
-	v.mu.Lock()
-	p, ok := v.policies[pk]
-	v.mu.Unlock()
+	return through(&v.mu, v.policies, policyKey{userID, keyID}, func() (*guard.Policy, error) { return load(ctx, userID, keyID) })
+}
+
+// through returns m[k] or, on a miss, what read returns, keeping it
+// unless read fails. read runs without mu held.
+func through[K comparable, V any](mu *sync.Mutex, m map[K]V, k K, read func() (V, error)) (V, error) {
+	mu.Lock()
+	val, ok := m[k]
+	mu.Unlock()
 	if ok {
-		return p, nil
+		return val, nil
 	}
-	p, err := load(ctx, userID, keyID)
+	val, err := read()
 	if err != nil {
-		return nil, err
+		return val, err
 	}
-	v.mu.Lock()
-	keep(v.policies, pk, p)
-	v.mu.Unlock()
-	return p, nil
+	mu.Lock()
+	keep(m, k, val)
+	mu.Unlock()
+	return val, nil
 }
 
 // keep stores val under k, forgetting everything first when m is full.

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -38,14 +39,21 @@ type env struct {
 	up       connector.Upstream
 }
 
-func setup(b *testing.B) *env {
+// syncModes are the SQLite durability settings measured: full (the
+// default: each audit record on disk before its result is returned) and
+// normal (written to the OS, on disk at the next checkpoint).
+var syncModes = []string{"full", "normal"}
+
+func setup(b *testing.B, sync string) *env {
 	b.Helper()
 	appliance.TuneRuntime() // as serve does
 	ctx := context.Background()
 	gh := githubfake.New(token)
 	b.Cleanup(gh.Close)
+	dir := b.TempDir()
 	cfg, err := config.Load(config.Options{Env: []string{
-		"MCPGATE_DATA_DIR=" + b.TempDir(), "MCPGATE_LISTEN=127.0.0.1:0", "MCPGATE_ADMIN_LISTEN=127.0.0.1:0",
+		"MCPGATE_DATA_DIR=" + dir, "MCPGATE_LISTEN=127.0.0.1:0", "MCPGATE_ADMIN_LISTEN=127.0.0.1:0",
+		"MCPGATE_DATABASE_URL=sqlite://" + filepath.Join(dir, "mcpgate.db") + "?sync=" + sync,
 		"MCPGATE_CONNECTORS_GITHUB_API_URL=" + gh.URL,
 	}})
 	if err != nil {
@@ -185,7 +193,12 @@ func median(d []time.Duration) time.Duration {
 // plain HTTP client and one from the go-sdk client, so all three see the
 // same machine state, and reports their medians and what the gateway adds.
 func BenchmarkGatewayVsDirect(b *testing.B) {
-	e := setup(b)
+	for _, mode := range syncModes {
+		b.Run("sync="+mode, func(b *testing.B) { gatewayVsDirect(b, setup(b, mode)) })
+	}
+}
+
+func gatewayVsDirect(b *testing.B, e *env) {
 	s := e.session(b)
 	defer s.Close()
 	hc := newRawClient()
@@ -228,7 +241,12 @@ func BenchmarkGatewayVsDirect(b *testing.B) {
 // each with a connection of its own, and reports calls per second: plain
 // HTTP clients, and go-sdk clients (one MCP session each).
 func BenchmarkThroughput(b *testing.B) {
-	e := setup(b)
+	for _, mode := range syncModes {
+		b.Run("sync="+mode, func(b *testing.B) { throughput(b, setup(b, mode)) })
+	}
+}
+
+func throughput(b *testing.B, e *env) {
 	for _, kind := range []string{"http", "sdk"} {
 		for _, clients := range []int{1, 64} {
 			b.Run(fmt.Sprintf("client=%s/clients=%d", kind, clients), func(b *testing.B) {

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,26 +26,10 @@ func TestAuditRecordSurvivesKill(t *testing.T) {
 			gh := githubfake.New(canary)
 			t.Cleanup(gh.Close)
 			dir := t.TempDir()
-			rig := &sigtermRig{bin: mcpgateBinary(t), env: []string{
-				"MCPGATE_DATA_DIR=" + dir,
-				"MCPGATE_DATABASE_URL=sqlite://" + filepath.Join(dir, "mcpgate.db") + "?sync=" + mode,
-				"MCPGATE_CONNECTORS_GITHUB_API_URL=" + gh.URL,
-			}}
-			for _, k := range os.Environ() {
-				if !strings.HasPrefix(k, "MCPGATE_") {
-					rig.env = append(rig.env, k)
-				}
-			}
-			rig.cli(ctx, t, "", "init")
-			rig.cli(ctx, t, canary+"\n", "connect", "add", "github", "--token-stdin")
-			var created struct {
-				Key string `json:"key"`
-			}
-			if out := rig.cli(ctx, t, "", "key", "create", "--name", "t", "-o", "json"); json.Unmarshal([]byte(out), &created) != nil || created.Key == "" {
-				t.Fatalf("key create -o json printed no key: %q", out)
-			}
+			rig, key := newGitHubRig(ctx, t, gh, "MCPGATE_DATA_DIR="+dir,
+				"MCPGATE_DATABASE_URL=sqlite://"+filepath.Join(dir, "mcpgate.db")+"?sync="+mode)
 			addr := rig.serve(ctx, t)
-			sess := rig.session(ctx, t, addr, created.Key)
+			sess := rig.session(ctx, t, addr, key)
 
 			const calls = 20
 			for i := range calls {

@@ -31,27 +31,11 @@ func TestShutdownOnSIGTERMFinishesInFlightCall(t *testing.T) {
 	defer cancel()
 	gh := githubfake.New(canary)
 	t.Cleanup(gh.Close)
-	rig := &sigtermRig{bin: mcpgateBinary(t), env: []string{
-		"MCPGATE_DATA_DIR=" + t.TempDir(),
-		"MCPGATE_CONNECTORS_GITHUB_API_URL=" + gh.URL,
-	}}
-	for _, k := range os.Environ() {
-		if !strings.HasPrefix(k, "MCPGATE_") {
-			rig.env = append(rig.env, k)
-		}
-	}
-	rig.cli(ctx, t, "", "init")
-	rig.cli(ctx, t, canary+"\n", "connect", "add", "github", "--token-stdin")
-	var created struct {
-		Key string `json:"key"`
-	}
-	if out := rig.cli(ctx, t, "", "key", "create", "--name", "t", "-o", "json"); json.Unmarshal([]byte(out), &created) != nil || created.Key == "" {
-		t.Fatalf("key create -o json printed no key: %q", out)
-	}
+	rig, key := newGitHubRig(ctx, t, gh, "MCPGATE_DATA_DIR="+t.TempDir())
 
 	addr := rig.serve(ctx, t)
-	sess := rig.session(ctx, t, addr, created.Key)
-	if _, err := rig.connect(ctx, addr, created.Key+"x"); err == nil {
+	sess := rig.session(ctx, t, addr, key)
+	if _, err := rig.connect(ctx, addr, key+"x"); err == nil {
 		t.Fatal("a wrong key was accepted")
 	}
 
@@ -118,7 +102,7 @@ func TestShutdownOnSIGTERMFinishesInFlightCall(t *testing.T) {
 		t.Errorf("audit records = %+v, want the one in-flight github_get_repo call with its timeout", records)
 	}
 
-	checkShutdownLogs(t, rig.stderr.String(), created.Key)
+	checkShutdownLogs(t, rig.stderr.String(), key)
 }
 
 // checkShutdownLogs wants every stderr line to be a JSON log record, one of
@@ -146,6 +130,28 @@ func checkShutdownLogs(t *testing.T, stderr, key string) {
 	if strings.Contains(stderr, canary) {
 		t.Errorf("the GitHub token appears in the log")
 	}
+}
+
+// newGitHubRig initialises a data dir with the binary (env sets at least
+// MCPGATE_DATA_DIR), connects GitHub at gh with the canary token and
+// creates an app key, which it returns.
+func newGitHubRig(ctx context.Context, t *testing.T, gh *githubfake.Server, env ...string) (*sigtermRig, string) {
+	t.Helper()
+	rig := &sigtermRig{bin: mcpgateBinary(t), env: append(env, "MCPGATE_CONNECTORS_GITHUB_API_URL="+gh.URL)}
+	for _, k := range os.Environ() {
+		if !strings.HasPrefix(k, "MCPGATE_") {
+			rig.env = append(rig.env, k)
+		}
+	}
+	rig.cli(ctx, t, "", "init")
+	rig.cli(ctx, t, canary+"\n", "connect", "add", "github", "--token-stdin")
+	var created struct {
+		Key string `json:"key"`
+	}
+	if out := rig.cli(ctx, t, "", "key", "create", "--name", "t", "-o", "json"); json.Unmarshal([]byte(out), &created) != nil || created.Key == "" {
+		t.Fatalf("key create -o json printed no key: %q", out)
+	}
+	return rig, created.Key
 }
 
 // sigtermRig drives the mcpgate binary on one data dir.
