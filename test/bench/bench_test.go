@@ -26,6 +26,7 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/github/githubfake"
 	"github.com/mcpgate/mcpgate/pkg/secret"
+	"github.com/mcpgate/mcpgate/pkg/store/postgres/pgtest"
 )
 
 const token = "ghp_BENCH00000000000000000000000000000000"
@@ -39,21 +40,43 @@ type env struct {
 	up       connector.Upstream
 }
 
-// syncModes are the SQLite durability settings measured: full (the
-// default: each audit record on disk before its result is returned) and
-// normal (written to the OS, on disk at the next checkpoint).
-var syncModes = []string{"full", "normal"}
+// stores are the databases measured, each a function of the data dir
+// giving the database URL: SQLite with sync=full (the default: each audit
+// record on disk before its result is returned) and sync=normal (written
+// to the OS, on disk at the next checkpoint), and PostgreSQL on the server
+// MCPGATE_TEST_POSTGRES_URL names, when it is set.
+var stores = []struct {
+	name string
+	url  func(b *testing.B, dir string) string
+}{
+	{"sqlite-full", func(b *testing.B, dir string) string {
+		return "sqlite://" + filepath.Join(dir, "mcpgate.db") + "?sync=full"
+	}},
+	{"sqlite-normal", func(b *testing.B, dir string) string {
+		return "sqlite://" + filepath.Join(dir, "mcpgate.db") + "?sync=normal"
+	}},
+	{"postgres", func(b *testing.B, dir string) string { return pgtest.FreshDB(b) }},
+}
 
-func setup(b *testing.B, sync string) *env {
+// eachStore runs bench as a sub-benchmark per store.
+func eachStore(b *testing.B, bench func(*testing.B, *env)) {
+	for _, st := range stores {
+		b.Run("db="+st.name, func(b *testing.B) {
+			dir := b.TempDir()
+			bench(b, setup(b, dir, st.url(b, dir)))
+		})
+	}
+}
+
+func setup(b *testing.B, dir, dbURL string) *env {
 	b.Helper()
 	appliance.TuneRuntime() // as serve does
 	ctx := context.Background()
 	gh := githubfake.New(token)
 	b.Cleanup(gh.Close)
-	dir := b.TempDir()
 	cfg, err := config.Load(config.Options{Env: []string{
 		"MCPGATE_DATA_DIR=" + dir, "MCPGATE_LISTEN=127.0.0.1:0", "MCPGATE_ADMIN_LISTEN=127.0.0.1:0",
-		"MCPGATE_DATABASE_URL=sqlite://" + filepath.Join(dir, "mcpgate.db") + "?sync=" + sync,
+		"MCPGATE_DATABASE_URL=" + dbURL,
 		"MCPGATE_CONNECTORS_GITHUB_API_URL=" + gh.URL,
 	}})
 	if err != nil {
@@ -192,11 +215,7 @@ func median(d []time.Duration) time.Duration {
 // BenchmarkGatewayVsDirect alternates a direct call, a gateway call from a
 // plain HTTP client and one from the go-sdk client, so all three see the
 // same machine state, and reports their medians and what the gateway adds.
-func BenchmarkGatewayVsDirect(b *testing.B) {
-	for _, mode := range syncModes {
-		b.Run("sync="+mode, func(b *testing.B) { gatewayVsDirect(b, setup(b, mode)) })
-	}
-}
+func BenchmarkGatewayVsDirect(b *testing.B) { eachStore(b, gatewayVsDirect) }
 
 func gatewayVsDirect(b *testing.B, e *env) {
 	s := e.session(b)
@@ -240,11 +259,7 @@ func gatewayVsDirect(b *testing.B, e *env) {
 // BenchmarkThroughput runs tool calls from 1 and 64 concurrent clients,
 // each with a connection of its own, and reports calls per second: plain
 // HTTP clients, and go-sdk clients (one MCP session each).
-func BenchmarkThroughput(b *testing.B) {
-	for _, mode := range syncModes {
-		b.Run("sync="+mode, func(b *testing.B) { throughput(b, setup(b, mode)) })
-	}
-}
+func BenchmarkThroughput(b *testing.B) { eachStore(b, throughput) }
 
 func throughput(b *testing.B, e *env) {
 	for _, kind := range []string{"http", "sdk"} {
