@@ -49,10 +49,11 @@ var syncModes = map[string]string{"full": "(FULL)", "normal": "(NORMAL)"}
 // query layer's user_id filter is all the scoping there is), and no Lock,
 // as BEGIN IMMEDIATE already makes write transactions take turns.
 var dialect = &sqlstore.Dialect{
-	Name:       "sqlite",
-	Constraint: constraint,
-	PlainReads: true,
-	HasTable:   "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+	Name:               "sqlite",
+	Constraint:         constraint,
+	PlainReads:         true,
+	OneStatementAppend: true,
+	HasTable:           "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
 	// STRICT tables refuse a value of the wrong type instead of storing it.
 	Migrations: sqlstore.MustMigrations(sqlstore.Types{
 		BigInt:  "INTEGER",

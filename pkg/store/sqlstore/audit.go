@@ -27,8 +27,15 @@ func scanAudit(sc scanner) (store.AuditRecord, error) {
 	return r, nil
 }
 
-// AppendAudit chains recs to the user's latest record (or, if pruning
-// deleted them all, to the anchor) and stores them in one transaction. Appends for one user are serialised (Dialect.Lock, or
+// chainHead is the hash a user's next record chains to: the latest
+// record's or, when pruning left none, the anchor's that stands for the
+// deleted ones ('' for a chain not begun).
+const chainHead = `COALESCE(
+	(SELECT hash FROM audit_records WHERE user_id = ? ORDER BY seq DESC LIMIT 1),
+	(SELECT hash FROM audit_anchors WHERE user_id = ?), '')`
+
+// AppendAudit chains recs to the user's chain head and stores them in one
+// transaction. Appends for one user are serialised (Dialect.Lock, or
 // SQLite's write lock), so concurrent calls cannot fork the chain.
 //
 // hash sees each record as it will be read back: UserID set, Time at
@@ -37,26 +44,25 @@ func (u *userStore) AppendAudit(ctx context.Context, recs []store.AuditRecord, h
 	if len(recs) == 0 {
 		return nil, nil
 	}
+	if len(recs) == 1 && u.s.d.OneStatementAppend {
+		if r, ok := u.appendToKnownHead(ctx, recs[0], hash); ok {
+			return []store.AuditRecord{r}, nil
+		}
+	}
 	out := make([]store.AuditRecord, len(recs))
 	err := u.write(ctx, func(t tx) error {
 		if err := t.lock(ctx, "audit:"+u.userID); err != nil {
 			return err
 		}
-		// The head is the latest record or, when pruning left none, the
-		// anchor that stands for the deleted ones.
 		var prev string
-		err := t.queryRow(ctx, `SELECT COALESCE(
-			(SELECT hash FROM audit_records WHERE user_id = ? ORDER BY seq DESC LIMIT 1),
-			(SELECT hash FROM audit_anchors WHERE user_id = ?), '')`, u.userID, u.userID).Scan(&prev)
-		if err != nil {
+		if err := t.queryRow(ctx, "SELECT "+chainHead, u.userID, u.userID).Scan(&prev); err != nil {
 			return fmt.Errorf("read chain head: %w", err)
 		}
 		for i, r := range recs {
 			if err := u.owns(r.UserID); err != nil {
 				return err
 			}
-			r.Seq, r.UserID, r.Time, r.PrevHash, r.Hash = 0, u.userID, asStored(r.Time), prev, ""
-			r.Hash = hash(prev, r)
+			r = u.chained(r, prev, hash)
 			err := t.queryRow(ctx, "INSERT INTO audit_records ("+auditFields+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
 				r.UserID, micros(r.Time), r.KeyID, r.Tool, r.Arguments, r.Decision, r.Rule, r.Outcome, r.Error,
 				r.LatencyUS, r.PrevHash, r.Hash).Scan(&r.Seq)
@@ -68,9 +74,45 @@ func (u *userStore) AppendAudit(ctx context.Context, recs []store.AuditRecord, h
 		return nil
 	})
 	if err != nil {
+		u.s.heads.Delete(u.userID)
 		return nil, fmt.Errorf("append audit records: %w", err)
 	}
+	u.s.heads.Store(u.userID, out[len(out)-1].Hash)
 	return out, nil
+}
+
+// chained is r as it is stored after prev, with its hash.
+func (u *userStore) chained(r store.AuditRecord, prev string, hash func(prev string, r store.AuditRecord) string) store.AuditRecord {
+	r.Seq, r.UserID, r.Time, r.PrevHash, r.Hash = 0, u.userID, asStored(r.Time), prev, ""
+	r.Hash = hash(prev, r)
+	return r
+}
+
+// appendToKnownHead stores r after the head this Store last wrote for the
+// user, in one statement that inserts only if that is still the head
+// (Dialect.OneStatementAppend: the statement is serialised with every
+// other writer, and on a stale snapshot it fails rather than writes). It
+// reports false, having written nothing, when the head is unknown, has
+// moved (another process appended, or the records were tampered with) or
+// the statement failed; the caller then appends the long way, which reads
+// the head and reports any real error.
+func (u *userStore) appendToKnownHead(ctx context.Context, r store.AuditRecord, hash func(prev string, r store.AuditRecord) string) (store.AuditRecord, bool) {
+	head, ok := u.s.heads.Load(u.userID)
+	if !ok || u.owns(r.UserID) != nil {
+		return r, false
+	}
+	r = u.chained(r, head.(string), hash)
+	t := tx{d: u.s.d, s: u.s}
+	err := t.queryRow(ctx, "INSERT INTO audit_records ("+auditFields+") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE "+
+		chainHead+" = ? RETURNING seq",
+		r.UserID, micros(r.Time), r.KeyID, r.Tool, r.Arguments, r.Decision, r.Rule, r.Outcome, r.Error,
+		r.LatencyUS, r.PrevHash, r.Hash, u.userID, u.userID, r.PrevHash).Scan(&r.Seq)
+	if err != nil {
+		u.s.heads.Delete(u.userID)
+		return r, false
+	}
+	u.s.heads.Store(u.userID, r.Hash)
+	return r, true
 }
 
 // ListAudit returns the user's records matching f; see auditQuery.

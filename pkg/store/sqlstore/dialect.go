@@ -33,6 +33,13 @@ type Dialect struct {
 	// an explicit transaction. Only for a dialect without scope hooks,
 	// whose single statements see a consistent snapshot anyway (SQLite).
 	PlainReads bool
+	// OneStatementAppend lets an audit append whose chain head the Store
+	// knows run as one INSERT that checks the head itself, outside a
+	// transaction. Only for an engine that runs one writing statement at
+	// a time and fails a statement whose snapshot went stale rather than
+	// let it write (SQLite in WAL mode): there the check and the insert
+	// cannot be split by another writer.
+	OneStatementAppend bool
 	// HasTable is a query with one parameter, a table name in the current
 	// schema, returning a count that is 0 if there is no such table.
 	HasTable string

@@ -15,6 +15,9 @@ type Store struct {
 	db    *sql.DB
 	d     *Dialect
 	stmts stmtCache
+	// heads holds each user's audit chain head as this Store last wrote
+	// it (userID -> hash), for Dialect.OneStatementAppend.
+	heads sync.Map
 
 	closeOnce sync.Once
 	closeErr  error
