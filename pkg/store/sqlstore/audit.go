@@ -29,7 +29,7 @@ func scanAudit(sc scanner) (store.AuditRecord, error) {
 
 // chainHead is the hash a user's next record chains to: the latest
 // record's or, when pruning left none, the anchor's that stands for the
-// deleted ones (” for a chain not begun).
+// deleted ones (empty for a chain not begun).
 const chainHead = `COALESCE(
 	(SELECT hash FROM audit_records WHERE user_id = ? ORDER BY seq DESC LIMIT 1),
 	(SELECT hash FROM audit_anchors WHERE user_id = ?), '')`
