@@ -38,13 +38,7 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 			g.unauthorized(w, "missing")
 			return
 		}
-		v, err := g.views.at(r.Context(), g.st)
-		if err != nil {
-			g.log.Error("read store generation", "err", err.Error())
-			http.Error(w, "authentication is unavailable; try again later", http.StatusServiceUnavailable)
-			return
-		}
-		ctx := withView(r.Context(), v)
+		ctx, _ := withViewSlot(r.Context())
 		k, err := g.verifier.Verify(ctx, raw, clientAddr(r, g.cfg.BehindProxy))
 		switch {
 		case errors.Is(err, apikey.ErrRateLimited):

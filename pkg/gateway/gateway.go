@@ -70,9 +70,23 @@ func New(o Options) *Gateway {
 	if g.http == nil {
 		g.http = connector.NewHTTPClient(o.Config.Limits.UpstreamTimeout)
 	}
-	g.verifier = apikey.NewVerifier(func(ctx context.Context, id string) (store.APIKey, error) {
-		return viewFrom(ctx).key(ctx, id, g.st.Privileged().APIKey)
-	}, apikey.Options{})
+	g.verifier = apikey.NewVerifier(g.lookupKey, apikey.Options{})
 	g.servers = newServerCache(1024)
 	return g
+}
+
+// lookupKey is the verifier's Lookup. It is the first database read of a
+// request: it reads the store's generation, gives the request the view
+// for it, and reads the key through that view.
+func (g *Gateway) lookupKey(ctx context.Context, id string) (store.APIKey, error) {
+	slot, _ := ctx.Value(viewKey{}).(*viewSlot)
+	if slot == nil {
+		return g.st.Privileged().APIKey(ctx, id)
+	}
+	v, err := g.views.at(ctx, g.st)
+	if err != nil {
+		return store.APIKey{}, err
+	}
+	slot.v = v
+	return v.key(ctx, id, g.st.Privileged().APIKey)
 }

@@ -65,15 +65,25 @@ func (vs *views) at(ctx context.Context, st store.Store) (*view, error) {
 
 type viewKey struct{}
 
-func withView(ctx context.Context, v *view) context.Context {
-	return context.WithValue(ctx, viewKey{}, v)
+// viewSlot is where a request's view goes once the request has one: the
+// key lookup reads the generation, so a request refused before that (no
+// key, a malformed one, an address over its failure budget) costs no
+// database read.
+type viewSlot struct{ v *view }
+
+func withViewSlot(ctx context.Context) (context.Context, *viewSlot) {
+	s := &viewSlot{}
+	return context.WithValue(ctx, viewKey{}, s), s
 }
 
 // viewFrom returns the request's view; nil (read everything) outside a
-// request.
+// request or before its key was looked up.
 func viewFrom(ctx context.Context) *view {
-	v, _ := ctx.Value(viewKey{}).(*view)
-	return v
+	s, _ := ctx.Value(viewKey{}).(*viewSlot)
+	if s == nil {
+		return nil
+	}
+	return s.v
 }
 
 // key returns the key with id, read through v. Unknown ids are not kept.

@@ -150,3 +150,25 @@ func TestTouchesRecordsAKeysUseOnceAMinute(t *testing.T) {
 		t.Error("another key's first use is not due")
 	}
 }
+
+func TestLookupKeyGivesTheRequestItsView(t *testing.T) {
+	st := viewStore(t)
+	g := &Gateway{st: st}
+	ctx, slot := withViewSlot(t.Context())
+	if viewFrom(ctx) != nil {
+		t.Fatal("a request has a view before its key was looked up")
+	}
+	k, err := g.lookupKey(ctx, "k_1")
+	if err != nil || k.ID != "k_1" {
+		t.Fatalf("lookup: %+v, %v", k, err)
+	}
+	if slot.v == nil || viewFrom(ctx) != slot.v {
+		t.Fatal("the lookup left the request without a view")
+	}
+	if _, ok := slot.v.keys["k_1"]; !ok {
+		t.Error("the key was not kept in the request's view")
+	}
+	if _, err := g.lookupKey(ctx, "k_unknown"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown key: got %v, want ErrNotFound", err)
+	}
+}
