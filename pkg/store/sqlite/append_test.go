@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -129,4 +130,34 @@ func TestAppendAfterTheHeadWasDeletedChainsToTheRealHead(t *testing.T) {
 		t.Errorf("after the head was deleted the next record chains to %q, want the real head %q", got, want)
 	}
 	checkChain(t, st, u.ID, 3)
+}
+
+// TestWALStaysBoundedUnderAppends appends records one at a time, as a
+// serving gateway does: SQLite's automatic checkpoint must keep running,
+// so the WAL file stays near its 1000-page checkpoint size instead of
+// growing with every record (which also makes each commit's sync slower).
+func TestWALStaysBoundedUnderAppends(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mcpgate.db")
+	st := open(t, path)
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	u := store.User{ID: "u_a", Name: "a", CreatedAt: time.Now()}
+	dek := store.DEK{UserID: u.ID, Version: 1, KEKID: "local:1", Wrapped: []byte("w"), CreatedAt: time.Now()}
+	if err := st.Privileged().CreateUser(t.Context(), u, dek); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3000 {
+		r := store.AuditRecord{Time: time.Now(), Tool: "github_get_repo", Arguments: `{"owner":"octocat","repo":"hello-world"}`, Outcome: "ok"}
+		if _, err := st.User(u.ID).AppendAudit(t.Context(), []store.AuditRecord{r}, linkHash); err != nil {
+			t.Fatalf("append %d: %v", i, err)
+		}
+	}
+	fi, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if max := int64(8 << 20); fi.Size() > max {
+		t.Errorf("WAL is %d bytes after 3000 appends, want at most %d: the automatic checkpoint is not running", fi.Size(), max)
+	}
 }

@@ -5,7 +5,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+
+	msqlite "modernc.org/sqlite"
 
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/store/sqlite"
@@ -73,6 +76,15 @@ func TestSettings(t *testing.T) {
 				t.Errorf("PRAGMA %s = %s, want %s", tt.pragma, got, tt.want)
 			}
 		}
+	}
+}
+
+// TestCommitsWithFdatasync checks that an open store has SQLite sync with
+// fdatasync where the platform has it, as SQLite's own Linux builds do.
+func TestCommitsWithFdatasync(t *testing.T) {
+	open(t, filepath.Join(t.TempDir(), "mcpgate.db"))
+	if runtime.GOOS == "linux" && !msqlite.FdatasyncEnabled() {
+		t.Error("SQLite syncs with fsync on Linux, want fdatasync")
 	}
 }
 

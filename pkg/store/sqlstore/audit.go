@@ -45,7 +45,10 @@ func (u *userStore) AppendAudit(ctx context.Context, recs []store.AuditRecord, h
 		return nil, nil
 	}
 	if len(recs) == 1 && u.s.d.OneStatementAppend {
-		if r, ok := u.appendToKnownHead(ctx, recs[0], hash); ok {
+		if r, done, err := u.appendToKnownHead(ctx, recs[0], hash); done {
+			if err != nil {
+				return nil, fmt.Errorf("append audit records: %w", err)
+			}
 			return []store.AuditRecord{r}, nil
 		}
 	}
@@ -92,27 +95,50 @@ func (u *userStore) chained(r store.AuditRecord, prev string, hash func(prev str
 // user, in one statement that inserts only if that is still the head
 // (Dialect.OneStatementAppend: the statement is serialised with every
 // other writer, and on a stale snapshot it fails rather than writes). It
-// reports false, having written nothing, when the head is unknown, has
-// moved (another process appended, or the records were tampered with) or
-// the statement failed; the caller then appends the long way, which reads
-// the head and reports any real error.
-func (u *userStore) appendToKnownHead(ctx context.Context, r store.AuditRecord, hash func(prev string, r store.AuditRecord) string) (store.AuditRecord, bool) {
+// reports done false, having written nothing, when the head is unknown,
+// has moved (another process appended, or the records were tampered with)
+// or the statement failed before returning its row; the caller then
+// appends the long way, which reads the head and reports any real error.
+// An error after the row came back is returned with done true: the
+// record may be stored, and a second append could store it twice.
+func (u *userStore) appendToKnownHead(ctx context.Context, r store.AuditRecord, hash func(prev string, r store.AuditRecord) string) (store.AuditRecord, bool, error) {
 	head, ok := u.s.heads.Load(u.userID)
 	if !ok || u.owns(r.UserID) != nil {
-		return r, false
+		return r, false, nil
 	}
 	r = u.chained(r, head.(string), hash)
-	t := tx{d: u.s.d, s: u.s}
-	err := t.queryRow(ctx, "INSERT INTO audit_records ("+auditFields+") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE "+
+	seq, err := u.insertIfHead(ctx, r)
+	if seq == 0 || err != nil {
+		u.s.heads.Delete(u.userID)
+		return r, seq != 0, err
+	}
+	r.Seq = seq
+	u.s.heads.Store(u.userID, r.Hash)
+	return r, true, nil
+}
+
+// insertIfHead runs the one-statement append of r, returning its seq, or
+// 0 if r.PrevHash is not the head (or the statement failed before its
+// row). The statement is stepped to its end,
+// not only to its row: SQLite runs its WAL hook, and so the automatic
+// checkpoint that keeps the WAL from growing without bound, only when a
+// statement finishes.
+func (u *userStore) insertIfHead(ctx context.Context, r store.AuditRecord) (int64, error) {
+	rows, err := tx{d: u.s.d, s: u.s}.query(ctx, "INSERT INTO audit_records ("+auditFields+") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE "+
 		chainHead+" = ? RETURNING seq",
 		r.UserID, micros(r.Time), r.KeyID, r.Tool, r.Arguments, r.Decision, r.Rule, r.Outcome, r.Error,
-		r.LatencyUS, r.PrevHash, r.Hash, u.userID, u.userID, r.PrevHash).Scan(&r.Seq)
+		r.LatencyUS, r.PrevHash, r.Hash, u.userID, u.userID, r.PrevHash)
 	if err != nil {
-		u.s.heads.Delete(u.userID)
-		return r, false
+		return 0, err
 	}
-	u.s.heads.Store(u.userID, r.Hash)
-	return r, true
+	defer rows.Close()
+	var seq int64
+	for rows.Next() {
+		if err := rows.Scan(&seq); err != nil {
+			return seq, err
+		}
+	}
+	return seq, rows.Err()
 }
 
 // ListAudit returns the user's records matching f; see auditQuery.
