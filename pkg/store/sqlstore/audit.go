@@ -119,10 +119,9 @@ func (u *userStore) appendToKnownHead(ctx context.Context, r store.AuditRecord, 
 
 // insertIfHead runs the one-statement append of r, returning its seq, or
 // 0 if r.PrevHash is not the head (or the statement failed before its
-// row). The statement is stepped to its end,
-// not only to its row: SQLite runs its WAL hook, and so the automatic
-// checkpoint that keeps the WAL from growing without bound, only when a
-// statement finishes.
+// row). The statement is stepped to its end, not only to its row: SQLite
+// runs its WAL hook, and so the automatic checkpoint that keeps the WAL
+// from growing without bound, only when a statement finishes.
 func (u *userStore) insertIfHead(ctx context.Context, r store.AuditRecord) (int64, error) {
 	rows, err := tx{d: u.s.d, s: u.s}.query(ctx, "INSERT INTO audit_records ("+auditFields+") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE "+
 		chainHead+" = ? RETURNING seq",
