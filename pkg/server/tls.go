@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -120,31 +121,41 @@ func redirectToHTTPS(listen string) http.Handler {
 	})
 }
 
-// filesKeyPair reloads the certificate when its file changes, so a renewed
-// certificate is served without a restart.
+// filesKeyPair reloads the certificate when its files change, so a renewed
+// certificate is served without a restart. A change is told by the files'
+// contents, read at each handshake (two small files, from the page cache):
+// a file's modification time can stay the same across two writes within
+// one clock tick, or come along with a copy that preserves it.
 type filesKeyPair struct {
 	cert, key string
 	log       *slog.Logger
 
 	mu      sync.Mutex
-	modTime int64 // of the certificate file that current was loaded from
+	certPEM []byte // what current was loaded from
+	keyPEM  []byte
 	current *tls.Certificate
 	warned  bool // about files that do not load, since current was loaded
 }
 
 func (k *filesKeyPair) load() (*tls.Certificate, error) {
-	fi, statErr := os.Stat(k.cert)
+	certPEM, certErr := os.ReadFile(k.cert)
+	keyPEM, keyErr := os.ReadFile(k.key)
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if statErr == nil && k.current != nil && fi.ModTime().UnixNano() == k.modTime {
+	if certErr == nil && keyErr == nil && k.current != nil && bytes.Equal(certPEM, k.certPEM) && bytes.Equal(keyPEM, k.keyPEM) {
 		return k.current, nil
 	}
 	var c tls.Certificate
-	err := statErr
-	if err != nil {
-		err = fmt.Errorf("tls.cert_file: %w", err)
-	} else if c, err = tls.LoadX509KeyPair(k.cert, k.key); err != nil {
-		err = fmt.Errorf("tls.cert_file/tls.key_file: %w", err)
+	var err error
+	switch {
+	case certErr != nil:
+		err = fmt.Errorf("tls.cert_file: %w", certErr)
+	case keyErr != nil:
+		err = fmt.Errorf("tls.key_file: %w", keyErr)
+	default:
+		if c, err = tls.X509KeyPair(certPEM, keyPEM); err != nil {
+			err = fmt.Errorf("tls.cert_file/tls.key_file: %w", err)
+		}
 	}
 	if err != nil {
 		if k.current == nil {
@@ -162,7 +173,7 @@ func (k *filesKeyPair) load() (*tls.Certificate, error) {
 	if k.current != nil && c.Leaf != nil {
 		k.log.Info("reloaded the certificate files", "cert_file", k.cert, "not_after", c.Leaf.NotAfter)
 	}
-	k.current, k.modTime, k.warned = &c, fi.ModTime().UnixNano(), false
+	k.current, k.certPEM, k.keyPEM, k.warned = &c, certPEM, keyPEM, false
 	return k.current, nil
 }
 
