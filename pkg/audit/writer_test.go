@@ -4,34 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/store"
-	_ "github.com/mcpgate/mcpgate/pkg/store/sqlite"
+	"github.com/mcpgate/mcpgate/pkg/store/sqlite/sqlitetest"
 )
 
 // openStore is a migrated SQLite store with users u_a and u_b.
 func openStore(t *testing.T) store.Store {
 	t.Helper()
-	ctx := t.Context()
-	st, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "mcpgate.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{"u_a", "u_b"} {
-		dek := store.DEK{UserID: id, Version: 1, KEKID: "local:1", Wrapped: []byte("w"), CreatedAt: time.Now()}
-		if err := st.Privileged().CreateUser(ctx, store.User{ID: id, Name: id, CreatedAt: time.Now()}, dek); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st, _ := sqlitetest.Open(t)
+	sqlitetest.AddUser(t, st, "u_a")
+	sqlitetest.AddUser(t, st, "u_b")
 	return st
 }
 

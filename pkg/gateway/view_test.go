@@ -3,31 +3,19 @@ package gateway
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/store"
-	_ "github.com/mcpgate/mcpgate/pkg/store/sqlite"
+	"github.com/mcpgate/mcpgate/pkg/store/sqlite/sqlitetest"
 )
 
 // viewStore is a migrated SQLite store with user u_a and its key k_1.
 func viewStore(t *testing.T) store.Store {
 	t.Helper()
-	ctx := t.Context()
-	st, err := store.Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "mcpgate.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	dek := store.DEK{UserID: "u_a", Version: 1, KEKID: "local:1", Wrapped: []byte("w"), CreatedAt: time.Now()}
-	if err := st.Privileged().CreateUser(ctx, store.User{ID: "u_a", Name: "a", CreatedAt: time.Now()}, dek); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.User("u_a").CreateAPIKey(ctx, store.APIKey{ID: "k_1", UserID: "u_a", Name: "desktop", Hash: "$argon2id$1"}); err != nil {
+	st, _ := sqlitetest.Open(t)
+	sqlitetest.AddUser(t, st, "u_a")
+	if err := st.User("u_a").CreateAPIKey(t.Context(), store.APIKey{ID: "k_1", UserID: "u_a", Name: "desktop", Hash: "$argon2id$1"}); err != nil {
 		t.Fatal(err)
 	}
 	return st

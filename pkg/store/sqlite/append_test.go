@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/store/sqlite/sqlitetest"
 )
 
 func linkHash(prev string, r store.AuditRecord) string {
@@ -51,16 +51,10 @@ func checkChain(t *testing.T, st store.Store, userID string, want int) {
 // never forks, because a store whose remembered head is stale finds out
 // in the same statement that would have written.
 func TestAppendsFromTwoStoresKeepOneChain(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "mcpgate.db")
-	a, b := open(t, path), open(t, path)
-	if err := a.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	u := store.User{ID: "u_a", Name: "a", CreatedAt: time.Now()}
-	dek := store.DEK{UserID: u.ID, Version: 1, KEKID: "local:1", Wrapped: []byte("w"), CreatedAt: time.Now()}
-	if err := a.Privileged().CreateUser(t.Context(), u, dek); err != nil {
-		t.Fatal(err)
-	}
+	a, path := sqlitetest.Open(t)
+	b := open(t, path)
+	u := store.User{ID: "u_a"}
+	sqlitetest.AddUser(t, a, u.ID)
 	rec := func(tool string) []store.AuditRecord {
 		return []store.AuditRecord{{Time: time.Now(), Tool: tool, Decision: "allow", Outcome: "ok"}}
 	}
@@ -100,16 +94,9 @@ func TestAppendsFromTwoStoresKeepOneChain(t *testing.T) {
 // the newest, not to the remembered one, so verification reports the
 // deletion as a truncated tail rather than a forked chain.
 func TestAppendAfterTheHeadWasDeletedChainsToTheRealHead(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "mcpgate.db")
-	st := open(t, path)
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	u := store.User{ID: "u_a", Name: "a", CreatedAt: time.Now()}
-	dek := store.DEK{UserID: u.ID, Version: 1, KEKID: "local:1", Wrapped: []byte("w"), CreatedAt: time.Now()}
-	if err := st.Privileged().CreateUser(t.Context(), u, dek); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := sqlitetest.Open(t)
+	u := store.User{ID: "u_a"}
+	sqlitetest.AddUser(t, st, u.ID)
 	var recs []store.AuditRecord
 	for i := range 3 {
 		out, err := st.User(u.ID).AppendAudit(t.Context(), []store.AuditRecord{{Time: time.Now(), Tool: "t", Outcome: "ok"}}, linkHash)
@@ -137,16 +124,9 @@ func TestAppendAfterTheHeadWasDeletedChainsToTheRealHead(t *testing.T) {
 // so the WAL file stays near its 1000-page checkpoint size instead of
 // growing with every record (which also makes each commit's sync slower).
 func TestWALStaysBoundedUnderAppends(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "mcpgate.db")
-	st := open(t, path)
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	u := store.User{ID: "u_a", Name: "a", CreatedAt: time.Now()}
-	dek := store.DEK{UserID: u.ID, Version: 1, KEKID: "local:1", Wrapped: []byte("w"), CreatedAt: time.Now()}
-	if err := st.Privileged().CreateUser(t.Context(), u, dek); err != nil {
-		t.Fatal(err)
-	}
+	st, path := sqlitetest.Open(t)
+	u := store.User{ID: "u_a"}
+	sqlitetest.AddUser(t, st, u.ID)
 	for i := range 3000 {
 		r := store.AuditRecord{Time: time.Now(), Tool: "github_get_repo", Arguments: `{"owner":"octocat","repo":"hello-world"}`, Outcome: "ok"}
 		if _, err := st.User(u.ID).AppendAudit(t.Context(), []store.AuditRecord{r}, linkHash); err != nil {
