@@ -50,9 +50,13 @@ func (vs *views) at(ctx context.Context, st store.Store) (*view, error) {
 	}
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
-	// A request that read an older number than the current view's may
-	// use it: its rows are newer than that request needs.
-	if vs.cur == nil || gen > vs.cur.gen {
+	// Any other number starts a new view, a lower one too: a database
+	// restored from a backup, or a failed-over replica, may count from
+	// below what this process saw, and its rows are the ones that count.
+	// (A request that read the number just before a change may so start
+	// a view that the next request replaces; its rows are current all
+	// the same, as they are read after the number.)
+	if vs.cur == nil || gen != vs.cur.gen {
 		vs.cur = &view{
 			gen:      gen,
 			keys:     map[string]store.APIKey{},

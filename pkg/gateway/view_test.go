@@ -101,15 +101,22 @@ func TestViewKeepsNoUnknownKeys(t *testing.T) {
 	}
 }
 
-func TestViewAnOlderGenerationDoesNotReplaceANewerView(t *testing.T) {
-	vs := views{cur: &view{gen: 100}}
+func TestViewALowerGenerationStartsAFreshView(t *testing.T) {
+	// As after a restore from backup: the database counts from below what
+	// this process saw, and what it kept must not be served.
+	stale := &view{gen: 100, keys: map[string]store.APIKey{"k_1": {ID: "k_1", UserID: "u_a", Name: "restored-away"}}}
+	vs := views{cur: stale}
 	st := viewStore(t) // at a generation far below 100
 	v, err := vs.at(t.Context(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.gen != 100 {
-		t.Errorf("a request that read an older generation got view %d, want the newer 100", v.gen)
+	if v == stale || v.gen >= 100 {
+		t.Fatalf("a lower generation kept view %d", v.gen)
+	}
+	var reads int
+	if k, _ := v.key(t.Context(), "k_1", countingReads(st, &reads)); k.Name != "desktop" || reads != 1 {
+		t.Errorf("after a restore the key reads as %q (%d reads), want the database's %q", k.Name, reads, "desktop")
 	}
 }
 
