@@ -1,7 +1,7 @@
 // Package bench measures what the gateway adds to a tool call: the same
 // GitHub call made directly and through mcpgate (auth, tool lookup, vault,
-// audit committed to SQLite), in one run, and calls per second with 1 and
-// 64 concurrent clients.
+// audit committed), in one run, and calls per second with 1 and 64
+// concurrent clients, on SQLite in both sync modes and on PostgreSQL.
 package bench
 
 import (

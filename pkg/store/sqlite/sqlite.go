@@ -67,9 +67,11 @@ var dialect = &sqlstore.Dialect{
 
 // useFdatasync makes SQLite commit with fdatasync(2) rather than fsync(2),
 // as SQLite's own builds for Linux do: the file's data and size reach the
-// disk all the same, but not its timestamps, whose journal commit was
-// much of what each commit waited for. Where the platform has no
-// fdatasync (macOS, Windows) SQLite keeps its own way of syncing.
+// disk all the same, but not its timestamps, whose journal commit a
+// commit may otherwise wait for (under load on a 2-core VM it took the
+// WAL sync's median from about 450 to 385 µs, both measured under
+// strace). Where the platform has no fdatasync (macOS, Windows) SQLite
+// keeps its own way of syncing.
 var useFdatasync = sync.OnceFunc(func() { _, _ = sqlite.Fdatasync(true) })
 
 // Open opens (creating if need be) the database file u names.
