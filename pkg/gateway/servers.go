@@ -83,6 +83,7 @@ func (g *Gateway) serverFor(ctx context.Context, id Identity) (*mcp.Server, []st
 func (g *Gateway) buildServer(id Identity, conns []store.Connection) *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: "mcpgate", Version: g.version}, &mcp.ServerOptions{
 		Instructions: "Tools are named <connection>_<tool>. mcpgate runs each call with credentials it keeps; you never need, and cannot get, a token.",
+		SetCacheable: privateUncached,
 	})
 	for _, c := range conns {
 		p, err := connector.Lookup(c.Provider)
@@ -131,4 +132,13 @@ func (c *serverCache) get(fp string, build func() *mcp.Server) *mcp.Server {
 	s := build()
 	c.byFP[fp] = s
 	return s
+}
+
+// privateUncached marks every list the gateway returns as the requesting
+// key's alone (a shared cache or proxy must not serve it to anyone else:
+// it names that user's connections) and stale at once (a connection added
+// or a scope changed from the CLI shows on the next request). The SDK's
+// default is "public".
+func privateUncached(_ context.Context, _ mcp.Request, c *mcp.Cacheable) {
+	c.TTLMs, c.CacheScope = 0, "private"
 }

@@ -67,6 +67,30 @@ func TestMalformedRequestsGetClearErrors(t *testing.T) {
 	}
 }
 
+// TestToolListIsPrivateToTheKey checks the cache hints on tools/list: the
+// list names the key owner's connections, so no shared cache may keep it,
+// and it can change on the next request.
+func TestToolListIsPrivateToTheKey(t *testing.T) {
+	g := startGateway(t)
+	code, body := rawPost(t, g, `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}`)
+	var msg struct {
+		Result struct {
+			TTLMs      *int    `json:"ttlMs"`
+			CacheScope *string `json:"cacheScope"`
+			Tools      []struct{ Name string }
+		}
+	}
+	if code != http.StatusOK || json.Unmarshal([]byte(body), &msg) != nil || len(msg.Result.Tools) == 0 {
+		t.Fatalf("tools/list: %d %s", code, body)
+	}
+	if s := msg.Result.CacheScope; s == nil || *s != "private" {
+		t.Errorf("tools/list cacheScope = %v, want private: %s", s, body)
+	}
+	if ttl := msg.Result.TTLMs; ttl != nil && *ttl != 0 {
+		t.Errorf("tools/list ttlMs = %d, want 0", *ttl)
+	}
+}
+
 // TestKeyScopeLimitsTools gives a key one of two connections.
 func TestKeyScopeLimitsTools(t *testing.T) {
 	g := startGateway(t)
