@@ -9,7 +9,7 @@ PEBBLE_VERSION := v2.10.1
 
 export CGO_ENABLED := 0
 
-.PHONY: build run test test-tools interop bench lint fmt clean
+.PHONY: build run test test-tools interop bench fuzz lint fmt clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mcpgate
@@ -38,6 +38,11 @@ interop: test-tools
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2000x ./test/bench/
+
+# Every native fuzz target for FUZZTIME each (default 60s); their seed
+# corpora already run in `make test`.
+fuzz:
+	FUZZTIME=$(or $(FUZZTIME),60s) ./scripts/fuzz.sh
 
 lint:
 	$(GO) vet ./...
