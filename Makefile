@@ -8,6 +8,7 @@ GOBIN     := $(shell $(GO) env GOPATH)/bin
 PEBBLE_VERSION := v2.10.1
 
 export CGO_ENABLED := 0
+SHELL := /bin/bash
 
 .PHONY: build run test test-tools interop bench fuzz lint fmt clean
 
@@ -21,9 +22,11 @@ run: build
 	./$(BIN) serve --data-dir $(DATA_DIR)
 
 # The whole suite. PostgreSQL tests run when MCPGATE_TEST_POSTGRES_URL is set
-# (.ci/run sets it); without it they skip with a message.
+# (.ci/run sets it); without it they skip with a message, as the browser
+# tests do without Chromium. MCPGATE_TEST_REQUIRE=postgres,chromium makes
+# those parts required. The run ends with a summary of what ran and skipped.
 test: test-tools
-	PATH="$(GOBIN):$$PATH" $(GO) test -count=1 -timeout 30m ./...
+	@set -o pipefail; PATH="$(GOBIN):$$PATH" $(GO) test -count=1 -json -timeout 30m ./... | $(GO) run ./test/summary
 	cd third_party/go-sdk && $(GO) test -count=1 ./internal/json/
 
 # What the end-to-end tests drive: the ACME test CA and the official

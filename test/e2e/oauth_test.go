@@ -19,6 +19,7 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/vault"
+	"github.com/mcpgate/mcpgate/test/parts"
 )
 
 // browser opens url in headless Chromium, following the provider's
@@ -33,7 +34,7 @@ func browser(t *testing.T, u string) string {
 		}
 	}
 	if bin == "" {
-		t.Fatal("headless Chromium is needed for the browser flow: apt-get install -y chromium (.ci/run does)")
+		parts.Missing(t, parts.Chromium, "apt-get install -y chromium")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/mcpgate/mcpgate/test/parts"
 )
 
 // EnvURL names the admin URL of the test server.
@@ -22,7 +24,7 @@ func AdminURL(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv(EnvURL)
 	if admin == "" {
-		t.Skipf("%s is not set: set it to an admin URL such as postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable to run the PostgreSQL tests", EnvURL)
+		parts.Missing(t, parts.Postgres, "set "+EnvURL+" to an admin URL such as postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable")
 	}
 	return admin
 }
