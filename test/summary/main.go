@@ -108,7 +108,7 @@ func summarise(in io.Reader, out io.Writer) (tally, error) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(out, "  %d tests %s\n", t.missing[k], k)
+			fmt.Fprintf(out, "  %d skipped: %s\n", t.missing[k], k)
 		}
 	}
 	fmt.Fprintf(out, "tests: %d passed, %d failed, %d skipped\n", t.passed, t.failed, t.skipped)

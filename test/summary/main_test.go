@@ -25,7 +25,7 @@ func TestSummaryCountsAndShowsFailures(t *testing.T) {
 	if got.passed != 1 || got.failed != 1 || got.skipped != 1 || !got.pkgFailed {
 		t.Errorf("tally = %+v, want 1 passed, 1 failed, 1 skipped, package failed", got)
 	}
-	for _, want := range []string{"got 1, want 2", "1 tests needs chromium: apt-get install -y chromium", "FAIL\tp", "tests: 1 passed, 1 failed, 1 skipped\n"} {
+	for _, want := range []string{"got 1, want 2", "1 skipped: needs chromium: apt-get install -y chromium", "FAIL\tp", "tests: 1 passed, 1 failed, 1 skipped\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}
