@@ -34,9 +34,9 @@ type Options struct {
 
 // Server is the set of listeners. Start, then Shutdown (or Run).
 type Server struct {
-	o    Options
-	log  *slog.Logger
-	tls  *tls.Config
+	o   Options
+	log *slog.Logger
+	tls *tls.Config
 
 	// certCache holds ACME certificates and renews them in the background
 	// until Shutdown stops it.
