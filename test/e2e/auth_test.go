@@ -61,12 +61,17 @@ func TestBadKeysGetTheSame401(t *testing.T) {
 		t.Fatal(err)
 	}
 	wrong := g.Key[:len(g.Key)-10] + "AAAAAAAAAA"
+	unknown, _, err := apikey.Generate() // well formed, with an id that does not exist
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct{ name, auth string }{
 		{"no key", ""},
 		{"not bearer", "Basic " + g.Key},
 		{"garbled", "Bearer mgw_garbled"},
 		{"wrong secret", "Bearer " + wrong},
-		{"unknown id", "Bearer mgw_AAAAAAAAAAAAAAAA_" + strings.Repeat("B", 49)},
+		{"bad checksum", "Bearer mgw_AAAAAAAAAAAAAAAA_" + strings.Repeat("B", 49)},
+		{"unknown id", "Bearer " + unknown.Reveal()},
 		{"revoked", "Bearer " + revoked.Reveal()},
 		{"regenerated old secret", "Bearer " + regen.Reveal()},
 	}
