@@ -99,8 +99,8 @@ func bearer(r *http.Request) (string, bool) {
 // trusted proxy appends the address it received the request from, so the
 // hops right of the first untrusted one are believable and everything left
 // of it is the client's to forge. A peer that is not a trusted proxy is
-// the client itself, whatever X-Forwarded-For it sends; so is one whose
-// header has an unreadable hop where an address was due.
+// the client itself, whatever X-Forwarded-For it sends. A hop that is not
+// an address stops the walk: the trusted hop right of it is the client.
 func clientAddr(r *http.Request, behindProxy bool, trusted []netip.Prefix) string {
 	peer, ok := parseHop(r.RemoteAddr)
 	if !ok {
