@@ -10,7 +10,7 @@ PEBBLE_VERSION := v2.10.1
 export CGO_ENABLED := 0
 SHELL := /bin/bash
 
-.PHONY: build run test test-tools interop bench fuzz lint fmt clean
+.PHONY: build run test test-tools interop bench fuzz lint fmt clean vendor-go-sdk
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mcpgate
@@ -50,6 +50,13 @@ fuzz:
 lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l cmd pkg test configs); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	shellcheck scripts/*.sh
+	scripts/vendor-go-sdk.sh --check
+
+# Rebuild third_party/go-sdk from the go-sdk release in the module cache and
+# third_party/go-sdk.patch (see third_party/go-sdk/PATCHED.md).
+vendor-go-sdk:
+	scripts/vendor-go-sdk.sh
 
 fmt:
 	gofmt -w cmd pkg test configs

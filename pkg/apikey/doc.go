@@ -46,8 +46,15 @@
 // bounded memory and CPU. Every key that does not authenticate gets the same
 // ErrInvalid.
 //
-// An unknown id is refused after the lookup without running Argon2id, so it
-// answers faster than a known id with a wrong secret. That tells an attacker
-// only whether a 95-bit random id exists, which they cannot find by guessing;
-// wrong secrets for a known id always pay the full Argon2id cost.
+// A refusal takes as long whatever the reason, so its timing does not tell
+// which key ids exist: an unknown id or a revoked key is checked against a
+// fixed dummy Argon2id hash with the parameters Hash uses, under the same
+// concurrency bound and failure budget as a wrong secret for a live key.
+// Only a garbled key (wrong length, alphabet or checksum, all public) is
+// refused at once.
+//
+// The failure budget throttles Argon2id work, not clients: a key found in
+// the verification cache is accepted without consulting it, so a neighbour
+// behind the same NAT who floods wrong keys does not lock out clients whose
+// keys are already verified.
 package apikey

@@ -33,6 +33,12 @@ type params struct {
 // leaves existing keys working.
 var defaultParams = params{memory: 19 * 1024, time: 2, threads: 1, saltLen: 16, keyLen: 32}
 
+// dummyHash is a well-formed PHC string with defaultParams that no secret
+// is expected to match (its output is all zeros). The Verifier checks keys
+// with no usable stored hash against it, paying the same Argon2id cost as a
+// real check. Salt and output are fixed: only the parameters set the cost.
+var dummyHash = phcString(defaultParams, make([]byte, defaultParams.saltLen), make([]byte, defaultParams.keyLen))
+
 // Limits on what a stored hash may ask for. A tampered or corrupted row must
 // not make one verification allocate gigabytes or run for minutes.
 const (
@@ -58,8 +64,12 @@ func hashWith(p params, secret []byte) (string, error) {
 		return "", fmt.Errorf("hash api key: read salt: %w", err)
 	}
 	key := argon2.IDKey(secret, salt, p.time, p.memory, p.threads, uint32(p.keyLen))
+	return phcString(p, salt, key), nil
+}
+
+func phcString(p params, salt, key []byte) string {
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, p.memory, p.time, p.threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		argon2.Version, p.memory, p.time, p.threads, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // Verify reports whether secret matches the PHC string phc, using the

@@ -8,7 +8,9 @@ import (
 
 // failureLimiter is a token bucket per client address that only failures
 // drain: a client may fail burst times at once, then once per 1/rate. A
-// correct key costs nothing, so a busy legitimate client is never limited.
+// correct key costs nothing, and an empty bucket only stops Argon2id checks
+// (the Verifier does not consult it for a key already in its cache), so a
+// client whose key is verified is never limited by another's failures.
 type failureLimiter struct {
 	mu      sync.Mutex
 	rate    float64 // tokens per second
@@ -27,10 +29,10 @@ func newFailureLimiter(perMinute float64, burst, maxAddrs int) *failureLimiter {
 	return &failureLimiter{rate: perMinute / 60, burst: float64(burst), max: maxAddrs, buckets: map[string]*bucket{}}
 }
 
-// allow reports whether addr may try a key at all. It takes nothing. Tokens
-// held by checks still running count as available: they are most likely a
-// right key's, about to be refunded, and take is the real gate before any
-// Argon2id work.
+// allow reports whether addr may queue for an Argon2id check. It takes
+// nothing. Tokens held by checks still running count as available: they are
+// most likely a right key's, about to be refunded, and take is the real gate
+// before any Argon2id work.
 func (l *failureLimiter) allow(addr string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -54,8 +56,8 @@ func (l *failureLimiter) take(addr string, now time.Time) bool {
 	return true
 }
 
-// fail records a failure found without Argon2id (malformed, unknown or
-// revoked key). An empty bucket stays empty rather than going negative.
+// fail records a failure found without Argon2id (a malformed key). An empty
+// bucket stays empty rather than going negative.
 func (l *failureLimiter) fail(addr string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

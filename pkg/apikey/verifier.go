@@ -70,6 +70,11 @@ type Verifier struct {
 	// of one process says nothing that another process could check against.
 	macKey [32]byte
 
+	// dummyHash is what a key with no usable stored hash (unknown id,
+	// revoked) is checked against, so that its refusal costs what a wrong
+	// secret's does. Its parameters are the ones Hash uses.
+	dummyHash string
+
 	// Seams for tests: the slow hash check and the clock.
 	verifyHash func(phc string, secret []byte) (bool, error)
 	now        func() time.Time
@@ -83,6 +88,7 @@ func NewVerifier(lookup Lookup, opts Options) *Verifier {
 		sem:        make(chan struct{}, o.MaxConcurrentHashes),
 		cache:      newVerifiedCache(o.CacheSize, o.CacheTTL),
 		limiter:    newFailureLimiter(o.FailuresPerMinute, o.FailureBurst, o.MaxTrackedAddresses),
+		dummyHash:  dummyHash,
 		verifyHash: Verify,
 		now:        time.Now,
 	}
@@ -97,52 +103,67 @@ func NewVerifier(lookup Lookup, opts Options) *Verifier {
 //
 // It returns ErrInvalid for every key that does not authenticate — malformed,
 // unknown, revoked, regenerated or wrong — and ErrRateLimited when
-// clientAddr has failed too often; callers map both to a 401 (or 429)
-// without further detail. Any other error is the server's fault: the store
-// failed, ctx ended while waiting for an Argon2id slot, or the stored hash
-// is unusable (ErrBadHash).
+// clientAddr has failed too often and the key would need an Argon2id check;
+// callers map both to a 401 (or 429) without further detail. Any other error
+// is the server's fault: the store failed, ctx ended while waiting for an
+// Argon2id slot, or the stored hash is unusable (ErrBadHash).
+//
+// Every well-formed key that is not already in the cache costs one Argon2id
+// run, under the same concurrency bound and failure budget, whether its id
+// exists or not and whether it is revoked or not (unknown and revoked keys
+// are checked against a dummy hash), so the time of a refusal does not tell
+// which ids exist. A key found in the cache is never refused by the failure
+// budget: failures from an address throttle only the expensive work, not
+// the clients behind the same address whose keys are already verified.
 //
 // The record is read on every call, so a revocation or regeneration takes
 // effect on the next request, cache or not. Only the Argon2id check is
 // cached, and its cache entry is tied to the stored hash.
 func (v *Verifier) Verify(ctx context.Context, raw string, clientAddr string) (store.APIKey, error) {
 	addr := limitKey(clientAddr)
-	if !v.limiter.allow(addr, v.now()) {
-		return store.APIKey{}, ErrRateLimited
-	}
 	id, sec, err := Parse(raw)
 	if err != nil {
+		// Refused without a lookup or Argon2id: the format and checksum are
+		// public, so a garbled key reveals nothing by being fast. It still
+		// counts against the address.
 		v.limiter.fail(addr, v.now())
 		return store.APIKey{}, ErrInvalid
 	}
 	k, err := v.lookup(ctx, id)
+	known := true
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		v.limiter.fail(addr, v.now())
-		return store.APIKey{}, ErrInvalid
+		known = false
 	case err != nil:
 		return store.APIKey{}, fmt.Errorf("look up api key %s: %w", id, err)
 	}
 	ck := cacheKey{id: id, hash: k.Hash}
 	// The id check guards against a Lookup that returns some other row:
 	// that row's hash must not authenticate this key.
-	if k.Revoked() || k.ID != id {
-		v.cache.remove(ck)
-		v.limiter.fail(addr, v.now())
-		return store.APIKey{}, ErrInvalid
-	}
+	usable := known && !k.Revoked() && k.ID == id
 	mac := v.mac(sec)
-	if v.cache.match(ck, mac, v.now()) {
+	switch {
+	case usable && v.cache.match(ck, mac, v.now()):
 		return k, nil
+	case known && !usable:
+		v.cache.remove(ck)
 	}
-	return v.verifySlow(ctx, k, ck, sec, mac, addr)
+	return v.verifySlow(ctx, k, usable, ck, sec, mac, addr)
 }
 
-// verifySlow runs Argon2id under the semaphore. Waiting comes first and the
-// failure token is taken only once a slot is held, so that a burst of
-// requests with the same right key is checked once (the rest find the cache
-// filled when their turn comes) instead of spending the address's budget.
-func (v *Verifier) verifySlow(ctx context.Context, k store.APIKey, ck cacheKey, sec []byte, mac [32]byte, addr string) (store.APIKey, error) {
+// verifySlow runs Argon2id under the semaphore: against the stored hash for
+// a usable key, against the dummy hash otherwise, so that both take the same
+// time and the same place in the queue. Waiting comes first and the failure
+// token is taken only once a slot is held, so that a burst of requests with
+// the same right key is checked once (the rest find the cache filled when
+// their turn comes) instead of spending the address's budget.
+func (v *Verifier) verifySlow(ctx context.Context, k store.APIKey, usable bool, ck cacheKey, sec []byte, mac [32]byte, addr string) (store.APIKey, error) {
+	// An address with no budget left is refused before it queues for a
+	// slot; tokens held by checks still running count as available here
+	// (see allow), and take below is the real gate.
+	if !v.limiter.allow(addr, v.now()) {
+		return store.APIKey{}, ErrRateLimited
+	}
 	select {
 	case v.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -152,18 +173,22 @@ func (v *Verifier) verifySlow(ctx context.Context, k store.APIKey, ck cacheKey, 
 	if err := ctx.Err(); err != nil {
 		return store.APIKey{}, fmt.Errorf("wait to check api key: %w", err)
 	}
-	if v.cache.match(ck, mac, v.now()) {
+	if usable && v.cache.match(ck, mac, v.now()) {
 		return k, nil
 	}
 	if !v.limiter.take(addr, v.now()) {
 		return store.APIKey{}, ErrRateLimited
 	}
-	ok, err := v.verifyHash(k.Hash, sec)
+	phc := v.dummyHash
+	if usable {
+		phc = k.Hash
+	}
+	ok, err := v.verifyHash(phc, sec)
 	if err != nil {
 		v.limiter.refund(addr, v.now())
-		return store.APIKey{}, fmt.Errorf("check api key %s: %w", k.ID, err)
+		return store.APIKey{}, fmt.Errorf("check api key %s: %w", ck.id, err)
 	}
-	if !ok {
+	if !ok || !usable {
 		v.limiter.settle(addr) // the token taken is the failure
 		return store.APIKey{}, ErrInvalid
 	}

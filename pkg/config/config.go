@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"time"
 )
 
@@ -12,7 +13,10 @@ type Config struct {
 	Listen      string `mapstructure:"listen"`
 	PublicURL   string `mapstructure:"public_url"`
 	BehindProxy bool   `mapstructure:"behind_proxy"`
-	KeyProvider string `mapstructure:"key_provider"`
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For hops are
+	// believed when BehindProxy is set. Written as CIDRs or single IPs.
+	TrustedProxies []netip.Prefix `mapstructure:"trusted_proxies"`
+	KeyProvider    string         `mapstructure:"key_provider"`
 
 	TLS        TLS                  `mapstructure:"tls"`
 	Database   Database             `mapstructure:"database"`
@@ -91,6 +95,7 @@ func defaults() map[string]any {
 		"listen":                  "127.0.0.1:8443",
 		"public_url":              "",
 		"behind_proxy":            false,
+		"trusted_proxies":         []string{"127.0.0.0/8", "::1/128"},
 		"key_provider":            "",
 		"tls.mode":                "off",
 		"tls.domains":             []string{},

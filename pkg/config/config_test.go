@@ -124,3 +124,50 @@ func TestMissingExplicitFile(t *testing.T) {
 		t.Fatalf("got %v, want an error naming the file", err)
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		file    string
+		env     string
+		want    string // the prefixes, space-separated
+		wantErr string
+	}{
+		{"default is loopback", "", "", "127.0.0.0/8 ::1/128", ""},
+		{"CIDRs and single addresses", "trusted_proxies: [10.0.0.0/8, 192.0.2.7, \"2001:db8::/32\"]\n", "", "10.0.0.0/8 192.0.2.7/32 2001:db8::/32", ""},
+		{"from the environment", "", "10.1.0.0/16,10.2.0.9", "10.1.0.0/16 10.2.0.9/32", ""},
+		{"none", "trusted_proxies: []\n", "", "", ""},
+		{"not an address", "trusted_proxies: [proxy.example]\n", "", "", `"proxy.example" is not an IP address or a CIDR`},
+		{"host bits set", "trusted_proxies: [10.0.0.5/8]\n", "", "", `write 10.0.0.0/8`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opts := config.Options{Env: []string{"MCPGATE_DATA_DIR=" + t.TempDir()}}
+			if tt.file != "" {
+				opts.File = writeFile(t, tt.file)
+			}
+			if tt.env != "" {
+				opts.Env = append(opts.Env, "MCPGATE_TRUSTED_PROXIES="+tt.env)
+			}
+			c, err := config.Load(opts)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "trusted_proxies") {
+					t.Fatalf("Load error = %v, want one naming trusted_proxies and containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range c.TrustedProxies {
+				got = append(got, p.String())
+			}
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("trusted_proxies = %q, want %q", strings.Join(got, " "), tt.want)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -92,6 +93,7 @@ func Load(opts Options) (*Config, error) {
 	var c Config
 	err = v.UnmarshalExact(&c, viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
 		daysHook,
+		prefixHook,
 		mapstructure.StringToTimeDurationHookFunc(),
 		mapstructure.StringToSliceHookFunc(","),
 	)))
@@ -122,6 +124,39 @@ func daysHook(from, to reflect.Type, data any) (any, error) {
 		return nil, fmt.Errorf("%q is not a number of days", str)
 	}
 	return time.Duration(n) * 24 * time.Hour, nil
+}
+
+// prefixHook reads a network as a CIDR (10.0.0.0/8) or a single address
+// (10.0.0.5, meaning 10.0.0.5/32). A CIDR with host bits set (10.0.0.5/8)
+// is refused rather than silently widened or narrowed. A list given as one
+// string (from the environment) is comma-separated.
+func prefixHook(from, to reflect.Type, data any) (any, error) {
+	str, ok := data.(string)
+	if !ok || from.Kind() != reflect.String {
+		return data, nil
+	}
+	switch to {
+	case reflect.TypeOf([]netip.Prefix{}):
+		if strings.TrimSpace(str) == "" {
+			return []string{}, nil
+		}
+		return strings.Split(str, ","), nil
+	case reflect.TypeOf(netip.Prefix{}):
+	default:
+		return data, nil
+	}
+	str = strings.TrimSpace(str)
+	if a, err := netip.ParseAddr(str); err == nil && a.Zone() == "" {
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(str)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not an IP address or a CIDR such as 10.0.0.0/8", str)
+	}
+	if p != p.Masked() {
+		return nil, fmt.Errorf("%q has bits set beyond its /%d: write %s", str, p.Bits(), p.Masked())
+	}
+	return p, nil
 }
 
 func describe(file string) string {

@@ -3,8 +3,8 @@ package gateway
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -39,7 +39,7 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		ctx, _ := withViewSlot(r.Context())
-		k, err := g.verifier.Verify(ctx, raw, clientAddr(r, g.cfg.BehindProxy))
+		k, err := g.verifier.Verify(ctx, raw, clientAddr(r, g.cfg.BehindProxy, g.cfg.TrustedProxies))
 		switch {
 		case errors.Is(err, apikey.ErrRateLimited):
 			g.metrics.AuthFailures.WithLabelValues("rate_limited").Inc()
@@ -93,24 +93,63 @@ func bearer(r *http.Request) (string, bool) {
 	return tok, tok != ""
 }
 
-// clientAddr is the address failed attempts are counted against. Behind a
-// reverse proxy every request comes from the proxy, so the address the
-// proxy appended to X-Forwarded-For (the last one; earlier ones are the
-// client's to forge) is used instead.
-func clientAddr(r *http.Request, behindProxy bool) string {
+// clientAddr is the address failed attempts are counted against: the
+// connection's peer, or, behind a reverse proxy, the right-most address in
+// X-Forwarded-For (followed by the peer) that is not a trusted proxy. Each
+// trusted proxy appends the address it received the request from, so the
+// hops right of the first untrusted one are believable and everything left
+// of it is the client's to forge. A peer that is not a trusted proxy is
+// the client itself, whatever X-Forwarded-For it sends. A hop that is not
+// an address stops the walk: the trusted hop right of it is the client.
+func clientAddr(r *http.Request, behindProxy bool, trusted []netip.Prefix) string {
+	peer, ok := parseHop(r.RemoteAddr)
+	if !ok {
+		return r.RemoteAddr // not an IP connection (a test's or a Unix socket's)
+	}
+	client := peer
 	if behindProxy {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			parts := strings.Split(xff[len(xff)-1], ",")
-			if ip := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(ip) != nil {
-				return ip
+		hops := forwardedHops(r.Header.Values("X-Forwarded-For"))
+		for i := len(hops); isTrusted(client, trusted) && i > 0; i-- {
+			a, ok := parseHop(hops[i-1])
+			if !ok {
+				break
 			}
+			client = a
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	return client.String()
+}
+
+// forwardedHops splits X-Forwarded-For, which may come as several header
+// lines, into its hops, left-most first.
+func forwardedHops(values []string) []string {
+	var hops []string
+	for _, v := range values {
+		for h := range strings.SplitSeq(v, ",") {
+			hops = append(hops, strings.TrimSpace(h))
+		}
 	}
-	return host
+	return hops
+}
+
+// parseHop reads an address as proxies write it: an IP, or an IP and port.
+func parseHop(s string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap().WithZone(""), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap().WithZone(""), true
+	}
+	return netip.Addr{}, false
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // touches remembers when this gateway last recorded each key's use.

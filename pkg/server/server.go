@@ -34,10 +34,9 @@ type Options struct {
 
 // Server is the set of listeners. Start, then Shutdown (or Run).
 type Server struct {
-	o    Options
-	log  *slog.Logger
-	tls  *tls.Config
-	acme http.Handler // wraps the HTTP listener for ACME challenges
+	o   Options
+	log *slog.Logger
+	tls *tls.Config
 
 	// certCache holds ACME certificates and renews them in the background
 	// until Shutdown stops it.
@@ -66,19 +65,13 @@ func (s *Server) Start(ctx context.Context) error {
 		s.Shutdown(context.Background())
 		return err
 	}
-	main := s.httpServer(s.gatewayHandler(), s.tls)
-	if err := s.listen(ctx, "gateway", cfg.Listen, main, s.tls != nil); err != nil {
+	if err := s.listen(ctx, "gateway", cfg.Listen, s.gatewayHandler, s.tls); err != nil {
 		s.Shutdown(context.Background())
 		return err
 	}
-	if s.acme != nil {
-		if err := s.listen(ctx, "http", cfg.TLS.HTTPListen, s.httpServer(s.acme, nil), false); err != nil {
-			s.Shutdown(context.Background())
-			return err
-		}
-	}
 	if cfg.Admin.Listen != "" {
-		if err := s.listen(ctx, "admin", cfg.Admin.Listen, s.httpServer(s.adminHandler(), nil), false); err != nil {
+		admin := func(bound net.Addr) http.Handler { return adminCheck(cfg.Admin.Listen, bound).wrap(s.adminHandler()) }
+		if err := s.listen(ctx, "admin", cfg.Admin.Listen, admin, nil); err != nil {
 			s.Shutdown(context.Background())
 			return err
 		}
@@ -100,14 +93,19 @@ func (s *Server) httpServer(h http.Handler, tc *tls.Config) *http.Server {
 	}
 }
 
-func (s *Server) listen(ctx context.Context, name, addr string, srv *http.Server, useTLS bool) error {
+// listen binds addr, then serves on it what handler returns for the bound
+// address (the port is known only then when addr says :0), over TLS when
+// tc is set.
+func (s *Server) listen(ctx context.Context, name, addr string, handler func(bound net.Addr) http.Handler, tc *tls.Config) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (%s): %w", addr, name, err)
 	}
+	srv := s.httpServer(handler(ln.Addr()), tc)
+	useTLS := tc != nil
 	if useTLS {
-		ln = tls.NewListener(ln, srv.TLSConfig)
+		ln = tls.NewListener(ln, tc)
 	}
 	s.mu.Lock()
 	s.servers = append(s.servers, srv)

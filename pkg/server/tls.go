@@ -87,11 +87,15 @@ func (s *Server) setupACME(ctx context.Context) error {
 	issuer := certmagic.NewACMEIssuer(magic, tmpl)
 	magic.Issuers = []certmagic.Issuer{issuer}
 	// The HTTP listener must be up before the CA validates the challenge.
-	s.acme = issuer.HTTPChallengeHandler(redirectToHTTPS(s.o.Config.Listen))
-	if err := s.listen(ctx, "http", c.HTTPListen, s.httpServer(s.acme, nil), false); err != nil {
+	// Its Host check is the gateway's: the challenge and the redirect are
+	// for the same names.
+	names := gatewayCheck(s.o.Config, nil, true)
+	acme := func(net.Addr) http.Handler {
+		return names.wrap(issuer.HTTPChallengeHandler(redirectToHTTPS(s.o.Config.Listen)))
+	}
+	if err := s.listen(ctx, "http", c.HTTPListen, acme, nil); err != nil {
 		return err
 	}
-	s.acme = nil // already listening
 	if err := magic.ManageSync(ctx, c.Domains); err != nil {
 		return fmt.Errorf("obtain certificate for %v from %s: %w", c.Domains, c.ACMECA, err)
 	}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/mcpgate/mcpgate/pkg/apikey"
 )
 
 const initBody = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`
@@ -58,12 +61,17 @@ func TestBadKeysGetTheSame401(t *testing.T) {
 		t.Fatal(err)
 	}
 	wrong := g.Key[:len(g.Key)-10] + "AAAAAAAAAA"
+	unknown, _, err := apikey.Generate() // well formed, with an id that does not exist
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct{ name, auth string }{
 		{"no key", ""},
 		{"not bearer", "Basic " + g.Key},
 		{"garbled", "Bearer mgw_garbled"},
 		{"wrong secret", "Bearer " + wrong},
-		{"unknown id", "Bearer mgw_AAAAAAAAAAAAAAAA_" + strings.Repeat("B", 49)},
+		{"bad checksum", "Bearer mgw_AAAAAAAAAAAAAAAA_" + strings.Repeat("B", 49)},
+		{"unknown id", "Bearer " + unknown.Reveal()},
 		{"revoked", "Bearer " + revoked.Reveal()},
 		{"regenerated old secret", "Bearer " + regen.Reveal()},
 	}
@@ -91,6 +99,10 @@ func TestBadKeysGetTheSame401(t *testing.T) {
 
 func TestHostAndOriginAreChecked(t *testing.T) {
 	g := startGateway(t)
+	u, err := url.Parse(g.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		hdr  map[string]string
@@ -99,7 +111,9 @@ func TestHostAndOriginAreChecked(t *testing.T) {
 		{"loopback host", nil, http.StatusOK},
 		{"rebound host", map[string]string{"Host": "evil.example"}, http.StatusForbidden},
 		{"foreign origin", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
-		{"local origin", map[string]string{"Origin": "http://localhost:1234"}, http.StatusOK},
+		{"local origin", map[string]string{"Origin": "http://localhost:" + u.Port()}, http.StatusOK},
+		{"local origin on another port", map[string]string{"Origin": "http://localhost:1234"}, http.StatusForbidden},
+		{"local origin over https", map[string]string{"Origin": "https://localhost:" + u.Port()}, http.StatusForbidden},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -165,5 +179,36 @@ func TestCallReadsItsConnectionOnce(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	if !strings.Contains(string(b), "mcpgate_connection_rereads_total 0") {
 		t.Error("a tool call read its connection a second time")
+	}
+}
+
+// A client behind the same address as someone flooding wrong keys (one NAT)
+// keeps working once its key is verified: the failure limit only gates the
+// Argon2id check of keys not yet verified.
+func TestFloodDoesNotLockOutAVerifiedKey(t *testing.T) {
+	g := startGateway(t)
+	if resp := post(t, g.URL, "Bearer "+g.Key, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the valid key before the flood got %d", resp.StatusCode)
+	}
+	unknownKey, _, err := apikey.Generate() // well formed, so it is looked up and costs Argon2id
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknown := "Bearer " + unknownKey.Reveal()
+	limited := false
+	for i := 0; i < 40 && !limited; i++ {
+		auth := "Bearer mgw_garbled"
+		if i%10 == 9 {
+			auth = unknown
+		}
+		limited = post(t, g.URL, auth, nil).StatusCode == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Fatal("40 failures from one address were never answered 429; the test proves nothing")
+	}
+	for i := range 3 {
+		if resp := post(t, g.URL, "Bearer "+g.Key, nil); resp.StatusCode != http.StatusOK {
+			t.Errorf("the valid key after the flood, request %d: status %d, want 200", i+1, resp.StatusCode)
+		}
 	}
 }
