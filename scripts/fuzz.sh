@@ -4,7 +4,7 @@
 # target and in total. A failing target's input is kept by Go under
 # testdata/fuzz/<Target>/ of its package: commit it as a regression case.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 fuzztime="${FUZZTIME:-60s}"
 total_execs=0
