@@ -119,7 +119,9 @@ func (p *splitPrivileged) DeleteUser(ctx context.Context, id string) error {
 	return p.admin.DeleteUser(ctx, id)
 }
 
-func (p *splitPrivileged) ListDEKs(ctx context.Context) ([]store.DEK, error) { return p.admin.ListDEKs(ctx) }
+func (p *splitPrivileged) ListDEKs(ctx context.Context) ([]store.DEK, error) {
+	return p.admin.ListDEKs(ctx)
+}
 
 func (p *splitPrivileged) ReplaceDEK(ctx context.Context, old, updated store.DEK) error {
 	return p.admin.ReplaceDEK(ctx, old, updated)
