@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // DefaultServeRole is the login serve connects as unless told otherwise.
@@ -86,31 +87,44 @@ func (s *pgStore) EnsureServeLogin(ctx context.Context, role string, password []
 		return false, fmt.Errorf("look for role %s: %w", role, err)
 	}
 	stmts := serveLoginSQL(role, db, verifier)
-	if exists {
-		// A role made by hand: grant only what is missing (the owner
-		// may lack the right to grant what is there already).
-		stmts = stmts[1:]
-		var member, connect bool
-		if err := conn.QueryRowContext(ctx, "SELECT pg_has_role($1, $2, 'MEMBER'), has_database_privilege($1, current_database(), 'CONNECT')",
-			role, AppRole).Scan(&member, &connect); err != nil {
-			return false, fmt.Errorf("check role %s: %w", role, err)
-		}
-		if member {
-			stmts = stmts[1:]
-		}
-		if connect {
-			stmts = stmts[:len(stmts)-1]
-		}
-	}
-	for _, q := range stmts {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+	created = false
+	if !exists {
+		// Another init on the same server (roles are cluster-wide) may
+		// create it at the same moment.
+		_, err := conn.ExecContext(ctx, stmts[0])
+		var e *pgconn.PgError
+		switch {
+		case errors.As(err, &e) && (e.Code == "42710" || e.Code == "23505"): // duplicate_object, unique_violation
+			exists = true
+		case err != nil:
 			return false, fmt.Errorf("create serve role %s: %w", role, scrubVerifier(err, verifier))
+		default:
+			created = true
+		}
+	} else if verifier != "" {
+		if _, err := conn.ExecContext(ctx, "ALTER ROLE "+pgx.Identifier{role}.Sanitize()+" PASSWORD '"+verifier+"'"); err != nil {
+			return false, fmt.Errorf("set serve role %s password: %w", role, scrubVerifier(err, verifier))
 		}
 	}
-	if err := checkServeLogin(ctx, conn, role); err != nil {
-		return !exists, err
+	// Grant only what is missing: for a role made by hand, the owner may
+	// lack the right to grant what is there already.
+	var member, connect bool
+	if err := conn.QueryRowContext(ctx, "SELECT pg_has_role($1, $2, 'MEMBER'), has_database_privilege($1, current_database(), 'CONNECT')",
+		role, AppRole).Scan(&member, &connect); err != nil {
+		return created, fmt.Errorf("check role %s: %w", role, err)
 	}
-	return !exists, nil
+	for _, g := range []struct {
+		done bool
+		sql  string
+	}{{member, stmts[1]}, {connect, stmts[2]}} {
+		if g.done {
+			continue
+		}
+		if _, err := conn.ExecContext(ctx, g.sql); err != nil {
+			return created, fmt.Errorf("grant serve role %s: %w", role, err)
+		}
+	}
+	return created, checkServeLogin(ctx, conn, role)
 }
 
 // scrubVerifier drops an error's text if it could quote the verifier.

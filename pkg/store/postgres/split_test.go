@@ -7,6 +7,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/store/postgres/pgtest"
 )
@@ -38,6 +41,7 @@ type split struct {
 
 	mu    sync.Mutex
 	serve store.Store
+	super *sql.DB
 }
 
 func openSplit(t *testing.T) store.Store {
@@ -80,7 +84,25 @@ func (s *split) MigrateTo(ctx context.Context, v int) error {
 	}).MigrateTo(ctx, v)
 }
 
-func (s *split) DB() *sql.DB { return s.owner.(interface{ DB() *sql.DB }).DB() }
+// DB is the database as its superuser sees it: the raw SQL of the suite's
+// schema tests writes rows of no user's scope, which the owner, under
+// forced RLS like everyone but a superuser, may not.
+func (s *split) DB() *sql.DB {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.super == nil {
+		s.super = stdlib.OpenDB(*mustParse(s.t, s.d.SuperURL))
+	}
+	return s.super
+}
+
+func mustParse(t *testing.T, dbURL string) *pgx.ConnConfig {
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
 
 func (s *split) User(id string) store.UserStore { return s.srv().User(id) }
 
@@ -100,6 +122,9 @@ func (s *split) Close() error {
 	var errs []error
 	if s.serve != nil {
 		errs = append(errs, s.serve.Close())
+	}
+	if s.super != nil {
+		errs = append(errs, s.super.Close())
 	}
 	return errors.Join(append(errs, s.owner.Close())...)
 }
