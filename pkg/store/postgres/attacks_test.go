@@ -259,5 +259,12 @@ func TestServeLoginAttacks(t *testing.T) {
 		if err := logins.CheckServeLogin(t.Context(), d.Owner); err == nil {
 			t.Error("the owner passes as a serve login")
 		}
+		type session interface{ CheckSessionLogin(context.Context) error }
+		if err := serve.(session).CheckSessionLogin(t.Context()); err != nil {
+			t.Errorf("serve's store, on its own login: %v", err)
+		}
+		if err := owner.(session).CheckSessionLogin(t.Context()); err == nil {
+			t.Error("the owner's store passes the check serve runs at start")
+		}
 	})
 }

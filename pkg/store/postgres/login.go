@@ -146,6 +146,22 @@ func (s *pgStore) CheckServeLogin(ctx context.Context, role string) error {
 	return checkServeLogin(ctx, conn, role)
 }
 
+// CheckSessionLogin is CheckServeLogin for the role this store logs in
+// as: what serve runs at start, to warn of a login that can do more than
+// serve needs (an install from before serve had a login of its own).
+func (s *pgStore) CheckSessionLogin(ctx context.Context) error {
+	conn, err := s.DB().Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("check database login: %w", err)
+	}
+	defer conn.Close()
+	var role string
+	if err := conn.QueryRowContext(ctx, "SELECT session_user").Scan(&role); err != nil {
+		return fmt.Errorf("check database login: %w", err)
+	}
+	return checkServeLogin(ctx, conn, role)
+}
+
 func checkServeLogin(ctx context.Context, conn *sql.Conn, role string) error {
 	var super, createRole, createDB, bypass, replication, login bool
 	err := conn.QueryRowContext(ctx, `SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, rolcanlogin
