@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpgate/mcpgate/pkg/appliance"
-	"github.com/mcpgate/mcpgate/pkg/store/postgres"
 )
 
 func (c *cli) initCmd() *cobra.Command {
@@ -24,7 +23,7 @@ func (c *cli) initCmd() *cobra.Command {
 				return err
 			}
 			if printSQL {
-				stmts, err := appliance.ServeLoginSQL(cmd.Context(), cfg, serveRole)
+				role, stmts, err := appliance.ServeLoginSQL(cmd.Context(), cfg, serveRole)
 				if err != nil {
 					return err
 				}
@@ -34,7 +33,7 @@ func (c *cli) initCmd() *cobra.Command {
 				for _, q := range stmts {
 					fmt.Fprintln(c.stdout, q+";")
 				}
-				fmt.Fprintln(c.stdout, "-- then, if serve logs in with a password: \\password "+serveRoleName(serveRole))
+				fmt.Fprintln(c.stdout, "-- then, if serve logs in with a password: \\password "+role)
 				return nil
 			}
 			opts := appliance.InitOptions{Owner: owner, ServeRole: serveRole}
@@ -53,7 +52,7 @@ func (c *cli) initCmd() *cobra.Command {
 				}
 			}()
 			if c.output == "json" {
-				return printJSON(c.stdout, map[string]any{"data_dir": cfg.DataDir, "created": res.Created, "owner": res.Owner})
+				return printJSON(c.stdout, map[string]any{"data_dir": cfg.DataDir, "created": res.Created, "owner": res.Owner, "notes": res.Notes})
 			}
 			if len(res.Created) == 0 {
 				fmt.Fprintf(c.stdout, "mcpgate is already initialised in %s (owner %s); nothing changed.\n", cfg.DataDir, res.Owner)
@@ -78,11 +77,4 @@ func (c *cli) initCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&printSQL, "print-sql", false, "PostgreSQL: print the SQL that creates serve's login, for a DBA to run, and change nothing")
 	cmd.Flags().Bool("non-interactive", false, "never prompt (implied when stdin is not a terminal)")
 	return cmd
-}
-
-func serveRoleName(role string) string {
-	if role == "" {
-		return postgres.DefaultServeRole
-	}
-	return role
 }

@@ -79,21 +79,23 @@ func ensureServeLogin(ctx context.Context, st store.Store, cfg *config.Config, l
 	return nil
 }
 
-// ServeLoginSQL returns the SQL that creates serve's login, for a DBA who
-// creates roles by hand; nil on a database without logins (SQLite).
-func ServeLoginSQL(ctx context.Context, cfg *config.Config, role string) ([]string, error) {
+// ServeLoginSQL returns the SQL that creates serve's login, and its name,
+// for a DBA who creates roles by hand; no SQL on a database without
+// logins (SQLite).
+func ServeLoginSQL(ctx context.Context, cfg *config.Config, role string) (string, []string, error) {
 	login, err := planServeLogin(cfg, InitOptions{ServeRole: role})
 	if err != nil || login.role == "" {
-		return nil, err
+		return "", nil, err
 	}
 	st, err := store.Open(ctx, cfg.Database.Admin())
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return "", nil, fmt.Errorf("open database: %w", err)
 	}
 	defer st.Close()
 	sl, ok := st.(serveLogins)
 	if !ok {
-		return nil, nil
+		return "", nil, nil
 	}
-	return sl.ServeLoginSQL(ctx, login.role)
+	stmts, err := sl.ServeLoginSQL(ctx, login.role)
+	return login.role, stmts, err
 }

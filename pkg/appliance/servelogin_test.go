@@ -100,11 +100,14 @@ func TestInitCreatesServeLogin(t *testing.T) {
 	if _, err := admin.AddUser(ctx, "eve", false); err != nil {
 		t.Errorf("the admin URL adds a user: %v", err)
 	}
-	sql, err := ServeLoginSQL(ctx, cfg, "")
+	role, sql, err := ServeLoginSQL(ctx, cfg, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := "CREATE ROLE \"" + d.ServeRole + "\" LOGIN NOSUPERUSER"; len(sql) == 0 || !strings.HasPrefix(sql[0], want) {
 		t.Errorf("--print-sql: got %q, want it to start with %s", sql, want)
+	}
+	if role != d.ServeRole {
+		t.Errorf("--print-sql names role %s, want %s", role, d.ServeRole)
 	}
 }
