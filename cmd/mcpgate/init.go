@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -10,7 +11,8 @@ import (
 )
 
 func (c *cli) initCmd() *cobra.Command {
-	var owner string
+	var owner, serveRole, passwordFile string
+	var passwordStdin, printSQL bool
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Create the data dir, config file, KEK, database and owner user (idempotent)",
@@ -20,12 +22,37 @@ func (c *cli) initCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := appliance.Init(cmd.Context(), cfg, owner)
+			if printSQL {
+				role, stmts, err := appliance.ServeLoginSQL(cmd.Context(), cfg, serveRole)
+				if err != nil {
+					return err
+				}
+				if stmts == nil {
+					return &exitError{2, errors.New("--print-sql: the database is not PostgreSQL, which alone has logins to create")}
+				}
+				for _, q := range stmts {
+					fmt.Fprintln(c.stdout, q+";")
+				}
+				fmt.Fprintln(c.stdout, "-- then, if serve logs in with a password: \\password "+role)
+				return nil
+			}
+			opts := appliance.InitOptions{Owner: owner, ServeRole: serveRole}
+			if passwordStdin || passwordFile != "" {
+				if opts.ServePassword, err = c.readToken(passwordStdin, passwordFile); err != nil {
+					return fmt.Errorf("serve password: %w", err)
+				}
+			}
+			res, err := appliance.InitWith(cmd.Context(), cfg, opts)
 			if err != nil {
 				return err
 			}
+			defer func() {
+				for _, n := range res.Notes {
+					fmt.Fprintln(c.stderr, "note: "+n)
+				}
+			}()
 			if c.output == "json" {
-				return printJSON(c.stdout, map[string]any{"data_dir": cfg.DataDir, "created": res.Created, "owner": res.Owner})
+				return printJSON(c.stdout, map[string]any{"data_dir": cfg.DataDir, "created": res.Created, "owner": res.Owner, "notes": res.Notes})
 			}
 			if len(res.Created) == 0 {
 				fmt.Fprintf(c.stdout, "mcpgate is already initialised in %s (owner %s); nothing changed.\n", cfg.DataDir, res.Owner)
@@ -44,6 +71,10 @@ func (c *cli) initCmd() *cobra.Command {
 		def = "owner"
 	}
 	cmd.Flags().StringVar(&owner, "owner", def, "name of the owner user to create")
+	cmd.Flags().StringVar(&serveRole, "serve-role", "", "PostgreSQL: the login role to create for serve (default mcpgate_serve)")
+	cmd.Flags().BoolVar(&passwordStdin, "serve-password-stdin", false, "PostgreSQL: read the serve role's password from standard input")
+	cmd.Flags().StringVar(&passwordFile, "serve-password-file", "", "PostgreSQL: read the serve role's password from this file")
+	cmd.Flags().BoolVar(&printSQL, "print-sql", false, "PostgreSQL: print the SQL that creates serve's login, for a DBA to run, and change nothing")
 	cmd.Flags().Bool("non-interactive", false, "never prompt (implied when stdin is not a terminal)")
 	return cmd
 }

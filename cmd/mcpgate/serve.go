@@ -46,7 +46,7 @@ func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
 
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	appliance.TuneRuntime()
-	a, err := appliance.Open(ctx, cfg)
+	a, err := appliance.OpenServe(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -36,10 +36,21 @@ type App struct {
 	keks   *kekRegistry
 }
 
-// Open opens the store (checking its schema) and the key provider.
+// Open opens the store (checking its schema) and the key provider, for
+// the admin commands: on database.admin_url if set, else database.url.
 func Open(ctx context.Context, cfg *config.Config) (*App, error) {
+	return open(ctx, cfg, cfg.Database.Admin())
+}
+
+// OpenServe is Open for serve: always on database.url, which on
+// PostgreSQL is serve's own login (see `mcpgate init`).
+func OpenServe(ctx context.Context, cfg *config.Config) (*App, error) {
+	return open(ctx, cfg, cfg.Database.URL)
+}
+
+func open(ctx context.Context, cfg *config.Config, dbURL string) (*App, error) {
 	a := &App{Config: cfg}
-	st, err := store.Open(ctx, cfg.Database.URL)
+	st, err := store.Open(ctx, dbURL)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/keyprovider/local"
+	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
@@ -19,31 +20,55 @@ import (
 type InitResult struct {
 	Created []string
 	Owner   string
+	// Notes are what the person must still do, each a sentence.
+	Notes []string
 }
 
-// Init creates the data dir, the config file, the KEK (local provider), the
-// database schema and the owner user. Run again, it changes nothing that
-// exists, and never overwrites a KEK.
+// InitOptions are init's choices beyond the config.
+type InitOptions struct {
+	// Owner names the owner user to create.
+	Owner string
+	// ServeRole names serve's PostgreSQL login, when database.url is the
+	// owner's (no database.admin_url yet): "" is mcpgate_serve.
+	ServeRole string
+	// ServePassword is the serve login's password, if it needs one (not
+	// with trust or peer authentication).
+	ServePassword secret.Value
+}
+
+// Init is InitWith for the owner user owner, with the other defaults.
 func Init(ctx context.Context, cfg *config.Config, owner string) (InitResult, error) {
+	return InitWith(ctx, cfg, InitOptions{Owner: owner})
+}
+
+// InitWith creates the data dir, the config file, the KEK (local provider),
+// the database schema, serve's own login (PostgreSQL) and the owner user.
+// Run again, it changes nothing that exists, and never overwrites a KEK.
+func InitWith(ctx context.Context, cfg *config.Config, opts InitOptions) (InitResult, error) {
 	var res InitResult
+	login, err := planServeLogin(cfg, opts)
+	if err != nil {
+		return res, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return res, fmt.Errorf("create data dir: %w", err)
 	}
 	if err := os.Chmod(cfg.DataDir, 0o700); err != nil {
 		return res, fmt.Errorf("restrict data dir: %w", err)
 	}
-	cfgFile := cfg.File
+	cfgFile, wroteConfig := cfg.File, false
 	if cfgFile == "" {
 		cfgFile = filepath.Join(cfg.DataDir, config.FileName)
-		created, err := writeConfig(cfgFile, cfg)
+		created, err := writeConfig(cfgFile, cfg, login)
 		if err != nil {
 			return res, err
 		}
 		if created {
+			wroteConfig = true
 			res.Created = append(res.Created, "config file "+cfgFile)
 		}
 	}
-	st, err := store.Open(ctx, cfg.Database.URL)
+	st, err := store.Open(ctx, cfg.Database.Admin())
 	if err != nil {
 		return res, fmt.Errorf("open database: %w", err)
 	}
@@ -56,6 +81,10 @@ func Init(ctx context.Context, cfg *config.Config, owner string) (InitResult, er
 			return res, fmt.Errorf("migrate database: %w", err)
 		}
 		res.Created = append(res.Created, "database schema at "+redactURL(cfg.Database.URL))
+	}
+	if err := ensureServeLogin(ctx, st, cfg, login, opts.ServePassword, wroteConfig, &res); err != nil {
+		st.Close()
+		return res, err
 	}
 	users, err := st.Privileged().ListUsers(ctx)
 	st.Close()
@@ -92,7 +121,7 @@ func Init(ctx context.Context, cfg *config.Config, owner string) (InitResult, er
 		// The KEK must open the owner's DEK, or this is the wrong key file.
 		return res, a.Vault.Check(ctx, u.ID)
 	}
-	u, err := a.AddUser(ctx, owner, true)
+	u, err := a.AddUser(ctx, opts.Owner, true)
 	if err != nil {
 		return res, err
 	}
@@ -103,21 +132,19 @@ func Init(ctx context.Context, cfg *config.Config, owner string) (InitResult, er
 
 // writeConfig writes a minimal config file naming the data dir, unless one
 // exists.
-func writeConfig(path string, cfg *config.Config) (bool, error) {
+func writeConfig(path string, cfg *config.Config, login serveLogin) (bool, error) {
 	var b strings.Builder
 	b.WriteString("# mcpgate configuration; every setting is described in configs/mcpgate.example.yaml\n")
 	fmt.Fprintf(&b, "data_dir: %q\n", cfg.DataDir)
 	fmt.Fprintf(&b, "listen: %q\n", cfg.Listen)
-	if u, err := url.Parse(cfg.Database.URL); err == nil && u.User != nil {
-		if _, hasPassword := u.User.Password(); hasPassword {
-			// A password does not belong in a file others may read
-			// over one's shoulder; the environment keeps it.
-			b.WriteString("# database.url holds a password: set it in MCPGATE_DATABASE_URL\n")
-		} else {
-			fmt.Fprintf(&b, "database:\n  url: %q\n", cfg.Database.URL)
-		}
-	} else {
-		fmt.Fprintf(&b, "database:\n  url: %q\n", cfg.Database.URL)
+	serveURL, adminURL := cfg.Database.URL, cfg.Database.AdminURL
+	if login.derived {
+		serveURL, adminURL = login.url, cfg.Database.URL
+	}
+	b.WriteString("database:\n")
+	writeURL(&b, "url", serveURL)
+	if adminURL != "" {
+		writeURL(&b, "admin_url", adminURL)
 	}
 	fmt.Fprintf(&b, "key_provider: %q\n", cfg.KeyProvider)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -141,4 +168,17 @@ func redactURL(raw string) string {
 		return "(unparseable url)"
 	}
 	return u.Redacted()
+}
+
+// writeURL writes a database URL setting, unless it holds a password: a
+// password does not belong in a file others may read over one's shoulder;
+// the environment keeps it.
+func writeURL(b *strings.Builder, key, raw string) {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		if _, hasPassword := u.User.Password(); hasPassword {
+			fmt.Fprintf(b, "  # database.%s holds a password: set it in MCPGATE_DATABASE_%s\n", key, strings.ToUpper(key))
+			return
+		}
+	}
+	fmt.Fprintf(b, "  %s: %q\n", key, raw)
 }

@@ -39,6 +39,14 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 	if err := a.RegisterKEK(ctx); err != nil {
 		return nil, fmt.Errorf("record the KEK: %w", err)
 	}
+	if c, ok := a.Store.(interface{ CheckSessionLogin(context.Context) error }); ok {
+		// Still served, as before: but without the database's help in
+		// keeping one user's requests from another's rows.
+		if err := c.CheckSessionLogin(ctx); err != nil {
+			log.Warn("serve's database login can act across users: run `mcpgate init` to create a login for serve, "+
+				"and set database.url to it (and database.admin_url to the current one)", "err", err.Error())
+		}
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	aw := audit.NewWriter(a.Store)

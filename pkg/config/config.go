@@ -42,9 +42,20 @@ type TLS struct {
 	HTTPListen string   `mapstructure:"http_listen"` // ACME HTTP-01 and the redirect to HTTPS
 }
 
-// Database chooses the store.
+// Database chooses the store. On PostgreSQL, URL is serve's login (which
+// cannot act across users) and AdminURL the login the tables' owner, which
+// init and the admin commands use; "" means URL, as with SQLite.
 type Database struct {
-	URL string `mapstructure:"url"`
+	URL      string `mapstructure:"url"`
+	AdminURL string `mapstructure:"admin_url"`
+}
+
+// Admin is the URL for init and the admin commands.
+func (d Database) Admin() string {
+	if d.AdminURL != "" {
+		return d.AdminURL
+	}
+	return d.URL
 }
 
 // Admin is the listener for /metrics.
@@ -106,6 +117,7 @@ func defaults() map[string]any {
 		"tls.key_file":            "",
 		"tls.http_listen":         ":80",
 		"database.url":            "",
+		"database.admin_url":      "",
 		"admin.listen":            "127.0.0.1:9090",
 		"audit.retention":         "0s",
 		"audit.redact_fields":     []string{"body", "content"},

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -87,6 +88,11 @@ func (c *Config) Validate() error {
 	}
 	if _, err := url.Parse(c.Database.URL); err != nil || !strings.Contains(c.Database.URL, "://") {
 		return fmt.Errorf("database.url: %q is not a URL (sqlite:///path or postgres://...)", c.Database.URL)
+	}
+	if c.Database.AdminURL != "" {
+		if _, err := url.Parse(c.Database.AdminURL); err != nil || !strings.Contains(c.Database.AdminURL, "://") {
+			return errors.New("database.admin_url is not a URL: write it as postgres://user@host/db")
+		}
 	}
 	if !strings.Contains(c.KeyProvider, "://") {
 		return fmt.Errorf("key_provider: %q is not a provider URL (local:///path/to/kek)", c.KeyProvider)

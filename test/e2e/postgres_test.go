@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/mcpgate/mcpgate/pkg/appliance"
+	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/guard"
 	"github.com/mcpgate/mcpgate/pkg/store/postgres/pgtest"
 )
@@ -16,18 +18,32 @@ import (
 // PostgreSQL database, as two replicas behind a load balancer: a key made
 // on one works on the other, a revocation applies on both at once, and a
 // rate limit counts calls on both. The database holds no canary token in
-// the clear.
+// the clear. The second replica runs as `mcpgate serve` does, on serve's
+// own login, which init creates; the admin commands' operations are
+// refused to it.
 func TestPostgresReplicasShareKeysAndLimits(t *testing.T) {
-	dbURL := pgtest.FreshDB(t)
-	a := startGateway(t, "MCPGATE_DATABASE_URL="+dbURL)
+	d := pgtest.FreshOwnedDB(t)
+	a := startGateway(t, "MCPGATE_DATABASE_URL="+d.ServeURL(), "MCPGATE_DATABASE_ADMIN_URL="+d.OwnerURL)
 	ctx := context.Background()
+	dbURL := d.SuperURL
 	// The second replica: same database, same KEK file, its own process state.
 	b := &gw{GH: a.GH, Config: a.Config, Logs: &syncBuffer{}, Wire: &syncBuffer{}, Key: a.Key, KeyName: a.KeyName, Owner: a.Owner}
-	b.App = openCLI(t, a, "") // reads database.url from the data dir's config file
-	if !strings.HasPrefix(b.App.Config.Database.URL, "postgres") {
-		t.Fatalf("second replica opened %s", b.App.Config.Database.URL)
+	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + a.Config.DataDir,
+		"MCPGATE_CONNECTORS_GITHUB_API_URL=" + a.GH.URL}}) // database.url from the data dir's config file
+	if err != nil {
+		t.Fatal(err)
 	}
+	if cfg.Database.URL != d.ServeURL() {
+		t.Fatalf("init wrote database.url %s, want serve's login %s", cfg.Database.URL, d.ServeURL())
+	}
+	if b.App, err = appliance.OpenServe(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.App.Close() })
 	b.serve(t)
+	if _, err := b.App.AddUser(ctx, "eve", false); err == nil || !strings.Contains(err.Error(), "database.admin_url") {
+		t.Errorf("adding a user on serve's login: got %v, want a refusal naming database.admin_url", err)
+	}
 
 	if err := a.App.ApplyPolicyFlags(ctx, a.Owner, a.KeyName, guard.Flags{Rates: []string{"github_get_repo=4/h"}}); err != nil {
 		t.Fatal(err)

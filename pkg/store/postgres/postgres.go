@@ -22,8 +22,13 @@ func init() {
 	store.Register("postgresql", Open)
 }
 
-// AppRole is the role every transaction of the store runs as.
+// AppRole is the role every transaction of the store runs as: serve's
+// login is a member of it and of nothing else.
 const AppRole = "mcpgate_app"
+
+// AdminRole is the role the admin commands' cross-user transactions run
+// as (see Privileged): the tables' owner is a member, serve's login not.
+const AdminRole = "mcpgate_admin"
 
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -34,12 +39,16 @@ var dialect = &sqlstore.Dialect{
 	// set_config('role', ..., true) is SET LOCAL ROLE, in the same round trip.
 	ScopeUser: func(ctx context.Context, tx *sql.Tx, userID string) error {
 		_, err := tx.ExecContext(ctx, `SELECT set_config('role', '`+AppRole+`', true),
-			set_config('mcpgate.user_id', $1, true), set_config('mcpgate.privileged', '', true)`, userID)
+			set_config('mcpgate.user_id', $1, true)`, userID)
 		return err
 	},
 	ScopePrivileged: func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `SELECT set_config('role', '`+AppRole+`', true),
-			set_config('mcpgate.privileged', 'on', true)`)
+		_, err := tx.ExecContext(ctx, `SELECT set_config('role', '`+AdminRole+`', true)`)
+		var e *pgconn.PgError
+		if errors.As(err, &e) && e.Code == "42501" { // insufficient_privilege
+			return fmt.Errorf("act across users: this database login is not a member of %s; "+
+				"run admin commands with database.admin_url, the login that ran `mcpgate init`: %w", AdminRole, err)
+		}
 		return err
 	},
 	Lock: func(ctx context.Context, tx *sql.Tx, key string) error {
@@ -72,8 +81,18 @@ func Open(ctx context.Context, u *url.URL) (store.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres at %s: %w", u.Redacted(), err)
 	}
-	return sqlstore.New(db, dialect), nil
+	return &pgStore{sqlstore.New(db, dialect)}, nil
 }
+
+// pgStore is the shared store with PostgreSQL's own cross-user path.
+type pgStore struct{ *sqlstore.Store }
+
+// Privileged returns the cross-user path: see privileged.
+func (s *pgStore) Privileged() store.Privileged {
+	return &privileged{Privileged: s.Store.Privileged(), db: s.DB()}
+}
+
+var _ store.Store = (*pgStore)(nil)
 
 func constraint(err error) error {
 	var e *pgconn.PgError

@@ -27,9 +27,12 @@ func open(t *testing.T, dbURL string) store.Store {
 	return st
 }
 
+// TestConformance runs the suite as an install runs: the tables owned by a
+// role that is not a superuser, the admin commands on its login, and
+// everything serve does on serve's own (see split).
 func TestConformance(t *testing.T) {
 	adminURL(t)
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, freshDB(t)) })
+	storetest.Run(t, openSplit)
 }
 
 func TestBothSchemesOpen(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/store/postgres"
+	"github.com/mcpgate/mcpgate/pkg/store/postgres/pgtest"
 )
 
 // perUser lists every per-user table with the column naming its owner.
@@ -65,6 +66,27 @@ func count(t *testing.T, q querier, sql string, args ...any) int64 {
 	return n
 }
 
+// asRole runs fn in a transaction that has switched to role, then rolls
+// it back.
+func asRole(t *testing.T, conn *pgx.Conn, role string, fn func(tx pgx.Tx)) {
+	t.Helper()
+	tx, err := conn.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(t.Context())
+	if _, err := tx.Exec(t.Context(), "SET LOCAL ROLE "+role); err != nil {
+		t.Fatal(err)
+	}
+	fn(tx)
+}
+
+// isDenied reports whether err is PostgreSQL's insufficient_privilege.
+func isDenied(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42501"
+}
+
 // asApp runs fn in a transaction that has switched to the app role and
 // set the given setting (none if name is ""), then rolls it back.
 func asApp(t *testing.T, conn *pgx.Conn, name, value string, fn func(tx pgx.Tx)) {
@@ -90,15 +112,15 @@ func asApp(t *testing.T, conn *pgx.Conn, name, value string, fn func(tx pgx.Tx))
 // filter at all: whatever the query, the database shows and changes only
 // the rows of the user the transaction is set to.
 func TestRowLevelSecurity(t *testing.T) {
-	dbURL := freshDB(t)
-	st := open(t, dbURL)
+	d := pgtest.FreshOwnedDB(t)
+	st := open(t, d.OwnerURL)
 	if err := st.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	const alice, bob = "u_alice", "u_bob"
 	seed(t, st, alice, 2)
 	seed(t, st, bob, 3)
-	conn, err := pgx.Connect(t.Context(), dbURL) // a superuser: sees every row
+	conn, err := pgx.Connect(t.Context(), d.SuperURL) // a superuser: sees every row
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,25 +141,17 @@ func TestRowLevelSecurity(t *testing.T) {
 		}
 	})
 
-	t.Run("the privileged-only keks table is hidden from user transactions", func(t *testing.T) {
+	t.Run("the keks table is closed to the app role", func(t *testing.T) {
 		if err := st.Privileged().PutKEK(t.Context(), store.KEK{ID: "local:test", URL: "local:///x"}); err != nil {
 			t.Fatal(err)
 		}
-		tx, err := conn.Begin(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(t.Context())
-		var n int
-		if _, err := tx.Exec(t.Context(), "SET LOCAL ROLE mcpgate_app"); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.QueryRow(t.Context(), "SELECT count(*) FROM keks").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n != 0 {
-			t.Errorf("the application role sees %d keks rows without the privileged setting, want 0", n)
-		}
+		asApp(t, conn, "mcpgate.privileged", "on", func(tx pgx.Tx) {
+			var n int
+			err := tx.QueryRow(t.Context(), "SELECT count(*) FROM keks").Scan(&n)
+			if !isDenied(err) {
+				t.Errorf("the app role read keks: %d rows, error %v; want permission denied", n, err)
+			}
+		})
 	})
 
 	// schema_migrations and generation hold no user's data: a version
@@ -220,8 +234,13 @@ func TestRowLevelSecurity(t *testing.T) {
 				})
 			}
 			asApp(t, conn, "mcpgate.privileged", "on", func(tx pgx.Tx) {
+				if n := count(t, tx, all); n != 0 {
+					t.Errorf("with mcpgate.privileged on: sees %d rows, want 0", n)
+				}
+			})
+			asRole(t, conn, postgres.AdminRole, func(tx pgx.Tx) {
 				if n := count(t, tx, all); n != nAlice+nBob {
-					t.Errorf("privileged: sees %d rows, want %d", n, nAlice+nBob)
+					t.Errorf("as %s: sees %d rows, want %d", postgres.AdminRole, n, nAlice+nBob)
 				}
 			})
 		})
@@ -229,14 +248,14 @@ func TestRowLevelSecurity(t *testing.T) {
 }
 
 // TestStoreTransactionsAreUnderRLS proves the store's own transactions are
-// subject to the policies, with the right setting: extra restrictive
-// policies hide one row from every transaction under RLS, and only from
-// user-scoped (connections) or privileged (users) ones. A store that stayed
-// the connecting superuser would see the hidden rows; one that set the
-// wrong scope would see none.
+// subject to the policies, in the right role: extra restrictive policies
+// hide one row from every transaction under RLS, and only from user-scoped
+// (connections, as mcpgate_app) or admin (deks, as mcpgate_admin) ones. A
+// store that stayed the connecting owner would see the hidden rows; one
+// that took the wrong role would see none.
 func TestStoreTransactionsAreUnderRLS(t *testing.T) {
-	dbURL := freshDB(t)
-	st := open(t, dbURL)
+	d := pgtest.FreshOwnedDB(t)
+	st := open(t, d.OwnerURL)
 	if err := st.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -245,11 +264,12 @@ func TestStoreTransactionsAreUnderRLS(t *testing.T) {
 	for _, sql := range []string{
 		`CREATE POLICY test_hide ON connections AS RESTRICTIVE
 			USING (name <> 'u_alice-a' AND user_id = current_setting('mcpgate.user_id', true)
-				AND coalesce(current_setting('mcpgate.privileged', true), '') <> 'on')`,
-		`CREATE POLICY test_hide ON users AS RESTRICTIVE
-			USING (name <> 'u_bob' AND current_setting('mcpgate.privileged', true) = 'on')`,
+				AND current_user = 'mcpgate_app')`,
+		`CREATE POLICY test_hide ON deks AS RESTRICTIVE
+			USING (user_id <> 'u_bob' AND current_user = 'mcpgate_admin')`,
+		`CREATE POLICY test_hide ON users AS RESTRICTIVE USING (name <> 'u_bob')`,
 	} {
-		adminExec(t, t.Context(), dbURL, sql)
+		adminExec(t, t.Context(), d.SuperURL, sql)
 	}
 
 	cs, err := st.User("u_alice").ListConnections(t.Context())
@@ -259,11 +279,24 @@ func TestStoreTransactionsAreUnderRLS(t *testing.T) {
 	if len(cs) != 1 || cs[0].Name != "u_alice-b" {
 		t.Errorf("user-scoped list: got %+v, want only u_alice-b", cs)
 	}
+	deks, err := st.Privileged().ListDEKs(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dek := range deks {
+		if dek.UserID != "u_alice" {
+			t.Errorf("admin list of DEKs: got %s's, want only u_alice's", dek.UserID)
+		}
+	}
+	if len(deks) == 0 {
+		t.Error("admin list of DEKs: got none, want u_alice's")
+	}
+	// The functions run as the owner, who is under RLS too (FORCE).
 	users, err := st.Privileged().ListUsers(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(users) != 1 || users[0].ID != "u_alice" {
-		t.Errorf("privileged list: got %+v, want only u_alice", users)
+		t.Errorf("listing users: got %+v, want only u_alice", users)
 	}
 }

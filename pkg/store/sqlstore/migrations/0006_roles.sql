@@ -1,0 +1,2 @@
+-- Version 6: nothing shared. On PostgreSQL it takes the cross-user path
+-- away from the role serve logs in as (see the postgres driver's 0006).
