@@ -33,7 +33,7 @@ type App struct {
 
 	flow   *oauth.Flow
 	tokens *oauth.Tokens
-	keks   *kekRegistry
+	keks   *vault.Registry
 }
 
 // Open opens the store (checking its schema) and the key provider.
@@ -54,8 +54,8 @@ func Open(ctx context.Context, cfg *config.Config) (*App, error) {
 		return nil, err
 	}
 	a.Keys = kp
-	a.keks = &kekRegistry{st: st}
-	a.Vault = vault.New(st, kp, vault.Options{Resolve: a.keks.resolve})
+	a.keks = vault.NewRegistry(st, kp, cfg.KeyProvider)
+	a.Vault = vault.New(st, kp, vault.Options{Registry: a.keks})
 	return a, nil
 }
 
@@ -63,7 +63,7 @@ func Open(ctx context.Context, cfg *config.Config) (*App, error) {
 func (a *App) Close() error {
 	var errs []error
 	if a.keks != nil {
-		a.keks.close()
+		a.keks.Close()
 	}
 	if a.Keys != nil {
 		errs = append(errs, a.Keys.Close())
