@@ -171,6 +171,8 @@ func (p *Provider) check(ctx context.Context) error {
 	switch {
 	case err != nil:
 		return err
+	case ck.GetName() != p.name, !strings.HasPrefix(ck.GetPrimary().GetName(), p.name+"/cryptoKeyVersions/"):
+		return fmt.Errorf("Cloud KMS answered for key %s (primary version %q), not the configured one: the endpoint is not the Cloud KMS that holds this key, or it is lying about it; mcpgate will not use it", ck.GetName(), ck.GetPrimary().GetName())
 	case ck.GetPurpose() != kmspb.CryptoKey_ENCRYPT_DECRYPT:
 		return fmt.Errorf("key has purpose %s: mcpgate needs a symmetric encryption key (purpose ENCRYPT_DECRYPT)", ck.GetPurpose())
 	case ck.GetPrimary() == nil:
