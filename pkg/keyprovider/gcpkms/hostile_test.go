@@ -18,7 +18,7 @@ func TestAnEndpointThatNamesAnotherKeyIsRefused(t *testing.T) {
 	ctx := context.Background()
 	s := newFake(t, "kek", "later")
 	s.ReportName(ring+"kek", ring+"attacker")
-	if _, err := gcpkms.Open(ctx, ring+"kek", options(s)); err == nil || !strings.Contains(err.Error(), "not the configured one") {
+	if _, err := gcpkms.Open(ctx, ring+"kek", options(s)); err == nil || !strings.Contains(err.Error(), "will not use it") {
 		t.Fatalf("Open while GetCryptoKey names another key: got %v, want a refusal", err)
 	}
 
