@@ -196,8 +196,9 @@ func (s *Server) Allow(keyID string) {
 
 // ReportKeyID is the hostile mode: from now on every response about key
 // (DescribeKey's KeyId and Arn, the KeyId of Encrypt, Decrypt and
-// GenerateDataKey) names reportedARN instead, as an endpoint that lies
-// about which key it used would. The cryptography still uses key.
+// GenerateDataKey) names reportedARN instead, and a Decrypt naming
+// reportedARN is answered with key, as an endpoint that lies about which
+// key it used would. The cryptography still uses key.
 func (s *Server) ReportKeyID(keyID, reportedARN string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
