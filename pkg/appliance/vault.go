@@ -64,6 +64,11 @@ func (a *App) RotateKEK(ctx context.Context, toURL string) (vault.KEKResult, str
 	if err := a.RegisterKEK(ctx); err != nil {
 		return vault.KEKResult{}, "", fmt.Errorf("record the current KEK: %w", err)
 	}
+	// DEK rows from an older mcpgate get their MAC while the KEK that
+	// proves them is the configured one.
+	if _, err := a.Vault.AdoptDEKs(ctx); err != nil {
+		return vault.KEKResult{}, "", err
+	}
 	target, kp := a.Config.KeyProvider, a.Keys
 	if toURL != "" && toURL != a.Config.KeyProvider {
 		if err := createLocalKEK(toURL); err != nil {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/mcpgate/mcpgate/pkg/appliance"
 	"github.com/mcpgate/mcpgate/pkg/keyprovider/awskms"
 	"github.com/mcpgate/mcpgate/pkg/keyprovider/awskms/kmsfake"
 	"github.com/mcpgate/mcpgate/pkg/secret"
@@ -164,4 +166,39 @@ func newDBWriter(t *testing.T, env []string) *dbWriter {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// TestUpgradeFromAnUnauthenticatedRegistry: a database written by an older
+// mcpgate (no MACs anywhere) keeps working with the configured KEK, `init`
+// run again gives its DEK rows their MACs, and a KEK rotation from it
+// works.
+func TestUpgradeFromAnUnauthenticatedRegistry(t *testing.T) {
+	ctx := context.Background()
+	g := startGateway(t)
+	w := &dbWriter{t: t, g: g, db: g.App.Store.(interface{ DB() *sql.DB }).DB()}
+	w.exec("UPDATE deks SET mac = NULL")
+	w.exec("UPDATE keks SET mac_key = NULL, mac = NULL")
+
+	if _, err := openCLI(t, g, "").TestConnection(ctx, g.Owner, "github"); err != nil {
+		t.Fatalf("a credential of the older version: %v", err)
+	}
+	if _, err := appliance.Init(ctx, g.Config, "owner"); err != nil {
+		t.Fatalf("init run again: %v", err)
+	}
+	var unsigned int
+	if err := w.db.QueryRow("SELECT COUNT(*) FROM deks WHERE mac IS NULL").Scan(&unsigned); err != nil {
+		t.Fatal(err)
+	}
+	if unsigned != 0 {
+		t.Fatalf("%d DEK rows without a MAC after init", unsigned)
+	}
+
+	w.exec("UPDATE deks SET mac = NULL")
+	next := "local://" + filepath.Join(t.TempDir(), "kek-2")
+	if res, _, err := openCLI(t, g, "").RotateKEK(ctx, next); err != nil || res.Rewrapped != 1 {
+		t.Fatalf("rotate-kek from the older version's rows: %+v, %v", res, err)
+	}
+	if _, err := openCLI(t, g, next).TestConnection(ctx, g.Owner, "github"); err != nil {
+		t.Fatalf("the credential after the rotation: %v", err)
+	}
 }
