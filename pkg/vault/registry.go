@@ -21,7 +21,7 @@ import (
 // registry's key. Someone who can write the database but holds no KEK can
 // make such rows, never valid ones; mcpgate opens no URL and seals nothing
 // on their word.
-var ErrUntrusted = errors.New("not written by this mcpgate (its MAC does not verify under the KEK registry key)")
+var ErrUntrusted = errors.New("not written by this mcpgate (no valid MAC under the KEK registry key)")
 
 // Domain strings: the registry key's wrapping AAD and the two MAC inputs,
 // distinct from each other and from a DEK's AAD.

@@ -107,7 +107,7 @@ func (v *Vault) checkDEK(ctx context.Context, d store.DEK) error {
 		if d.KEKID == v.kp.KeyID() {
 			return nil
 		}
-		return fmt.Errorf("DEK version %d of user %s names KEK %s but carries no MAC: %w; someone with write access to the database may have added it, and mcpgate will not seal or open with it: delete that row or restore the deks table from a backup (a row from an older mcpgate gets its MAC from `mcpgate vault rotate-kek` run with that KEK configured)", d.Version, d.UserID, d.KEKID, ErrUntrusted)
+		return fmt.Errorf("DEK version %d of user %s names KEK %s but carries no MAC: %w; someone with write access to the database may have added it, and mcpgate will not seal or open with it: delete that row or restore the deks table from a backup (a row from an older mcpgate gets its MAC from `mcpgate init` or `mcpgate vault rotate-kek` run with that KEK configured)", d.Version, d.UserID, d.KEKID, ErrUntrusted)
 	}
 	key, err := v.reg.key(ctx)
 	if err != nil {
