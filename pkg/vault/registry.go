@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -150,13 +151,13 @@ func (r *Registry) key(ctx context.Context) ([]byte, error) {
 			return nil, fmt.Errorf("open the KEK registry: %w", err)
 		}
 		var own *store.KEK
-		others := false
+		var others []string
 		for i, e := range keks {
 			switch {
 			case e.ID == id:
 				own = &keks[i]
 			case len(e.MACKey) > 0:
-				others = true
+				others = append(others, e.ID)
 			}
 		}
 		switch {
@@ -170,8 +171,8 @@ func (r *Registry) key(ctx context.Context) ([]byte, error) {
 			}
 			r.macKey = key
 			return key, nil
-		case others:
-			return nil, fmt.Errorf("open the KEK registry: the configured KEK %s is not recorded in this database, so it cannot check any KEK or DEK: point key_provider at the KEK in use (to move to a new one, run `mcpgate vault rotate-kek --to URL` with the current one configured): %w", id, ErrWrongKey)
+		case len(others) > 0:
+			return nil, fmt.Errorf("open the KEK registry: the configured KEK %s is not recorded in this database, which knows %s: point key_provider at the KEK in use (to move to a new one, run `mcpgate vault rotate-kek --to URL` with the current one configured): %w", id, strings.Join(others, ", "), ErrWrongKey)
 		}
 		if err := r.create(ctx); err != nil {
 			return nil, err
