@@ -33,7 +33,7 @@ type App struct {
 
 	flow   *oauth.Flow
 	tokens *oauth.Tokens
-	keks   *kekRegistry
+	keks   *vault.Registry
 }
 
 // Open opens the store (checking its schema) and the key provider, for
@@ -65,8 +65,8 @@ func open(ctx context.Context, cfg *config.Config, dbURL string) (*App, error) {
 		return nil, err
 	}
 	a.Keys = kp
-	a.keks = &kekRegistry{st: st}
-	a.Vault = vault.New(st, kp, vault.Options{Resolve: a.keks.resolve})
+	a.keks = vault.NewRegistry(st, kp, cfg.KeyProvider)
+	a.Vault = vault.New(st, kp, vault.Options{Registry: a.keks})
 	return a, nil
 }
 
@@ -74,7 +74,7 @@ func open(ctx context.Context, cfg *config.Config, dbURL string) (*App, error) {
 func (a *App) Close() error {
 	var errs []error
 	if a.keks != nil {
-		a.keks.close()
+		a.keks.Close()
 	}
 	if a.Keys != nil {
 		errs = append(errs, a.Keys.Close())

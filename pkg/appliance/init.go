@@ -116,6 +116,10 @@ func InitWith(ctx context.Context, cfg *config.Config, opts InitOptions) (InitRe
 	if err := a.RegisterKEK(ctx); err != nil {
 		return res, fmt.Errorf("record the KEK: %w", err)
 	}
+	// DEK rows from before rows were authenticated get their MAC here.
+	if _, err := a.Vault.AdoptDEKs(ctx); err != nil {
+		return res, err
+	}
 	if u, err := a.ResolveUser(ctx, ""); err == nil {
 		res.Owner = u.Name
 		// The KEK must open the owner's DEK, or this is the wrong key file.

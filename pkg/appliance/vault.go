@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"sync"
-	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/keyprovider"
 	"github.com/mcpgate/mcpgate/pkg/keyprovider/local"
@@ -16,59 +14,11 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/vault"
 )
 
-// kekRegistry opens the KEKs recorded in the database by id, so a process
-// finds a DEK's KEK even when the rotation that moved it ran elsewhere.
-type kekRegistry struct {
-	st store.Store
-
-	mu     sync.Mutex
-	opened map[string]keyprovider.Provider
-}
-
-func (r *kekRegistry) resolve(ctx context.Context, id string) (keyprovider.Provider, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if p, ok := r.opened[id]; ok {
-		return p, nil
-	}
-	keks, err := r.st.Privileged().KEKs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range keks {
-		if k.ID != id {
-			continue
-		}
-		p, err := keyprovider.Open(ctx, k.URL)
-		if err != nil {
-			return nil, err
-		}
-		if p.KeyID() != id {
-			p.Close()
-			return nil, fmt.Errorf("the key at %s is now %s, not %s", redactURL(k.URL), p.KeyID(), id)
-		}
-		if r.opened == nil {
-			r.opened = map[string]keyprovider.Provider{}
-		}
-		r.opened[id] = p
-		return p, nil
-	}
-	return nil, fmt.Errorf("KEK %s is not recorded in the database", id)
-}
-
-func (r *kekRegistry) close() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, p := range r.opened {
-		p.Close()
-	}
-	r.opened = nil
-}
-
-// RegisterKEK records where the current KEK lives, so other processes can
-// open DEKs it wrapped after the configured KEK changes.
+// RegisterKEK records, authenticated, where the configured KEK lives (the
+// key_provider setting), so other processes can open DEKs it wrapped after
+// the configured KEK changes.
 func (a *App) RegisterKEK(ctx context.Context) error {
-	return a.Store.Privileged().PutKEK(ctx, store.KEK{ID: a.Keys.KeyID(), URL: a.Config.KeyProvider, CreatedAt: time.Now().UTC()})
+	return a.keks.Record(ctx, a.Keys, a.Config.KeyProvider)
 }
 
 // VaultStatus describes the vault for `vault status`.
@@ -114,6 +64,11 @@ func (a *App) RotateKEK(ctx context.Context, toURL string) (vault.KEKResult, str
 	if err := a.RegisterKEK(ctx); err != nil {
 		return vault.KEKResult{}, "", fmt.Errorf("record the current KEK: %w", err)
 	}
+	// DEK rows from an older mcpgate get their MAC while the KEK that
+	// proves them is the configured one.
+	if _, err := a.Vault.AdoptDEKs(ctx); err != nil {
+		return vault.KEKResult{}, "", err
+	}
 	target, kp := a.Config.KeyProvider, a.Keys
 	if toURL != "" && toURL != a.Config.KeyProvider {
 		if err := createLocalKEK(toURL); err != nil {
@@ -128,13 +83,15 @@ func (a *App) RotateKEK(ctx context.Context, toURL string) (vault.KEKResult, str
 			return vault.KEKResult{}, "", err
 		}
 		target, kp = toURL, p
-		if err := a.Store.Privileged().PutKEK(ctx, store.KEK{ID: p.KeyID(), URL: toURL, CreatedAt: time.Now().UTC()}); err != nil {
+		// The URL comes from the operator; the entry is authenticated
+		// with the registry key the current KEK opens.
+		if err := a.keks.Record(ctx, p, toURL); err != nil {
 			return vault.KEKResult{}, "", fmt.Errorf("record the new KEK: %w", err)
 		}
 	}
-	reg := &kekRegistry{st: a.Store}
-	defer reg.close()
-	v := vault.New(a.Store, kp, vault.Options{Resolve: reg.resolve})
+	reg := vault.NewRegistry(a.Store, kp, target)
+	defer reg.Close()
+	v := vault.New(a.Store, kp, vault.Options{Registry: reg})
 	res, err := v.RotateKEK(ctx)
 	return res, target, err
 }

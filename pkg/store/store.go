@@ -73,8 +73,9 @@ type Privileged interface {
 	// DeleteExpiredOAuthStates deletes pending authorizations that
 	// expired before now, returning how many.
 	DeleteExpiredOAuthStates(ctx context.Context, now time.Time) (int64, error)
-	// PutKEK records where the KEK with k.ID lives (its URL replaces an
-	// earlier one); KEKs lists them, oldest first.
+	// PutKEK records where the KEK with k.ID lives (its URL and MAC
+	// replace an earlier entry's; its MACKey is kept once set, so the
+	// first of two racing writers wins); KEKs lists them, oldest first.
 	PutKEK(ctx context.Context, k KEK) error
 	KEKs(ctx context.Context) ([]KEK, error)
 }

@@ -12,10 +12,14 @@ type User struct {
 
 // DEK is a user's data-encryption key, stored only wrapped by the KEK.
 type DEK struct {
-	UserID    string
-	Version   int    // increases by one on every rotate-dek
-	KEKID     string // the id (and version) of the KEK that wrapped it
-	Wrapped   []byte
+	UserID  string
+	Version int    // increases by one on every rotate-dek
+	KEKID   string // the id (and version) of the KEK that wrapped it
+	Wrapped []byte
+	// MAC proves the vault wrote this row (user, version, KEK id and
+	// wrapped bytes) with the KEK registry's key; nil on rows written
+	// before rows were authenticated.
+	MAC       []byte
 	CreatedAt time.Time
 }
 
@@ -130,7 +134,13 @@ type OAuthState struct {
 // KEK records where a key-encryption key lives: its provider URL (a key
 // file's path or a KMS key's name; never key material).
 type KEK struct {
-	ID        string
-	URL       string
+	ID  string
+	URL string
+	// MACKey is the KEK registry's key wrapped by this KEK, so a process
+	// configured with it can check the other entries; MAC authenticates
+	// ID and URL under that key. Both are nil on entries written before
+	// the registry was authenticated.
+	MACKey    []byte
+	MAC       []byte
 	CreatedAt time.Time
 }

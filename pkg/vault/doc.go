@@ -10,4 +10,9 @@
 // The AAD is the header bytes, a domain string, the purpose, the user id and
 // the record id, so a ciphertext copied to another row, another purpose or
 // another user fails to open.
+//
+// The database is not trusted with key material: the KEK registry
+// (registry.go) is authenticated by a MAC key that only a KEK mcpgate
+// recorded can unwrap, and every DEK row carries a MAC under it, so rows
+// written by someone without a KEK are refused, never used.
 package vault

@@ -18,7 +18,7 @@ type KEKResult struct {
 // RotateKEK rewraps every DEK that is not under the current KEK, one DEK
 // per transaction, so that an interrupted rotation loses nothing and a
 // second run finishes the job. DEKs under another KEK are opened through
-// Options.Resolve.
+// Options.Registry; every DEK it leaves carries its MAC.
 func (v *Vault) RotateKEK(ctx context.Context) (KEKResult, error) {
 	var res KEKResult
 	deks, err := v.st.Privileged().ListDEKs(ctx)
@@ -27,6 +27,9 @@ func (v *Vault) RotateKEK(ctx context.Context) (KEKResult, error) {
 	}
 	for _, d := range deks {
 		if d.KEKID == v.kp.KeyID() {
+			if err := v.adopt(ctx, d); err != nil {
+				return res, err
+			}
 			res.Already++
 			continue
 		}

@@ -7,20 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mcpgate/mcpgate/pkg/keyprovider"
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/vault"
 )
-
-// resolveTo opens DEKs wrapped by kp, as the KEK registry would.
-func resolveTo(kp keyprovider.Provider) func(context.Context, string) (keyprovider.Provider, error) {
-	return func(_ context.Context, id string) (keyprovider.Provider, error) {
-		if id != kp.KeyID() {
-			return nil, fmt.Errorf("unknown KEK %s", id)
-		}
-		return kp, nil
-	}
-}
 
 // failingStore makes ReplaceDEK fail after n successes, as a rotation killed
 // part-way would stop.
@@ -71,15 +60,17 @@ func TestInterruptedKEKRotationFinishesOnRerun(t *testing.T) {
 		users = append(users, f.addUser(t, fmt.Sprintf("u_%d", i), fmt.Sprintf("user%d", i)))
 	}
 	sealFor(t, f, f.v, users)
-	oldKEK := f.kp
-	newKP := newKEK(t)
+	newKP, newURL := newKEKAt(t)
+	if err := f.reg.Record(ctx, newKP, newURL); err != nil {
+		t.Fatal(err)
+	}
 	left := 2
-	killed := vault.New(failingStore{f.st, &left}, newKP, vault.Options{Resolve: resolveTo(oldKEK)})
+	killed := vault.New(failingStore{f.st, &left}, newKP, vault.Options{})
 	res, err := killed.RotateKEK(ctx)
 	if err == nil || res.Rewrapped != 2 {
 		t.Fatalf("interrupted rotation: %+v, %v; want 2 rewrapped then an error", res, err)
 	}
-	again := vault.New(f.st, newKP, vault.Options{Resolve: resolveTo(oldKEK)})
+	again := vault.New(f.st, newKP, vault.Options{})
 	res, err = again.RotateKEK(ctx)
 	if err != nil || res.Rewrapped != 4 || res.Already != 2 {
 		t.Fatalf("re-run: %+v, %v; want 4 rewrapped, 2 already done", res, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -41,18 +42,19 @@ var (
 type Options struct {
 	CacheTTL  time.Duration // default 5 minutes
 	CacheSize int           // default 10000 DEKs
-	// Resolve opens the KEK with the given id when a DEK was wrapped by
-	// a KEK other than the current one (during and after a KEK
-	// rotation). Nil: only the current KEK opens DEKs.
-	Resolve func(ctx context.Context, kekID string) (keyprovider.Provider, error)
+	// Registry authenticates DEK rows and opens the KEKs of DEKs wrapped
+	// by a KEK other than the current one (during and after a KEK
+	// rotation). Nil: a registry of the vault's own, whose configured
+	// KEK's URL is not known (it records none).
+	Registry *Registry
 }
 
 // Vault seals and opens credentials. It is safe for concurrent use.
 type Vault struct {
-	st      store.Store
-	kp      keyprovider.Provider
-	resolve func(ctx context.Context, kekID string) (keyprovider.Provider, error)
-	cache   *dekCache
+	st    store.Store
+	kp    keyprovider.Provider
+	reg   *Registry
+	cache *dekCache
 }
 
 // New returns a vault over st whose DEKs are wrapped by kp.
@@ -63,13 +65,16 @@ func New(st store.Store, kp keyprovider.Provider, opts Options) *Vault {
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = 10000
 	}
-	return &Vault{st: st, kp: kp, resolve: opts.Resolve, cache: newDEKCache(opts.CacheTTL, opts.CacheSize)}
+	if opts.Registry == nil {
+		opts.Registry = NewRegistry(st, kp, "")
+	}
+	return &Vault{st: st, kp: kp, reg: opts.Registry, cache: newDEKCache(opts.CacheTTL, opts.CacheSize)}
 }
 
 // KeyID names the KEK new DEKs are wrapped with.
 func (v *Vault) KeyID() string { return v.kp.KeyID() }
 
-// NewDEK makes a fresh DEK for userID, wrapped and ready to store.
+// NewDEK makes a fresh DEK for userID, wrapped, MACed and ready to store.
 func (v *Vault) NewDEK(ctx context.Context, userID string, version int) (store.DEK, error) {
 	raw := make([]byte, dekSize)
 	if _, err := rand.Read(raw); err != nil {
@@ -79,7 +84,39 @@ func (v *Vault) NewDEK(ctx context.Context, userID string, version int) (store.D
 	if err != nil {
 		return store.DEK{}, fmt.Errorf("wrap DEK: %w", err)
 	}
-	return store.DEK{UserID: userID, Version: version, KEKID: v.kp.KeyID(), Wrapped: wrapped, CreatedAt: time.Now()}, nil
+	d := store.DEK{UserID: userID, Version: version, KEKID: v.kp.KeyID(), Wrapped: wrapped, CreatedAt: time.Now()}
+	return v.sign(ctx, d)
+}
+
+// sign sets d's MAC.
+func (v *Vault) sign(ctx context.Context, d store.DEK) (store.DEK, error) {
+	key, err := v.reg.key(ctx)
+	if err != nil {
+		return store.DEK{}, err
+	}
+	d.MAC = dekMAC(key, d)
+	return d, nil
+}
+
+// checkDEK proves that the vault wrote d: its MAC verifies under the
+// registry key. A row without a MAC (written before rows were
+// authenticated) is accepted only under the configured KEK, whose unwrap
+// then proves it: nobody without that KEK can make one that opens.
+func (v *Vault) checkDEK(ctx context.Context, d store.DEK) error {
+	if len(d.MAC) == 0 {
+		if d.KEKID == v.kp.KeyID() {
+			return nil
+		}
+		return fmt.Errorf("DEK version %d of user %s names KEK %s but carries no MAC: %w; someone with write access to the database may have added it, and mcpgate will not seal or open with it: delete that row or restore the deks table from a backup (a row from an older mcpgate gets its MAC from `mcpgate init` or `mcpgate vault rotate-kek` run with that KEK configured)", d.Version, d.UserID, d.KEKID, ErrUntrusted)
+	}
+	key, err := v.reg.key(ctx)
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal(d.MAC, dekMAC(key, d)) {
+		return fmt.Errorf("DEK version %d of user %s (KEK %s): %w; someone with write access to the database added or changed it, and mcpgate will not seal or open with it: delete that row or restore the deks table from a backup", d.Version, d.UserID, d.KEKID, ErrUntrusted)
+	}
+	return nil
 }
 
 // Check proves the KEK works with a wrap/unwrap round trip, and, if userID
@@ -172,14 +209,15 @@ func (v *Vault) dek(ctx context.Context, userID string, version int) (cipher.AEA
 	})
 }
 
-// unwrap opens a stored DEK with the KEK that wrapped it.
+// unwrap opens a stored DEK with the KEK that wrapped it, once the row
+// proves the vault wrote it.
 func (v *Vault) unwrap(ctx context.Context, d store.DEK) ([]byte, error) {
+	if err := v.checkDEK(ctx, d); err != nil {
+		return nil, err
+	}
 	kp := v.kp
 	if d.KEKID != v.kp.KeyID() {
-		if v.resolve == nil {
-			return nil, fmt.Errorf("user's data key was wrapped by KEK %s but the configured KEK is %s: point key_provider at the original key: %w", d.KEKID, v.kp.KeyID(), ErrWrongKey)
-		}
-		other, err := v.resolve(ctx, d.KEKID)
+		other, err := v.reg.Resolve(ctx, d.KEKID)
 		if err != nil {
 			return nil, fmt.Errorf("user's data key was wrapped by KEK %s, which cannot be opened (%w); point key_provider at it or finish the rotation: %w", d.KEKID, err, ErrWrongKey)
 		}
@@ -207,7 +245,7 @@ func (v *Vault) Rewrap(ctx context.Context, d store.DEK) (store.DEK, error) {
 	}
 	out := d
 	out.KEKID, out.Wrapped = v.kp.KeyID(), wrapped
-	return out, nil
+	return v.sign(ctx, out)
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {

@@ -20,6 +20,8 @@ const canary = "ghp_CANARYcanary0123456789SECRETvalue"
 type fixture struct {
 	st     store.Store
 	kp     *local.Provider
+	kpURL  string
+	reg    *vault.Registry
 	v      *vault.Vault
 	dbPath string
 	alice  string
@@ -27,6 +29,13 @@ type fixture struct {
 }
 
 func newKEK(t *testing.T) *local.Provider {
+	t.Helper()
+	kp, _ := newKEKAt(t)
+	return kp
+}
+
+// newKEKAt creates a local KEK file and returns it with its URL.
+func newKEKAt(t *testing.T) (*local.Provider, string) {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "kek")
 	if err := local.Create(p); err != nil {
@@ -36,7 +45,7 @@ func newKEK(t *testing.T) *local.Provider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return kp
+	return kp, "local://" + p
 }
 
 func setup(t *testing.T) *fixture {
@@ -51,8 +60,10 @@ func setup(t *testing.T) *fixture {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	kp := newKEK(t)
-	f := &fixture{st: st, kp: kp, v: vault.New(st, kp, vault.Options{}), dbPath: dbPath}
+	kp, kpURL := newKEKAt(t)
+	reg := vault.NewRegistry(st, kp, kpURL)
+	t.Cleanup(reg.Close)
+	f := &fixture{st: st, kp: kp, kpURL: kpURL, reg: reg, v: vault.New(st, kp, vault.Options{Registry: reg}), dbPath: dbPath}
 	f.alice = f.addUser(t, "u_alice", "alice")
 	f.bob = f.addUser(t, "u_bob", "bob")
 	return f

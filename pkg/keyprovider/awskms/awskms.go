@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -162,7 +163,32 @@ func Open(ctx context.Context, keyID string, o Options) (*Provider, error) {
 		return nil, fmt.Errorf("open awskms key %s: %w", keyID, err)
 	}
 	p.arn = aws.ToString(out.KeyMetadata.Arn)
+	if err := names(keyID, p.arn); err != nil {
+		return nil, fmt.Errorf("open awskms key %s: %w", keyID, err)
+	}
 	return p, nil
+}
+
+// keyARN is the shape of a KMS key ARN: arn:PARTITION:kms:REGION:ACCOUNT:key/ID.
+var keyARN = regexp.MustCompile(`^arn:[a-z-]+:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$`)
+
+// names checks that the ARN DescribeKey reported is the key that was
+// asked for: the same ARN, or the ARN of the same key id. An alias names
+// whichever key it points at now, so only the ARN's shape is checked; the
+// ARN is then pinned, and every Encrypt and Decrypt must report it.
+func names(asked, arn string) error {
+	if !keyARN.MatchString(arn) {
+		return fmt.Errorf("describe key: KMS reported %q, which is not a key ARN", arn)
+	}
+	isAlias := strings.HasPrefix(asked, "alias/") || strings.Contains(asked, ":alias/")
+	switch {
+	case isAlias:
+		return nil
+	case strings.HasPrefix(asked, "arn:") && asked != arn,
+		!strings.HasPrefix(asked, "arn:") && !strings.HasSuffix(arn, ":key/"+asked):
+		return fmt.Errorf("describe key: KMS reported key %s, not the configured %s: the endpoint is not the KMS that holds this key, or it is lying about it; mcpgate will not use it", arn, asked)
+	}
+	return nil
 }
 
 func fillDefaults(keyID string, o *Options) error {

@@ -162,6 +162,11 @@ func Open(ctx context.Context, name string, o Options) (*Provider, error) {
 	return p, nil
 }
 
+const notThisKey = "the endpoint is not the Cloud KMS that holds this key, or it is lying about it; mcpgate will not use it"
+
+// check pins the key: GetCryptoKey must answer for the configured name
+// (and Wrap checks every Encrypt the same way), and the key must be able
+// to wrap DEKs.
 func (p *Provider) check(ctx context.Context) error {
 	var ck *kmspb.CryptoKey
 	err := p.call(ctx, "GetCryptoKey", func(ctx context.Context, retry gax.CallOption) (err error) {
@@ -171,10 +176,14 @@ func (p *Provider) check(ctx context.Context) error {
 	switch {
 	case err != nil:
 		return err
+	case ck.GetName() != p.name:
+		return fmt.Errorf("Cloud KMS answered for key %s, not the configured one: %s", ck.GetName(), notThisKey)
 	case ck.GetPurpose() != kmspb.CryptoKey_ENCRYPT_DECRYPT:
 		return fmt.Errorf("key has purpose %s: mcpgate needs a symmetric encryption key (purpose ENCRYPT_DECRYPT)", ck.GetPurpose())
 	case ck.GetPrimary() == nil:
 		return errors.New("key has no primary version: set one (gcloud kms keys set-primary-version)")
+	case !strings.HasPrefix(ck.GetPrimary().GetName(), p.name+"/cryptoKeyVersions/"):
+		return fmt.Errorf("Cloud KMS reported primary version %s, not a version of the configured key: %s", ck.GetPrimary().GetName(), notThisKey)
 	case ck.GetPrimary().GetState() != kmspb.CryptoKeyVersion_ENABLED:
 		return fmt.Errorf("primary version %s is %s: enable it or make an enabled version primary", ck.GetPrimary().GetName(), ck.GetPrimary().GetState())
 	}

@@ -34,6 +34,14 @@ func blob(b []byte) []byte {
 	return b
 }
 
+// nullBlob stores an absent optional blob (a MAC) as NULL.
+func nullBlob(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
 func unblob(b []byte) []byte {
 	if len(b) == 0 {
 		return nil

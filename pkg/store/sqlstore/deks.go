@@ -8,15 +8,15 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
-const dekCols = "user_id, version, kek_id, wrapped, created_at"
+const dekCols = "user_id, version, kek_id, wrapped, mac, created_at"
 
 func scanDEK(sc scanner) (store.DEK, error) {
 	var d store.DEK
 	var created int64
-	if err := sc.Scan(&d.UserID, &d.Version, &d.KEKID, &d.Wrapped, &created); err != nil {
+	if err := sc.Scan(&d.UserID, &d.Version, &d.KEKID, &d.Wrapped, &d.MAC, &created); err != nil {
 		return store.DEK{}, err
 	}
-	d.Wrapped = unblob(d.Wrapped)
+	d.Wrapped, d.MAC = unblob(d.Wrapped), unblob(d.MAC)
 	d.CreatedAt = fromMicros(created)
 	return d, nil
 }
@@ -73,8 +73,8 @@ func (u *userStore) AddDEK(ctx context.Context, d store.DEK) error {
 			return fmt.Errorf("the current version is %d: a new one must be above it", current)
 		}
 		// A concurrent add of the same version fails on the primary key.
-		_, err = t.exec(ctx, "INSERT INTO deks ("+dekCols+") VALUES (?, ?, ?, ?, ?)",
-			u.userID, d.Version, d.KEKID, blob(d.Wrapped), micros(d.CreatedAt))
+		_, err = t.exec(ctx, "INSERT INTO deks ("+dekCols+") VALUES (?, ?, ?, ?, ?, ?)",
+			u.userID, d.Version, d.KEKID, blob(d.Wrapped), nullBlob(d.MAC), micros(d.CreatedAt))
 		return err
 	})
 	if err != nil {
@@ -139,7 +139,8 @@ func (p *privileged) ListDEKs(ctx context.Context) ([]store.DEK, error) {
 
 // ReplaceDEK is a compare-and-swap on KEKID of one (user, version): a
 // concurrent rotation that got there first makes it return
-// store.ErrNotFound.
+// store.ErrNotFound. It also stores updated.MAC (a row keeping its KEK
+// gets its MAC this way).
 func (p *privileged) ReplaceDEK(ctx context.Context, old, updated store.DEK) error {
 	if updated.UserID != "" && updated.UserID != old.UserID {
 		return errors.New("replace DEK: the new DEK is for another user")
@@ -149,9 +150,9 @@ func (p *privileged) ReplaceDEK(ctx context.Context, old, updated store.DEK) err
 			old.UserID, old.Version, updated.Version)
 	}
 	err := p.write(ctx, func(t tx) error {
-		return t.execOne(ctx, `UPDATE deks SET kek_id = ?, wrapped = ?, created_at = ?
+		return t.execOne(ctx, `UPDATE deks SET kek_id = ?, wrapped = ?, mac = ?, created_at = ?
 			WHERE user_id = ? AND version = ? AND kek_id = ?`,
-			updated.KEKID, blob(updated.Wrapped), micros(updated.CreatedAt),
+			updated.KEKID, blob(updated.Wrapped), nullBlob(updated.MAC), micros(updated.CreatedAt),
 			old.UserID, old.Version, old.KEKID)
 	})
 	if err != nil {

@@ -45,9 +45,12 @@ func Migrations(types Types, extra fs.FS) ([]Migration, error) {
 		}
 	}
 	var out []Migration
-	// Versions ascend; there may be gaps (a number set aside for a
-	// change that was never made, or made on another branch).
+	// Versions increase but need not be consecutive: versions are handed
+	// out ahead of the work that needs them, and one may never land.
 	for _, v := range sortedVersions(base) {
+		if v < 1 {
+			return nil, fmt.Errorf("load migrations: version %d is not positive", v)
+		}
 		tmpl, err := template.New(strconv.Itoa(v)).Option("missingkey=error").Parse(base[v])
 		if err != nil {
 			return nil, fmt.Errorf("parse migration %d: %w", v, err)

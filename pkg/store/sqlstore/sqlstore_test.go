@@ -41,7 +41,7 @@ func TestMigrations(t *testing.T) {
 		}
 		for i, m := range ms {
 			if i > 0 && m.Version <= ms[i-1].Version {
-				t.Errorf("migration %d has version %d, after %d", i, m.Version, ms[i-1].Version)
+				t.Errorf("migration %d has version %d, not above %d", i, m.Version, ms[i-1].Version)
 			}
 			if strings.Contains(m.SQL, "{{") {
 				t.Errorf("migration %d has unrendered template fields", m.Version)

@@ -33,8 +33,8 @@ func (p *privileged) CreateUser(ctx context.Context, u store.User, dek store.DEK
 			u.ID, u.Name, u.Admin, micros(u.CreatedAt)); err != nil {
 			return err
 		}
-		_, err := t.exec(ctx, "INSERT INTO deks ("+dekCols+") VALUES (?, ?, ?, ?, ?)",
-			u.ID, dek.Version, dek.KEKID, blob(dek.Wrapped), micros(dek.CreatedAt))
+		_, err := t.exec(ctx, "INSERT INTO deks ("+dekCols+") VALUES (?, ?, ?, ?, ?, ?)",
+			u.ID, dek.Version, dek.KEKID, blob(dek.Wrapped), nullBlob(dek.MAC), micros(dek.CreatedAt))
 		return err
 	})
 	if err != nil {

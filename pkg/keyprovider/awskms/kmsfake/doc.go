@@ -18,6 +18,7 @@
 //     bound to the key and the encryption context.
 //
 // Operations: Encrypt, Decrypt, DescribeKey, GenerateDataKey. Knobs:
-// DisableKey, ScheduleKeyDeletion, Deny, Throttle; Calls counts requests per
+// DisableKey, ScheduleKeyDeletion, Deny, Throttle, and the hostile
+// ReportKeyID (responses name another key than the one used); Calls counts requests per
 // operation (a test can assert that a cache spares the KMS).
 package kmsfake

@@ -64,7 +64,7 @@ func (s *Server) encrypt(body []byte) (any, *apiError) {
 	}
 	return map[string]any{
 		"CiphertextBlob":      seal(k, in.Plaintext, in.EncryptionContext),
-		"KeyId":               k.arn,
+		"KeyId":               s.reported(k),
 		"EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
 	}, nil
 }
@@ -98,7 +98,7 @@ func (s *Server) generateDataKey(body []byte) (any, *apiError) {
 	return map[string]any{
 		"CiphertextBlob": seal(k, plain, in.EncryptionContext),
 		"Plaintext":      plain,
-		"KeyId":          k.arn,
+		"KeyId":          s.reported(k),
 	}, nil
 }
 
@@ -126,7 +126,8 @@ func (s *Server) decrypt(body []byte) (any, *apiError) {
 		return nil, errorf("ValidationException", "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	case k == nil:
 		return nil, errorf("InvalidCiphertextException", "")
-	case named != nil && named != k:
+	case named != nil && named != k && s.reported(k) != named.arn:
+		// A lying key (ReportKeyID) also answers for the key it claims.
 		return nil, errorf("IncorrectKeyException", "The key ID in the request does not identify a CMK that can perform this operation.")
 	}
 	if _, aerr := s.keyFor(OpDecrypt, k.id); aerr != nil {
@@ -137,7 +138,7 @@ func (s *Server) decrypt(body []byte) (any, *apiError) {
 	if err != nil {
 		return nil, errorf("InvalidCiphertextException", "")
 	}
-	return map[string]any{"KeyId": k.arn, "Plaintext": plain, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}, nil
+	return map[string]any{"KeyId": s.reported(k), "Plaintext": plain, "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"}, nil
 }
 
 func (s *Server) describeKey(body []byte) (any, *apiError) {
@@ -156,8 +157,8 @@ func (s *Server) describeKey(body []byte) (any, *apiError) {
 	}
 	md := map[string]any{
 		"AWSAccountId":          AccountID,
-		"KeyId":                 k.id,
-		"Arn":                   k.arn,
+		"KeyId":                 s.reportedID(k),
+		"Arn":                   s.reportedLocked(k),
 		"CreationDate":          float64(k.created.UnixMilli()) / 1000,
 		"Enabled":               k.state == "Enabled",
 		"Description":           "",
@@ -233,6 +234,30 @@ func (s *Server) resolve(id string) (*key, *apiError) {
 		return nil, errorf("NotFoundException", "Key 'arn:aws:kms:%s:%s:key/%s' does not exist", s.region, AccountID, strings.TrimPrefix(name, "key/"))
 	}
 	return k, nil
+}
+
+// reported is the ARN responses give for k: its own, or the one
+// ReportKeyID made it claim. The caller must not hold s.mu.
+func (s *Server) reported(k *key) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reportedLocked(k)
+}
+
+func (s *Server) reportedLocked(k *key) string {
+	if r, ok := s.lies[k.id]; ok {
+		return r
+	}
+	return k.arn
+}
+
+// reportedID is the key id part of reportedLocked (DescribeKey holds s.mu).
+func (s *Server) reportedID(k *key) string {
+	arn := s.reportedLocked(k)
+	if i := strings.LastIndex(arn, ":key/"); i >= 0 {
+		return arn[i+len(":key/"):]
+	}
+	return k.id
 }
 
 func seal(k *key, plain []byte, ec map[string]string) []byte {

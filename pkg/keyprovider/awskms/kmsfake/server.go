@@ -45,6 +45,7 @@ type Server struct {
 	aliases  map[string]string // "alias/name" -> key id
 	throttle int
 	calls    map[string]int64
+	lies     map[string]string // key id -> the ARN responses claim (ReportKeyID)
 }
 
 type key struct {
@@ -64,6 +65,7 @@ func New() *Server {
 		keys:    map[string]*key{},
 		aliases: map[string]string{},
 		calls:   map[string]int64{},
+		lies:    map[string]string{},
 		creds: aws.Credentials{
 			AccessKeyID:     "AKIAFAKE" + strings.ToUpper(randHex(6)),
 			SecretAccessKey: randHex(20),
@@ -190,6 +192,17 @@ func (s *Server) Allow(keyID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.mustKey(keyID).denied)
+}
+
+// ReportKeyID is the hostile mode: from now on every response about key
+// (DescribeKey's KeyId and Arn, the KeyId of Encrypt, Decrypt and
+// GenerateDataKey) names reportedARN instead, and a Decrypt naming
+// reportedARN is answered with key, as an endpoint that lies about which
+// key it used would. The cryptography still uses key.
+func (s *Server) ReportKeyID(keyID, reportedARN string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lies[s.mustKey(keyID).id] = reportedARN
 }
 
 // Throttle makes the next n requests fail with ThrottlingException.

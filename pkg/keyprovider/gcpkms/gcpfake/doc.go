@@ -14,5 +14,6 @@
 //
 // Knobs: DisableKey, DestroyKey, RotateKey, Deny, FailNext (Unavailable or
 // ResourceExhausted N times), CorruptNext (a response whose bytes no longer
-// match its checksum); Calls counts requests per method.
+// match its checksum), and the hostile ReportName (responses name another
+// key than the one used); Calls counts requests per method.
 package gcpfake

@@ -161,7 +161,7 @@ func (s *Server) GetCryptoKey(_ context.Context, req *kmspb.GetCryptoKeyRequest)
 	if err != nil {
 		return nil, err
 	}
-	ck := &kmspb.CryptoKey{Name: k.name, Purpose: k.purpose}
+	ck := &kmspb.CryptoKey{Name: k.reportedName(), Purpose: k.purpose}
 	if k.purpose == kmspb.CryptoKey_ENCRYPT_DECRYPT {
 		ck.Primary = &kmspb.CryptoKeyVersion{
 			Name:            k.versionName(k.primary),

@@ -47,6 +47,7 @@ type cryptoKey struct {
 	versions []*version // version n is versions[n-1]
 	primary  int        // version number
 	denied   map[string]bool
+	reported string // the name responses claim (ReportName), "" for its own
 }
 
 type version struct {
@@ -114,7 +115,26 @@ func (k *cryptoKey) addVersion() {
 }
 
 func (k *cryptoKey) versionName(n int) string {
-	return fmt.Sprintf("%s/cryptoKeyVersions/%d", k.name, n)
+	return fmt.Sprintf("%s/cryptoKeyVersions/%d", k.reportedName(), n)
+}
+
+// reportedName is the key name responses give: its own, or the one
+// ReportName made it claim.
+func (k *cryptoKey) reportedName() string {
+	if k.reported != "" {
+		return k.reported
+	}
+	return k.name
+}
+
+// ReportName is the hostile mode: from now on responses about key name
+// (GetCryptoKey's name and primary version, Encrypt's version name) name
+// reported instead, as an endpoint that lies about which key it used
+// would. The cryptography still uses the key name.
+func (s *Server) ReportName(name, reported string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustKey(name).reported = reported
 }
 
 // RotateKey adds a new version and makes it primary; older versions still
