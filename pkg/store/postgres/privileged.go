@@ -64,7 +64,7 @@ func (p *privileged) DeleteExpiredOAuthStates(ctx context.Context, now time.Time
 }
 
 func (p *privileged) PutKEK(ctx context.Context, k store.KEK) error {
-	if _, err := p.db.ExecContext(ctx, "SELECT mcpgate_put_kek($1, $2, $3)", k.ID, k.URL, sqlstore.Micros(k.CreatedAt)); err != nil {
+	if _, err := p.db.ExecContext(ctx, "SELECT mcpgate_put_kek($1, $2, $3, $4, $5)", k.ID, k.URL, blobArg(k.MACKey), blobArg(k.MAC), sqlstore.Micros(k.CreatedAt)); err != nil {
 		return fmt.Errorf("record KEK: %w", err)
 	}
 	return nil
@@ -74,7 +74,8 @@ func (p *privileged) KEKs(ctx context.Context) ([]store.KEK, error) {
 	ks, err := collect(ctx, p.db, func(s sqlstore.Scanner) (store.KEK, error) {
 		var k store.KEK
 		var created int64
-		err := s.Scan(&k.ID, &k.URL, &created)
+		err := s.Scan(&k.ID, &k.URL, &k.MACKey, &k.MAC, &created)
+		k.MACKey, k.MAC = blobOrNil(k.MACKey), blobOrNil(k.MAC)
 		k.CreatedAt = sqlstore.FromMicros(created)
 		return k, err
 	}, "SELECT * FROM mcpgate_keks()")
@@ -112,3 +113,18 @@ func collect[T any](ctx context.Context, db *sql.DB, scan func(sqlstore.Scanner)
 }
 
 var _ store.Privileged = (*privileged)(nil)
+
+// blobArg passes an empty byte slice as NULL, as the shared store does.
+func blobArg(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+func blobOrNil(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
