@@ -3,6 +3,10 @@ package toolkit
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
 )
@@ -19,22 +23,137 @@ type Client interface {
 	Scrub(err error) error
 }
 
-// Run adapts a tool body to connector.Tool.Call: open builds the call's
-// client from the Upstream, body does the work. It is the one place a
-// tool's result and error are scrubbed of the credential and the result is
-// bounded to Upstream.MaxResultBytes, so that no tool can forget either.
-// An error from open is returned as is: it is about configuration and
-// holds no credential.
-func Run[C Client](open func(connector.Upstream) (C, error), body func(context.Context, C, json.RawMessage) (string, error)) func(context.Context, connector.Upstream, json.RawMessage) (string, error) {
-	return func(ctx context.Context, up connector.Upstream, args json.RawMessage) (string, error) {
-		c, err := open(up)
+// Normaliser is a tool's argument struct. Normalise rewrites it into its
+// canonical form (trims spaces, splits "owner/repo", turns links into ids,
+// resolves aliases) and refuses values the tool cannot use, with a message
+// that says what to send instead. After it, every field holds exactly what
+// the tool sends upstream.
+type Normaliser interface{ Normalise() error }
+
+// Prepare builds connector.Tool.Prepare from an argument struct A and a
+// tool body: the arguments are decoded into A (strictly: only A's exact
+// names), normalised, and bound to body, which gets that value and never
+// the raw bytes. The canonical value (Prepared.Args) is A marshalled, with
+// empty optional fields ("", 0, [], null) left out, for the body cannot
+// tell them from absent ones. Run opens the client with open and is the
+// one place a tool's result and error are scrubbed of the credential. An
+// error from open is returned as is: it is about configuration and holds
+// no credential. Results are not truncated here: the gateway does that.
+func Prepare[C Client, A any, PA interface {
+	*A
+	Normaliser
+}](open func(connector.Upstream) (C, error), body func(context.Context, C, A) (string, error)) func(json.RawMessage) (connector.Prepared, error) {
+	return func(raw json.RawMessage) (connector.Prepared, error) {
+		a, err := DecodeArgs[A](raw)
 		if err != nil {
-			return "", err
+			return connector.Prepared{}, err
 		}
-		out, err := body(ctx, c, args)
+		if err := exactNames[A](raw); err != nil {
+			return connector.Prepared{}, err
+		}
+		if err := PA(&a).Normalise(); err != nil {
+			return connector.Prepared{}, err
+		}
+		args, err := Canonical(a)
 		if err != nil {
-			return "", c.Scrub(err)
+			return connector.Prepared{}, err
 		}
-		return connector.Truncate(c.Redact(out), up.MaxResultBytes), nil
+		return connector.Prepared{Args: args, Run: func(ctx context.Context, up connector.Upstream) (string, error) {
+			c, err := open(up)
+			if err != nil {
+				return "", err
+			}
+			out, err := body(ctx, c, a)
+			if err != nil {
+				return "", c.Scrub(err)
+			}
+			return c.Redact(out), nil
+		}}, nil
+	}
+}
+
+// Canonical is v marshalled as a JSON object, without the fields that hold
+// nothing ("", 0, [], {}, null). false stays: it is an answer.
+func Canonical(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode arguments: %w", err)
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("encode arguments: %w", err)
+	}
+	for k, x := range m {
+		if empty(x) {
+			delete(m, k)
+		}
+	}
+	return m, nil
+}
+
+func empty(x any) bool {
+	switch t := x.(type) {
+	case nil:
+		return true
+	case string:
+		return t == ""
+	case float64:
+		return t == 0
+	case []any:
+		return len(t) == 0
+	case map[string]any:
+		return len(t) == 0
+	}
+	return false
+}
+
+// exactNames refuses a top-level name that is not exactly one of A's JSON
+// names: encoding/json would match "Owner" to "owner" without a word.
+func exactNames[A any](raw json.RawMessage) error {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(raw, &keys) != nil {
+		return nil // not an object: DecodeArgs has said so, or it was absent
+	}
+	names := jsonNames(reflect.TypeFor[A]())
+	for k := range keys {
+		if !names[k] {
+			return fmt.Errorf("unknown argument %q; argument names are case-sensitive, see the tool's input schema", k)
+		}
+	}
+	return nil
+}
+
+var namesByType sync.Map // reflect.Type -> map[string]bool
+
+func jsonNames(t reflect.Type) map[string]bool {
+	if n, ok := namesByType.Load(t); ok {
+		return n.(map[string]bool)
+	}
+	names := map[string]bool{}
+	addNames(t, names)
+	namesByType.Store(t, names)
+	return names
+}
+
+func addNames(t reflect.Type, names map[string]bool) {
+	if t.Kind() != reflect.Struct {
+		return
+	}
+	for f := range t.Fields() {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" {
+			continue
+		}
+		if f.Anonymous && tag == "" {
+			addNames(f.Type, names)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		names[tag] = true
 	}
 }
