@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -78,7 +79,7 @@ func leaf(ve *jsonschema.ValidationError) *jsonschema.ValidationError {
 }
 
 func (c *compiledSchema) explain(ve *jsonschema.ValidationError) error {
-	name := strings.Join(ve.InstanceLocation, ".")
+	name := location(ve.InstanceLocation)
 	switch k := ve.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
 		p := k.Properties[0]
@@ -141,4 +142,20 @@ func enumText(want []any) string {
 		parts[i] = string(b)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// location names an argument inside the arguments: to[0], a.b.
+func location(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		if _, err := strconv.Atoi(t); err == nil && b.Len() > 0 {
+			b.WriteString("[" + t + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(".")
+		}
+		b.WriteString(t)
+	}
+	return b.String()
 }
