@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/secret"
 )
@@ -28,6 +29,9 @@ type Upstream struct {
 	// MaxResultBytes bounds how much of a download a tool reads; the
 	// gateway, not the tool, truncates the result text.
 	MaxResultBytes int
+	// Now is the clock for what a request carries of the time (a mail's
+	// Date header); nil is time.Now.
+	Now func() time.Time
 }
 
 // Tool is one operation a provider offers to the model.
