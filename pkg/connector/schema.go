@@ -70,12 +70,26 @@ func (c *compiledSchema) validate(v any) error {
 	return c.explain(leaf(ve))
 }
 
-// leaf returns the most specific cause: the one a person can act on.
+// leaf returns the cause a person can act on first: an unknown name (a
+// misspelt argument also shows as a missing one), then any other.
 func leaf(ve *jsonschema.ValidationError) *jsonschema.ValidationError {
-	for len(ve.Causes) > 0 {
-		ve = ve.Causes[0]
+	var leaves []*jsonschema.ValidationError
+	var walk func(*jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			leaves = append(leaves, e)
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
 	}
-	return ve
+	walk(ve)
+	for _, l := range leaves {
+		if _, ok := l.ErrorKind.(*kind.AdditionalProperties); ok {
+			return l
+		}
+	}
+	return leaves[0]
 }
 
 func (c *compiledSchema) explain(ve *jsonschema.ValidationError) error {

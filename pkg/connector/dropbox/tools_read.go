@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -22,23 +21,21 @@ var readFileTool = connector.Tool{
 		toolkit.String("path", "Path of the file, e.g. /Documents/notes.txt, or an id:… reference from list_folder."),
 	),
 	ReadOnly: true,
-	Call:     run(readFile),
+	Prepare:  toolkit.Prepare(newClient, readFile),
 }
+
+// pathArgs is the argument of the tools that take one path.
+type pathArgs struct {
+	Path string `json:"path"`
+}
+
+func (a *pathArgs) Normalise() error { return normPath("path", &a.Path, false) }
 
 // noteRoom is kept free in the result budget for the truncation note.
 const noteRoom = 120
 
-func readFile(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Path string `json:"path"`
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	p, err := pathArg("path", a.Path, false)
-	if err != nil {
-		return "", err
-	}
+func readFile(ctx context.Context, c *client, a pathArgs) (string, error) {
+	p := a.Path
 	// Only what can be shown is downloaded, plus a few bytes so that a
 	// character cut at the limit can be told from invalid UTF-8.
 	meta, data, err := c.download(ctx, p, c.maxResult+utf8.UTFMax)

@@ -42,7 +42,6 @@ func (Provider) Identify(ctx context.Context, up connector.Upstream) (string, er
 	return c.Redact(u.Login), nil
 }
 
-
 // tools is built once; connector.Provider says callers must not modify it.
 var tools = []connector.Tool{
 	listReposTool, getRepoTool, getFileTool,

@@ -26,8 +26,8 @@ const (
 // composed is a plain-text mail before it is encoded.
 type composed struct {
 	to, cc, bcc []*mail.Address
-	subject string
-	body    string
+	subject     string
+	body        string
 }
 
 // newComposed checks the arguments of gmail_create_draft and gmail_send.

@@ -72,10 +72,16 @@ func Prepare[C Client, A any, PA interface {
 	}
 }
 
-// Canonical is v marshalled as a JSON object, without the fields that hold
-// nothing ("", 0, [], {}, null). false stays: it is an answer.
+// Canonical is the argument struct v as a JSON object (numbers as
+// float64, lists as []any, as the guard's CEL sees them), without the
+// fields that hold nothing: a value field at its zero value ("", 0, empty
+// list) is left out, for a tool cannot tell it from an absent one; false
+// stays, it is an answer; a pointer field is kept whenever it is set, for
+// there presence is what matters (upload_text's text "" is an empty file).
 func Canonical(v any) (map[string]any, error) {
-	b, err := json.Marshal(v)
+	kept := map[string]any{}
+	collect(reflect.ValueOf(v), kept)
+	b, err := json.Marshal(kept)
 	if err != nil {
 		return nil, fmt.Errorf("encode arguments: %w", err)
 	}
@@ -83,28 +89,40 @@ func Canonical(v any) (map[string]any, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("encode arguments: %w", err)
 	}
-	for k, x := range m {
-		if empty(x) {
-			delete(m, k)
-		}
-	}
 	return m, nil
 }
 
-func empty(x any) bool {
-	switch t := x.(type) {
-	case nil:
-		return true
-	case string:
-		return t == ""
-	case float64:
-		return t == 0
-	case []any:
-		return len(t) == 0
-	case map[string]any:
-		return len(t) == 0
+func collect(v reflect.Value, into map[string]any) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f, fv := t.Field(i), v.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" {
+			continue
+		}
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			collect(fv, into)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		switch {
+		case f.Type.Kind() == reflect.Pointer:
+			if !fv.IsNil() {
+				into[tag] = fv.Interface()
+			}
+		case f.Type.Kind() == reflect.Slice:
+			if fv.Len() > 0 {
+				into[tag] = fv.Interface()
+			}
+		case f.Type.Kind() == reflect.Bool, !fv.IsZero():
+			into[tag] = fv.Interface()
+		}
 	}
-	return false
 }
 
 // exactNames refuses a top-level name that is not exactly one of A's JSON
