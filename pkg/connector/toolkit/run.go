@@ -33,9 +33,8 @@ type Normaliser interface{ Normalise() error }
 // Prepare builds connector.Tool.Prepare from an argument struct A and a
 // tool body: the arguments are decoded into A (strictly: only A's exact
 // names), normalised, and bound to body, which gets that value and never
-// the raw bytes. The canonical value (Prepared.Args) is A marshalled, with
-// empty optional fields ("", 0, [], null) left out, for the body cannot
-// tell them from absent ones. Run opens the client with open and is the
+// the raw bytes. The canonical value (Prepared.Args) is A marshalled (see
+// Canonical). Run opens the client with open and is the
 // one place a tool's result and error are scrubbed of the credential. An
 // error from open is returned as is: it is about configuration and holds
 // no credential. Results are not truncated here: the gateway does that.
@@ -48,13 +47,14 @@ func Prepare[C Client, A any, PA interface {
 		if err != nil {
 			return connector.Prepared{}, err
 		}
-		if err := exactNames[A](raw); err != nil {
+		sent, err := exactNames[A](raw)
+		if err != nil {
 			return connector.Prepared{}, err
 		}
 		if err := PA(&a).Normalise(); err != nil {
 			return connector.Prepared{}, err
 		}
-		args, err := Canonical(a)
+		args, err := Canonical(a, sent)
 		if err != nil {
 			return connector.Prepared{}, err
 		}
@@ -73,14 +73,15 @@ func Prepare[C Client, A any, PA interface {
 }
 
 // Canonical is the argument struct v as a JSON object (numbers as
-// float64, lists as []any, as the guard's CEL sees them), without the
-// fields that hold nothing: a value field at its zero value ("", 0, empty
-// list) is left out, for a tool cannot tell it from an absent one; false
-// stays, it is an answer; a pointer field is kept whenever it is set, for
-// there presence is what matters (upload_text's text "" is an empty file).
-func Canonical(v any) (map[string]any, error) {
+// float64, lists as []any, as the guard's CEL sees them). A field at its
+// zero value ("", 0, empty list) that the call did not send (sent names
+// what it did) is left out, for the tool cannot tell it from an absent
+// one; false stays, it is an answer; a pointer field is kept whenever it
+// is set, for there presence is what matters (upload_text's text "" is an
+// empty file). Preparing the canonical value again gives it back.
+func Canonical(v any, sent map[string]bool) (map[string]any, error) {
 	kept := map[string]any{}
-	collect(reflect.ValueOf(v), kept)
+	collect(reflect.ValueOf(v), sent, kept)
 	b, err := json.Marshal(kept)
 	if err != nil {
 		return nil, fmt.Errorf("encode arguments: %w", err)
@@ -92,7 +93,7 @@ func Canonical(v any) (map[string]any, error) {
 	return m, nil
 }
 
-func collect(v reflect.Value, into map[string]any) {
+func collect(v reflect.Value, sent map[string]bool, into map[string]any) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f, fv := t.Field(i), v.Field(i)
@@ -101,7 +102,7 @@ func collect(v reflect.Value, into map[string]any) {
 			continue
 		}
 		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
-			collect(fv, into)
+			collect(fv, sent, into)
 			continue
 		}
 		if !f.IsExported() {
@@ -116,29 +117,32 @@ func collect(v reflect.Value, into map[string]any) {
 				into[tag] = fv.Interface()
 			}
 		case f.Type.Kind() == reflect.Slice:
-			if fv.Len() > 0 {
+			if fv.Len() > 0 || sent[tag] {
 				into[tag] = fv.Interface()
 			}
-		case f.Type.Kind() == reflect.Bool, !fv.IsZero():
+		case f.Type.Kind() == reflect.Bool, sent[tag], !fv.IsZero():
 			into[tag] = fv.Interface()
 		}
 	}
 }
 
 // exactNames refuses a top-level name that is not exactly one of A's JSON
-// names: encoding/json would match "Owner" to "owner" without a word.
-func exactNames[A any](raw json.RawMessage) error {
+// names (encoding/json would match "Owner" to "owner" without a word) and
+// returns the names sent.
+func exactNames[A any](raw json.RawMessage) (map[string]bool, error) {
 	var keys map[string]json.RawMessage
 	if json.Unmarshal(raw, &keys) != nil {
-		return nil // not an object: DecodeArgs has said so, or it was absent
+		return nil, nil // not an object: DecodeArgs has said so, or it was absent
 	}
 	names := jsonNames(reflect.TypeFor[A]())
+	sent := make(map[string]bool, len(keys))
 	for k := range keys {
 		if !names[k] {
-			return fmt.Errorf("unknown argument %q; argument names are case-sensitive, see the tool's input schema", k)
+			return nil, fmt.Errorf("unknown argument %q; argument names are case-sensitive, see the tool's input schema", k)
 		}
+		sent[k] = true
 	}
-	return nil
+	return sent, nil
 }
 
 var namesByType sync.Map // reflect.Type -> map[string]bool

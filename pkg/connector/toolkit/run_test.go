@@ -82,7 +82,8 @@ func TestPrepareGivesTheCanonicalArguments(t *testing.T) {
 	body := func(context.Context, client, echoArgs) (string, error) { return "", nil }
 	prep := toolkit.Prepare(open, body)
 	tests := []struct{ name, raw, want, err string }{
-		{"trimmed, zero values left out, false kept", `{"name":"  ada ","n":0,"tags":[]}`, `{"flag":false,"name":"ada"}`, ""},
+		{"trimmed, zero values not sent left out, false kept", `{"name":"  ada "}`, `{"flag":false,"name":"ada"}`, ""},
+		{"zero values sent are kept", `{"name":"","n":0,"tags":[]}`, `{"flag":false,"n":0,"name":"","tags":[]}`, ""},
 		{"a set pointer is kept even when empty", `{"name":"a","empty":""}`, `{"empty":"","flag":false,"name":"a"}`, ""},
 		{"lists and numbers", `{"name":"a","tags":["x"],"n":3,"flag":true}`, `{"flag":true,"n":3,"name":"a","tags":["x"]}`, ""},
 		{"a name in another case is refused", `{"Name":"a"}`, ``, `unknown argument "Name"`},
