@@ -221,3 +221,34 @@ func TestStrictParseRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestToolsDeclareTheirContent: the audit log hashes content and keeps
+// everything else; each tool that carries text to an upstream says which
+// arguments that text is in, and each such name is one of its arguments.
+func TestToolsDeclareTheirContent(t *testing.T) {
+	t.Parallel()
+	want := map[string][]string{
+		"github/create_issue":       {"body"},
+		"github/comment_issue":      {"body"},
+		"slack/post_message":        {"text"},
+		"slack/reply_in_thread":     {"text"},
+		"google/gmail_send":         {"body"},
+		"google/gmail_create_draft": {"body"},
+		"google/drive_create_text":  {"content"},
+		"dropbox/upload_text":       {"text"},
+	}
+	for name, tool := range builtinTools(t) {
+		if !slices.Equal(tool.Content, want[name]) {
+			t.Errorf("%s: Content = %q, want %q", name, tool.Content, want[name])
+		}
+		var sch schemaProps
+		if err := json.Unmarshal(tool.InputSchema, &sch); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range tool.Content {
+			if _, ok := sch.Properties[c]; !ok {
+				t.Errorf("%s: content field %q is not an argument", name, c)
+			}
+		}
+	}
+}

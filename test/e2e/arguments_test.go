@@ -112,7 +112,11 @@ func TestUnknownToolsAreAudited(t *testing.T) {
 // TestAuditKeepsWhatACallTouched: however large a call, the record keeps
 // the arguments that say what it reached; content becomes a hash.
 func TestAuditKeepsWhatACallTouched(t *testing.T) {
-	g := startGateway(t)
+	// No redact_fields: body is hashed because the tool declares it content.
+	g := startGateway(t, "MCPGATE_AUDIT_REDACT_FIELDS=unused")
+	if got := g.Config.Audit.RedactFields; len(got) != 1 || got[0] != "unused" {
+		t.Fatalf("audit.redact_fields = %q, want only \"unused\"", got)
+	}
 	s := g.session(t)
 	body := strings.Repeat("a long comment ", 4000) // 60 KB
 	if r := call(t, s, "github_comment_issue", map[string]any{"owner": "octocat", "repo": "hello-world", "number": 1, "body": body}); r.IsError {
