@@ -210,6 +210,7 @@ func TestStrictParseRefuses(t *testing.T) {
 		{"not an object", `["octocat"]`, "arguments must be a JSON object"},
 		{"trailing data", `{"owner":"octocat","repo":"r"} {}`, "arguments must be a single JSON object"},
 		{"broken JSON", `{"owner":`, "arguments are not valid JSON"},
+		{"a number beyond exact floats", `{"owner":"octocat","repo":"r","n":9007199254740993}`, "argument n is a number too large to be exact"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 )
 
@@ -76,6 +77,14 @@ func parseValue(dec *json.Decoder, at string) (any, error) {
 			return arr, nil
 		}
 		return nil, errors.New("arguments are not valid JSON")
+	case json.Number:
+		// Beyond 2^53 a number is not exact as a float64, which is how the
+		// guard and the audit log see it: refuse rather than let them see
+		// another number than the upstream is sent.
+		if f, err := d.Float64(); err != nil || math.Abs(f) >= 1<<53 {
+			return nil, fmt.Errorf("argument %s is a number too large to be exact; numbers must be within ±2^53", at)
+		}
+		return d, nil
 	default:
 		return tok, nil
 	}
