@@ -100,10 +100,11 @@ func (g *Gateway) call(ctx context.Context, id Identity, connName string, p conn
 		g.log.Error("open credential", "connection", connName, "err", err.Error())
 		return "", OutcomeError, dec, errors.New("the gateway could not open this connection's credential; the operator must check the vault")
 	}
-	out, err := g.callUpstream(ctx, conn, cred, p, prep, false)
+	limit := g.resultLimit(dec)
+	out, err := g.callUpstream(ctx, conn, cred, p, prep, limit, false)
 	if errors.Is(err, connector.ErrUnauthorized) && conn.AuthKind == connector.AuthOAuth2 {
 		// The token may have been revoked or expired early: refresh once.
-		out, err = g.callUpstream(ctx, conn, cred, p, prep, true)
+		out, err = g.callUpstream(ctx, conn, cred, p, prep, limit, true)
 	}
 	if err != nil {
 		// An upstream's error text may quote any of the user's secrets.
@@ -116,7 +117,7 @@ func (g *Gateway) call(ctx context.Context, id Identity, connName string, p conn
 // callUpstream calls the tool with the connection's token (refreshed
 // first for OAuth connections when due, or when force is set). Its
 // errors are for the model: scrubbed of the credential.
-func (g *Gateway) callUpstream(ctx context.Context, conn store.Connection, cred secret.Value, p connector.Provider, prep connector.Prepared, force bool) (string, error) {
+func (g *Gateway) callUpstream(ctx context.Context, conn store.Connection, cred secret.Value, p connector.Provider, prep connector.Prepared, limit int, force bool) (string, error) {
 	token, err := g.tokens.ForCall(ctx, conn, cred, force)
 	if errors.Is(err, oauth.ErrNeedsReauth) {
 		return "", fmt.Errorf("connection %q needs re-authorisation: run `mcpgate connect add %s --name %s` again", conn.Name, conn.Provider, conn.Name)
@@ -129,7 +130,7 @@ func (g *Gateway) callUpstream(ctx context.Context, conn store.Connection, cred 
 		BaseURL:        g.baseURL(conn, p),
 		Credential:     token,
 		HTTP:           g.http,
-		MaxResultBytes: g.cfg.Limits.MaxResultBytes,
+		MaxResultBytes: limit, // what a tool downloads; finish cuts the result to it
 	}
 	out, err := prep.Run(ctx, up)
 	if err != nil {

@@ -31,13 +31,11 @@ type pathArgs struct {
 
 func (a *pathArgs) Normalise() error { return normPath("path", &a.Path, false) }
 
-// noteRoom is kept free in the result budget for the truncation note.
-const noteRoom = 120
-
 func readFile(ctx context.Context, c *client, a pathArgs) (string, error) {
 	p := a.Path
-	// Only what can be shown is downloaded, plus a few bytes so that a
-	// character cut at the limit can be told from invalid UTF-8.
+	// Only what can be shown is downloaded (the gateway cuts the result to
+	// the same budget), plus a few bytes so that a character cut at the
+	// limit can be told from invalid UTF-8.
 	meta, data, err := c.download(ctx, p, c.maxResult+utf8.UTFMax)
 	if err != nil {
 		return "", err
@@ -57,17 +55,17 @@ func readFile(ctx context.Context, c *client, a pathArgs) (string, error) {
 	if meta.Rev != "" {
 		fmt.Fprintf(&b, ", rev %s", meta.Rev)
 	}
-	b.WriteString("):\n\n")
-	budget := max(c.maxResult-b.Len()-noteRoom, 0)
-	if int64(len(data)) < size || len(data) > budget {
-		cut := min(budget, len(data))
-		for cut > 0 && cut < len(data) && !utf8.RuneStart(data[cut]) {
+	if int64(len(data)) < size {
+		// A partial download ends where the result budget does; drop a
+		// character cut in half there.
+		cut := len(data)
+		for cut > 0 && !utf8.Valid(data[:cut]) {
 			cut--
 		}
-		b.Write(data[:cut])
-		fmt.Fprintf(&b, "\n\n[truncated: the file is %d bytes; showing the first %d]", size, cut)
-		return b.String(), nil
+		data = data[:cut]
+		fmt.Fprintf(&b, "; only the first %d bytes were read", cut)
 	}
+	b.WriteString("):\n\n")
 	b.Write(data)
 	return b.String(), nil
 }
