@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/secret"
 )
@@ -25,9 +26,12 @@ type Upstream struct {
 	BaseURL    string
 	Credential secret.Value
 	HTTP       *http.Client
-	// MaxResultBytes bounds the text a tool returns; longer results are
-	// truncated with a note saying so.
+	// MaxResultBytes bounds how much of a download a tool reads; the
+	// gateway, not the tool, truncates the result text.
 	MaxResultBytes int
+	// Now is the clock for what a request carries of the time (a mail's
+	// Date header); nil is time.Now.
+	Now func() time.Time
 }
 
 // Tool is one operation a provider offers to the model.
@@ -40,11 +44,30 @@ type Tool struct {
 	InputSchema json.RawMessage
 	ReadOnly    bool
 	Destructive bool
-	// Call runs the tool. args is the JSON object the model sent. The
-	// returned text is what the model sees. An error is shown to the model
-	// as a tool error, so its message must say what went wrong without
-	// any credential or raw HTTP headers.
-	Call func(ctx context.Context, up Upstream, args json.RawMessage) (string, error)
+	// Content names the arguments that carry content (message text, file
+	// contents, bodies) rather than say what the call touches. The audit
+	// log keeps only their hash and length; every other argument is kept
+	// in full, so a record always says which repository, channel, address
+	// or file a call reached.
+	Content []string
+	// Prepare decodes the arguments (already checked against InputSchema
+	// by connector.Prepare, which is how callers reach it), normalises
+	// them and binds them to the call. It makes no request. Its error is
+	// shown to the model and says what to change.
+	Prepare func(raw json.RawMessage) (Prepared, error)
+}
+
+// Prepared is a call whose arguments are decoded and normalised: Args is
+// the canonical value (what the guard evaluates and the audit records) and
+// Run sends exactly that value upstream. The upstream request is a
+// function of Args alone: preparing json(Args) again gives the same Args
+// and the same request.
+type Prepared struct {
+	Args map[string]any
+	// Run calls the upstream. The returned text is what the model sees
+	// (the gateway bounds its size); an error is shown to the model as a
+	// tool error, so its message carries no credential or raw headers.
+	Run func(ctx context.Context, up Upstream) (string, error)
 }
 
 // Provider describes one upstream service.

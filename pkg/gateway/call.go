@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -25,17 +24,37 @@ const (
 	OutcomeDenied = "denied"
 )
 
+// RuleInvalidArguments is the rule recorded for a call refused for its
+// arguments (see connector.Prepare): it never reached the guard or the
+// upstream.
+const RuleInvalidArguments = "invalid-arguments"
+
+// toolHandler serves one tool. The call's arguments take one path: the
+// raw JSON is parsed strictly, validated against the tool's schema and
+// normalised by connector.Prepare, once; the guard, the audit record and
+// the upstream request all see that canonical value and nothing else.
 func (g *Gateway) toolHandler(id Identity, connName string, p connector.Provider, t connector.Tool) mcp.ToolHandler {
 	exposed := connName + "_" + t.Name
 	metricName := p.Name() + "." + t.Name
 	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		start := time.Now()
-		args := req.Params.Arguments
-		text, outcome, dec, callErr := g.call(ctx, id, connName, p, t, exposed, args)
+		var (
+			text, outcome, args string
+			dec                 guard.Decision
+			callErr             error
+		)
+		prep, err := connector.Prepare(t, req.Params.Arguments)
+		if err != nil {
+			args = audit.UnparsedArgs(req.Params.Arguments)
+			outcome, dec = OutcomeDenied, guard.Decision{Rule: RuleInvalidArguments}
+			callErr = fmt.Errorf("invalid arguments for %s: %s", exposed, err.Error())
+		} else {
+			args = audit.RedactArgs(prep.Args, t.Content, g.cfg.Audit.RedactFields)
+			text, outcome, dec, callErr = g.call(ctx, id, connName, p, t, exposed, prep)
+		}
 		rec := store.AuditRecord{
 			UserID: id.UserID, Time: start.UTC(), KeyID: id.KeyID, Tool: exposed,
-			Arguments: audit.RedactArgs(args, g.cfg.Audit.RedactFields),
-			Decision:  dec.Name(), Rule: dec.Rule, Outcome: outcome,
+			Arguments: args, Decision: dec.Name(), Rule: dec.Rule, Outcome: outcome,
 			LatencyUS: time.Since(start).Microseconds(),
 		}
 		if callErr != nil {
@@ -55,13 +74,10 @@ func (g *Gateway) toolHandler(id Identity, connName string, p connector.Provider
 	}
 }
 
-// call runs one tool call: guard, credential, upstream. The error it returns
-// is shown to the model; it carries no credential.
-func (g *Gateway) call(ctx context.Context, id Identity, connName string, p connector.Provider, t connector.Tool, exposed string, args json.RawMessage) (string, string, guard.Decision, error) {
-	if len(args) == 0 || string(args) == "null" {
-		args = json.RawMessage("{}")
-	}
-	dec, err := g.guard.Decide(ctx, guard.Call{UserID: id.UserID, KeyID: id.KeyID, Tool: exposed, ReadOnly: t.ReadOnly, Args: args})
+// call runs one prepared call: guard, credential, upstream. The error it
+// returns is shown to the model; it carries no credential.
+func (g *Gateway) call(ctx context.Context, id Identity, connName string, p connector.Provider, t connector.Tool, exposed string, prep connector.Prepared) (string, string, guard.Decision, error) {
+	dec, err := g.guard.Decide(ctx, guard.Call{UserID: id.UserID, KeyID: id.KeyID, Tool: exposed, ReadOnly: t.ReadOnly, Args: prep.Args})
 	if err != nil {
 		return "", OutcomeError, guard.Decision{Rule: "guard-error"}, errors.New("the gateway could not check this call against its guardrails; it was not run")
 	}
@@ -84,10 +100,11 @@ func (g *Gateway) call(ctx context.Context, id Identity, connName string, p conn
 		g.log.Error("open credential", "connection", connName, "err", err.Error())
 		return "", OutcomeError, dec, errors.New("the gateway could not open this connection's credential; the operator must check the vault")
 	}
-	out, err := g.callUpstream(ctx, conn, cred, p, t, args, false)
+	limit := g.resultLimit(dec)
+	out, err := g.callUpstream(ctx, conn, cred, p, prep, limit, false)
 	if errors.Is(err, connector.ErrUnauthorized) && conn.AuthKind == connector.AuthOAuth2 {
 		// The token may have been revoked or expired early: refresh once.
-		out, err = g.callUpstream(ctx, conn, cred, p, t, args, true)
+		out, err = g.callUpstream(ctx, conn, cred, p, prep, limit, true)
 	}
 	if err != nil {
 		// An upstream's error text may quote any of the user's secrets.
@@ -100,7 +117,7 @@ func (g *Gateway) call(ctx context.Context, id Identity, connName string, p conn
 // callUpstream calls the tool with the connection's token (refreshed
 // first for OAuth connections when due, or when force is set). Its
 // errors are for the model: scrubbed of the credential.
-func (g *Gateway) callUpstream(ctx context.Context, conn store.Connection, cred secret.Value, p connector.Provider, t connector.Tool, args json.RawMessage, force bool) (string, error) {
+func (g *Gateway) callUpstream(ctx context.Context, conn store.Connection, cred secret.Value, p connector.Provider, prep connector.Prepared, limit int, force bool) (string, error) {
 	token, err := g.tokens.ForCall(ctx, conn, cred, force)
 	if errors.Is(err, oauth.ErrNeedsReauth) {
 		return "", fmt.Errorf("connection %q needs re-authorisation: run `mcpgate connect add %s --name %s` again", conn.Name, conn.Provider, conn.Name)
@@ -113,9 +130,9 @@ func (g *Gateway) callUpstream(ctx context.Context, conn store.Connection, cred 
 		BaseURL:        g.baseURL(conn, p),
 		Credential:     token,
 		HTTP:           g.http,
-		MaxResultBytes: g.cfg.Limits.MaxResultBytes,
+		MaxResultBytes: limit, // what a tool downloads; finish cuts the result to it
 	}
-	out, err := t.Call(ctx, up, args)
+	out, err := prep.Run(ctx, up)
 	if err != nil {
 		return "", scrubbedError{err: err, msg: secret.Scrub(secret.Scrub(err.Error(), token), cred)}
 	}

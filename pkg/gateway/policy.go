@@ -134,13 +134,18 @@ func (g *Gateway) requestConns(ctx context.Context, id Identity) []store.Connect
 
 // finish applies the decision to a result: every credential of the user
 // echoed in it is redacted (always, whatever the policy says: the model
-// never sees a credential), then it is cut to the policy's size.
+// never sees a credential), then it is cut, here and only here, to the
+// key policy's max_result_bytes, else limits.max_result_bytes.
 func (g *Gateway) finish(ctx context.Context, id Identity, dec *guard.Decision, out string) string {
 	out, redacted := g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id)).Redact(out)
 	dec.Redacted = redacted
+	return connector.Truncate(out, g.resultLimit(*dec))
+}
 
+// resultLimit is the effective bound on a result's size.
+func (g *Gateway) resultLimit(dec guard.Decision) int {
 	if dec.MaxResultBytes > 0 {
-		out = connector.Truncate(out, dec.MaxResultBytes)
+		return dec.MaxResultBytes
 	}
-	return out
+	return g.cfg.Limits.MaxResultBytes
 }

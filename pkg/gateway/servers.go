@@ -85,6 +85,7 @@ func (g *Gateway) buildServer(id Identity, conns []store.Connection) *mcp.Server
 		Instructions: "Tools are named <connection>_<tool>. mcpgate runs each call with credentials it keeps; you never need, and cannot get, a token.",
 		SetCacheable: privateUncached,
 	})
+	known := map[string]bool{}
 	for _, c := range conns {
 		p, err := connector.Lookup(c.Provider)
 		if err != nil {
@@ -92,6 +93,7 @@ func (g *Gateway) buildServer(id Identity, conns []store.Connection) *mcp.Server
 			continue
 		}
 		for _, t := range p.Tools() {
+			known[c.Name+"_"+t.Name] = true
 			ro, destructive, openWorld := t.ReadOnly, t.Destructive, true
 			s.AddTool(&mcp.Tool{
 				Name:        c.Name + "_" + t.Name,
@@ -105,6 +107,7 @@ func (g *Gateway) buildServer(id Identity, conns []store.Connection) *mcp.Server
 			}, g.toolHandler(id, c.Name, p, t))
 		}
 	}
+	s.AddReceivingMiddleware(g.auditUnknownTools(id, known))
 	return s
 }
 

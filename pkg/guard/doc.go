@@ -21,8 +21,9 @@
 //	redact_credentials: true  # the default
 //
 // Patterns are path.Match globs. An allow entry written "!P" denies P, as the
-// --allow flag does. Conditions see `args`, the call's JSON arguments as a
-// map, and `tool`, its name; they must be of type bool and are compiled and
+// --allow flag does. Conditions see `args`, the call's canonical arguments
+// as a map (validated against the tool's schema and normalised by its
+// connector: exactly what the upstream is sent), and `tool`, its name; they must be of type bool and are compiled and
 // type-checked by Compile, so a bad condition is refused when the policy is
 // saved. Besides the CEL standard library, the strings extension
 // (lowerAscii, split, ...) is available; `has(args.x)` tests for an optional

@@ -112,7 +112,7 @@ rules:
 
 func TestDecideArgumentConditions(t *testing.T) {
 	t.Parallel()
-	send := func(args string) Call { return Call{Tool: "gmail_send_message", Args: []byte(args)} }
+	send := func(args string) Call { return Call{Tool: "gmail_send_message", Args: argsOf(args)} }
 	runDecideCases(t, []decideCase{
 		{name: "a true condition allows",
 			policy: mailPolicy, call: send(`{"to":["a@example.com","b@example.com"],"body":"hi"}`),
@@ -129,20 +129,17 @@ func TestDecideArgumentConditions(t *testing.T) {
 		{name: "an argument of the wrong type denies",
 			policy: mailPolicy, call: send(`{"to":"a@example.com"}`),
 			wantRule: "rule:mail-own-domain", wantReason: "wrong type"},
-		{name: "arguments that are not an object deny",
-			policy: mailPolicy, call: send(`["a@example.com"]`),
-			wantRule: "rule:mail-own-domain", wantReason: "not a JSON object"},
 		{name: "a rule for other tools is not evaluated",
-			policy: mailPolicy, call: Call{Tool: "gmail_search_threads", Args: []byte(`{}`)},
+			policy: mailPolicy, call: Call{Tool: "gmail_search_threads", Args: argsOf(`{}`)},
 			wantAllow: true, wantRule: RuleDefaultAllow},
 		{name: "JSON numbers compare with integer literals",
-			policy: mailPolicy, call: Call{Tool: "github_list_issues", Args: []byte(`{"per_page":100}`)},
+			policy: mailPolicy, call: Call{Tool: "github_list_issues", Args: argsOf(`{"per_page":100}`)},
 			wantRule: "rule:small-pages", wantReason: "does not satisfy the condition"},
 		{name: "a number argument sent as a string denies",
-			policy: mailPolicy, call: Call{Tool: "github_list_issues", Args: []byte(`{"per_page":"100"}`)},
+			policy: mailPolicy, call: Call{Tool: "github_list_issues", Args: argsOf(`{"per_page":"100"}`)},
 			wantRule: "rule:small-pages", wantReason: "wrong type"},
 		{name: "an optional argument may be absent",
-			policy: mailPolicy, call: Call{Tool: "github_list_issues", Args: []byte(`{}`)},
+			policy: mailPolicy, call: Call{Tool: "github_list_issues", Args: argsOf(`{}`)},
 			wantAllow: true, wantRule: RuleDefaultAllow},
 		{name: "a rule without tools applies to every tool and sees its name",
 			policy: mailPolicy, call: Call{Tool: "slack_delete_channel"},
@@ -165,7 +162,7 @@ rate_limits:
 	clock := &fakeClock{t: time.Date(2026, 3, 1, 10, 15, 0, 0, time.UTC)}
 	e := engineFor(p, counter, clock)
 	ctx := context.Background()
-	send := Call{UserID: "u1", KeyID: "k1", Tool: "gmail_send_message", Args: []byte(`{"to":["a@example.com"]}`)}
+	send := Call{UserID: "u1", KeyID: "k1", Tool: "gmail_send_message", Args: argsOf(`{"to":["a@example.com"]}`)}
 
 	for i := 1; i <= 20; i++ {
 		got, err := e.Decide(ctx, send)
@@ -264,7 +261,7 @@ func TestDecideCarriesResultHandling(t *testing.T) {
 func TestDecideDeniesArgumentsTooCostlyToCheck(t *testing.T) {
 	t.Parallel()
 	to := strings.Repeat(`"a@example.com",`, 400_000)
-	call := Call{Tool: "gmail_send_message", Args: []byte(`{"to":[` + to + `"a@example.com"]}`)}
+	call := Call{Tool: "gmail_send_message", Args: argsOf(`{"to":[` + to + `"a@example.com"]}`)}
 	got, err := engineFor(mustCompile(t, mailPolicy), nil, nil).Decide(context.Background(), call)
 	if err != nil {
 		t.Fatal(err)
@@ -279,12 +276,12 @@ func TestDecideReturnsAnErrorWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	p := mustCompile(t, mailPolicy)
-	small := Call{Tool: "gmail_send_message", Args: []byte(`{"to":["a@example.com"]}`)}
+	small := Call{Tool: "gmail_send_message", Args: argsOf(`{"to":["a@example.com"]}`)}
 	if got, err := engineFor(p, nil, nil).Decide(ctx, small); err == nil || got.Allow {
 		t.Errorf("Decide with a cancelled context = %+v, %v; want an error", got, err)
 	}
 	// Cancelled while a condition runs: the check stops and is an error, not a denial.
-	big := Call{Tool: "gmail_send_message", Args: []byte(`{"to":[` + strings.Repeat(`"a@example.com",`, 1000) + `"a@example.com"]}`)}
+	big := Call{Tool: "gmail_send_message", Args: argsOf(`{"to":[` + strings.Repeat(`"a@example.com",`, 1000) + `"a@example.com"]}`)}
 	if got, err := p.decide(ctx, big, nil, time.Now); !errors.Is(err, context.Canceled) || got.Allow {
 		t.Errorf("decide cancelled mid-condition = %+v, %v; want context.Canceled", got, err)
 	}

@@ -2,7 +2,6 @@ package guard
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -45,18 +44,12 @@ func compileWhen(expr string) (cel.Program, error) {
 	return env.Program(ast, cel.CostLimit(celCostLimit), cel.InterruptCheckFrequency(100))
 }
 
-// callArgs decodes a call's arguments for CEL. Absent or null arguments are
-// an empty map; anything but a JSON object is refused.
-func callArgs(raw json.RawMessage) (map[string]any, error) {
-	args := map[string]any{}
-	if s := strings.TrimSpace(string(raw)); s == "" || s == "null" {
-		return args, nil
-	}
-	if err := json.Unmarshal(raw, &args); err != nil {
-		return nil, errors.New("the call's arguments are not a JSON object")
-	}
+// callArgs gives CEL the call's canonical arguments, which the gateway
+// has already validated and normalised: the guard reads no raw JSON.
+// Absent arguments are an empty map.
+func callArgs(args map[string]any) (map[string]any, error) {
 	if args == nil {
-		args = map[string]any{}
+		return map[string]any{}, nil
 	}
 	return args, nil
 }

@@ -1,16 +1,16 @@
 package guard
 
-import (
-	"context"
-	"encoding/json"
-)
+import "context"
 
 // Call is what a decision is made about.
 type Call struct {
 	UserID, KeyID string
 	Tool          string // the exposed name, <connection>_<tool>
 	ReadOnly      bool   // the tool is annotated read-only by its connector
-	Args          json.RawMessage
+	// Args are the call's canonical arguments: validated against the
+	// tool's schema and normalised by its connector (connector.Prepare),
+	// exactly what the upstream is sent. Numbers are float64, lists []any.
+	Args map[string]any
 }
 
 // Decision is the outcome of checking a call.

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"testing"
@@ -71,4 +72,14 @@ func engineFor(p *Policy, counter *fakeCounter, clock *fakeClock) *Engine {
 		opts.Now = clock.Now
 	}
 	return New(load, rc, opts)
+}
+
+// argsOf decodes a call's arguments as the gateway hands them to the
+// guard: the canonical JSON object, numbers as float64.
+func argsOf(raw string) map[string]any {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		panic("argsOf: " + err.Error())
+	}
+	return m
 }

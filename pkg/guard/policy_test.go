@@ -82,9 +82,9 @@ func TestExamplePolicyCompiles(t *testing.T) {
 		{Call{Tool: "github_delete_repository"}, "deny:github_delete_*", false},
 		{Call{Tool: "gmail_delete_message"}, "deny:gmail_delete_*", false},
 		{Call{Tool: "slack_post_message"}, RuleAllowList, false},
-		{Call{Tool: "gmail_send_message", Args: []byte(`{"to":["Ann@Example.com"]}`)}, "allow:gmail_*", true},
-		{Call{Tool: "gmail_send_message", Args: []byte(`{"to":["ann@evil.test"]}`)}, "rule:mail-own-domain", false},
-		{Call{Tool: "github_create_repository", Args: []byte(`{"name":"x"}`)}, "rule:no-public-repos", false},
+		{Call{Tool: "gmail_send_message", Args: argsOf(`{"to":["Ann@Example.com"]}`)}, "allow:gmail_*", true},
+		{Call{Tool: "gmail_send_message", Args: argsOf(`{"to":["ann@evil.test"]}`)}, "rule:mail-own-domain", false},
+		{Call{Tool: "github_create_repository", Args: argsOf(`{"name":"x"}`)}, "rule:no-public-repos", false},
 	}
 	for _, tt := range tests {
 		got, err := e.Decide(context.Background(), tt.call)

@@ -202,7 +202,7 @@ func newRawClient() *http.Client {
 
 func (e *env) viaDirect(b *testing.B) {
 	raw, _ := json.Marshal(args)
-	if _, err := e.direct.Call(context.Background(), e.up, raw); err != nil {
+	if _, err := connector.Call(context.Background(), e.direct, e.up, raw); err != nil {
 		b.Fatalf("direct call: %v", err)
 	}
 }

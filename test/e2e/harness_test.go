@@ -61,7 +61,7 @@ func (s *syncBuffer) String() string {
 
 // startGateway runs init, connects GitHub with the canary, creates a key
 // and serves on loopback. env adds MCPGATE_* settings.
-func startGateway(t *testing.T, env ...string) *gw {
+func startGateway(t testing.TB, env ...string) *gw {
 	t.Helper()
 	ctx := context.Background()
 	gh := githubfake.New(canary)
@@ -106,7 +106,7 @@ func startGateway(t *testing.T, env ...string) *gw {
 }
 
 // serve starts the gateway's listeners on g.App.
-func (g *gw) serve(t *testing.T) {
+func (g *gw) serve(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewJSONHandler(apikey.NewRedactingWriter(g.Logs), &slog.HandlerOptions{Level: slog.LevelDebug}))

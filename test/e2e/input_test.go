@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func rawPost(t *testing.T, g *gw, body string) (int, string) {
+func rawPost(t testing.TB, g *gw, body string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, g.URL, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+g.Key)

@@ -41,12 +41,12 @@ func provCases(p *provGateway) []provCase {
 			want: []string{"From: José Müller <jose@example.de>", "Subject: Résumé for José — 日本", "Attachments: cv.pdf", "Grüße aus München!"}},
 		{tool: "google_gmail_list_labels", args: map[string]any{},
 			want: []string{"System labels: ", "INBOX", "Recruiting (id Label_1)"}},
-		{tool: "google_gmail_create_draft", args: map[string]any{"to": "Grace Hopper <grace@example.com>", "subject": provDraftSubject, "body": draftBody},
+		{tool: "google_gmail_create_draft", args: map[string]any{"to": []string{"Grace Hopper <grace@example.com>"}, "subject": provDraftSubject, "body": draftBody},
 			want: []string{"Created draft ", "to grace@example.com", "It has not been sent."},
 			check: func(t *testing.T, _ string) {
 				provCheckMail(t, "draft", p.google.Drafts(), "grace@example.com", provDraftSubject, draftBody)
 			}},
-		{tool: "google_gmail_send", args: map[string]any{"to": "José Müller <jose@example.de>", "subject": provSendSubject, "body": sendBody},
+		{tool: "google_gmail_send", args: map[string]any{"to": []string{"José Müller <jose@example.de>"}, "subject": provSendSubject, "body": sendBody},
 			want: []string{"Sent message ", "to jose@example.de"},
 			check: func(t *testing.T, _ string) {
 				provCheckMail(t, "sent message", p.google.Sent(), "jose@example.de", provSendSubject, sendBody)

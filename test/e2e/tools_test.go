@@ -75,8 +75,8 @@ func TestCallsReachGitHubAndAreAudited(t *testing.T) {
 	if !strings.Contains(create.Arguments, "Made through mcpgate") {
 		t.Errorf("the title argument is missing: %s", create.Arguments)
 	}
-	if recs[0].Outcome != "error" || recs[0].Error == "" {
-		t.Errorf("failed call record = %+v", recs[0])
+	if recs[0].Outcome != "denied" || recs[0].Rule != "invalid-arguments" || !strings.Contains(recs[0].Error, "argument number is required") {
+		t.Errorf("refused call record = %+v", recs[0])
 	}
 	if recs[0].PrevHash != recs[1].Hash {
 		t.Errorf("audit chain broken: %q != %q", recs[0].PrevHash, recs[1].Hash)

@@ -112,7 +112,7 @@ func (s Suite[F]) Call(t testing.TB, up connector.Upstream, name, args string) (
 // CallContext is Call with the call's context.
 func (s Suite[F]) CallContext(t testing.TB, ctx context.Context, up connector.Upstream, name, args string) (string, error) {
 	t.Helper()
-	out, err := s.Tool(t, name).Call(ctx, up, json.RawMessage(args))
+	out, err := connector.Call(ctx, s.Tool(t, name), up, json.RawMessage(args))
 	s.AssertNoToken(t, out, err)
 	return out, err
 }
@@ -184,7 +184,7 @@ func (s Suite[F]) BenchmarkTool(b *testing.B, tool string) {
 	args := json.RawMessage(s.ValidArgs[tool])
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := tl.Call(context.Background(), up, args); err != nil {
+		if _, err := connector.Call(context.Background(), tl, up, args); err != nil {
 			b.Fatal(err)
 		}
 	}

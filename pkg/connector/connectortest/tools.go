@@ -10,7 +10,7 @@ import (
 type ToolFlags struct{ ReadOnly, Destructive bool }
 
 // CheckTools checks that the provider offers exactly the tools in want,
-// each with its flags, a real description, a Call, and a closed input
+// each with its flags, a real description, a Prepare, and a closed input
 // schema whose required names all have a typed, described property.
 func (s Suite[F]) CheckTools(t *testing.T, want map[string]ToolFlags) {
 	t.Helper()
@@ -27,8 +27,8 @@ func (s Suite[F]) CheckTools(t *testing.T, want map[string]ToolFlags) {
 			if tl.ReadOnly != w.ReadOnly || tl.Destructive != w.Destructive {
 				t.Errorf("ReadOnly, Destructive = %v, %v; want %v, %v", tl.ReadOnly, tl.Destructive, w.ReadOnly, w.Destructive)
 			}
-			if len(tl.Description) < 40 || tl.Call == nil {
-				t.Errorf("want a real description and a Call, got %q", tl.Description)
+			if len(tl.Description) < 40 || tl.Prepare == nil {
+				t.Errorf("want a real description and a Prepare, got %q", tl.Description)
 			}
 			checkSchema(t, tl.InputSchema)
 		})

@@ -5,6 +5,13 @@ import (
 	"strings"
 )
 
+// normPath rewrites a path argument into its canonical form (see pathArg).
+func normPath(name string, v *string, root bool) error {
+	p, err := pathArg(name, *v, root)
+	*v = p
+	return err
+}
+
 // pathArg normalises a Dropbox path: "/Documents/a.txt", an "id:…" or
 // "rev:…" reference. Without a leading slash one is added; a trailing one
 // is dropped. root allows the root folder, which Dropbox spells "".

@@ -3,13 +3,11 @@ package dropbox
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
-	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // Dropbox's default endpoints. The API base and the OAuth URLs may be
@@ -100,16 +98,6 @@ func (Provider) Revoke(ctx context.Context, up connector.Upstream, _ connector.O
 		return nil
 	}
 	return c.Scrub(err)
-}
-
-// call is a tool body: it gets a ready client, the raw arguments and the
-// result budget.
-type call func(ctx context.Context, c *client, args json.RawMessage) (string, error)
-
-// run adapts a call to connector.Tool.Call; toolkit.Run scrubs and
-// bounds what it returns.
-func run(fn call) func(context.Context, connector.Upstream, json.RawMessage) (string, error) {
-	return toolkit.Run(newClient, fn)
 }
 
 // tools is built once; connector.Provider says callers must not modify it.

@@ -2,7 +2,6 @@ package dropbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,43 +22,52 @@ var listFolderTool = connector.Tool{
 		toolkit.String("cursor", "Cursor from a previous result's \"More:\" line; give it alone to continue that listing."),
 	),
 	ReadOnly: true,
-	Call:     run(listFolder),
+	Prepare:  toolkit.Prepare(newClient, listFolder),
 }
 
-func listFolder(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Path      *string `json:"path"`
-		Recursive bool    `json:"recursive"`
-		Limit     int     `json:"limit"`
-		Cursor    string  `json:"cursor"`
-	}](raw)
-	if err != nil {
-		return "", err
+type listFolderArgs struct {
+	Path      *string `json:"path"`
+	Recursive bool    `json:"recursive"`
+	Limit     int     `json:"limit"`
+	Cursor    string  `json:"cursor"`
+}
+
+// Normalise spells the root as "" whichever way it was given ("/", "",
+// absent), so a rule on args.path sees one form.
+func (a *listFolderArgs) Normalise() error {
+	a.Cursor = strings.TrimSpace(a.Cursor)
+	if a.Cursor != "" {
+		if a.Path != nil || a.Recursive || a.Limit != 0 {
+			return errors.New("give cursor alone: it already carries the path, recursive and limit of the listing it continues")
+		}
+		if len(a.Cursor) > 4096 || strings.ContainsFunc(a.Cursor, isControl) {
+			return errors.New("cursor is not one Dropbox gave out; pass the cursor value from a previous result unchanged")
+		}
+		return nil
 	}
+	p := ""
+	if a.Path != nil {
+		if err := normPath("path", a.Path, true); err != nil {
+			return err
+		}
+		p = *a.Path
+	}
+	a.Path = &p
+	_, err := toolkit.Limit("limit", a.Limit, 100, 2000)
+	return err
+}
+
+func listFolder(ctx context.Context, c *client, a listFolderArgs) (string, error) {
 	var out listFolderResult
 	var b strings.Builder
-	if cursor := strings.TrimSpace(a.Cursor); cursor != "" {
-		if a.Path != nil || a.Recursive || a.Limit != 0 {
-			return "", errors.New("give cursor alone: it already carries the path, recursive and limit of the listing it continues")
-		}
-		if len(cursor) > 4096 || strings.ContainsFunc(cursor, isControl) {
-			return "", errors.New("cursor is not one Dropbox gave out; pass the cursor value from a previous result unchanged")
-		}
-		if err := c.rpc(ctx, "files/list_folder/continue", map[string]string{"cursor": cursor}, &out); err != nil {
+	if a.Cursor != "" {
+		if err := c.rpc(ctx, "files/list_folder/continue", map[string]string{"cursor": a.Cursor}, &out); err != nil {
 			return "", err
 		}
 		fmt.Fprintf(&b, "Folder listing, continued: %s:\n", plural(len(out.Entries), "entry", "entries"))
 	} else {
-		p := ""
-		if a.Path != nil {
-			if p, err = pathArg("path", *a.Path, true); err != nil {
-				return "", err
-			}
-		}
-		limit, err := toolkit.Limit("limit", a.Limit, 100, 2000)
-		if err != nil {
-			return "", err
-		}
+		p := *a.Path
+		limit, _ := toolkit.Limit("limit", a.Limit, 100, 2000)
 		if err := c.rpc(ctx, "files/list_folder", listFolderArg{Path: p, Recursive: a.Recursive, Limit: limit}, &out); err != nil {
 			return "", err
 		}
@@ -89,33 +97,33 @@ var searchTool = connector.Tool{
 		toolkit.Integer("max_results", "Matches to return, 1-1000; default 20.", 1, 1000),
 	),
 	ReadOnly: true,
-	Call:     run(search),
+	Prepare:  toolkit.Prepare(newClient, search),
 }
 
-func search(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Query      string `json:"query"`
-		Path       string `json:"path"`
-		MaxResults int    `json:"max_results"`
-	}](raw)
-	if err != nil {
-		return "", err
+type searchArgs struct {
+	Query      string `json:"query"`
+	Path       string `json:"path"`
+	MaxResults int    `json:"max_results"`
+}
+
+func (a *searchArgs) Normalise() error {
+	a.Query = strings.TrimSpace(a.Query)
+	if a.Query == "" {
+		return errors.New("query is required: the words to look for")
 	}
-	q := strings.TrimSpace(a.Query)
-	if q == "" {
-		return "", errors.New("query is required: the words to look for")
+	if utf8.RuneCountInString(a.Query) > 1000 {
+		return errors.New("query is longer than Dropbox's 1000 characters")
 	}
-	if utf8.RuneCountInString(q) > 1000 {
-		return "", errors.New("query is longer than Dropbox's 1000 characters")
+	if err := normPath("path", &a.Path, true); err != nil {
+		return err
 	}
-	p, err := pathArg("path", a.Path, true)
-	if err != nil {
-		return "", err
-	}
-	n, err := toolkit.Limit("max_results", a.MaxResults, 20, 1000)
-	if err != nil {
-		return "", err
-	}
+	_, err := toolkit.Limit("max_results", a.MaxResults, 20, 1000)
+	return err
+}
+
+func search(ctx context.Context, c *client, a searchArgs) (string, error) {
+	q, p := a.Query, a.Path
+	n, _ := toolkit.Limit("max_results", a.MaxResults, 20, 1000)
 	var out searchResult
 	arg := searchArg{Query: q, Options: searchOptions{Path: p, MaxResults: n, FileStatus: "active"}}
 	if err := c.rpc(ctx, "files/search_v2", arg, &out); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -22,25 +21,21 @@ var readFileTool = connector.Tool{
 		toolkit.String("path", "Path of the file, e.g. /Documents/notes.txt, or an id:… reference from list_folder."),
 	),
 	ReadOnly: true,
-	Call:     run(readFile),
+	Prepare:  toolkit.Prepare(newClient, readFile),
 }
 
-// noteRoom is kept free in the result budget for the truncation note.
-const noteRoom = 120
+// pathArgs is the argument of the tools that take one path.
+type pathArgs struct {
+	Path string `json:"path"`
+}
 
-func readFile(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Path string `json:"path"`
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	p, err := pathArg("path", a.Path, false)
-	if err != nil {
-		return "", err
-	}
-	// Only what can be shown is downloaded, plus a few bytes so that a
-	// character cut at the limit can be told from invalid UTF-8.
+func (a *pathArgs) Normalise() error { return normPath("path", &a.Path, false) }
+
+func readFile(ctx context.Context, c *client, a pathArgs) (string, error) {
+	p := a.Path
+	// Only what can be shown is downloaded (the gateway cuts the result to
+	// the same budget), plus a few bytes so that a character cut at the
+	// limit can be told from invalid UTF-8.
 	meta, data, err := c.download(ctx, p, c.maxResult+utf8.UTFMax)
 	if err != nil {
 		return "", err
@@ -60,17 +55,17 @@ func readFile(ctx context.Context, c *client, raw json.RawMessage) (string, erro
 	if meta.Rev != "" {
 		fmt.Fprintf(&b, ", rev %s", meta.Rev)
 	}
-	b.WriteString("):\n\n")
-	budget := max(c.maxResult-b.Len()-noteRoom, 0)
-	if int64(len(data)) < size || len(data) > budget {
-		cut := min(budget, len(data))
-		for cut > 0 && cut < len(data) && !utf8.RuneStart(data[cut]) {
+	if int64(len(data)) < size {
+		// A partial download ends where the result budget does; drop a
+		// character cut in half there.
+		cut := len(data)
+		for cut > 0 && !utf8.Valid(data[:cut]) {
 			cut--
 		}
-		b.Write(data[:cut])
-		fmt.Fprintf(&b, "\n\n[truncated: the file is %d bytes; showing the first %d]", size, cut)
-		return b.String(), nil
+		data = data[:cut]
+		fmt.Fprintf(&b, "; only the first %d bytes were read", cut)
 	}
+	b.WriteString("):\n\n")
 	b.Write(data)
 	return b.String(), nil
 }

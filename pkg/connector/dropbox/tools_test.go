@@ -37,7 +37,7 @@ func TestToolsAnswerFromDropbox(t *testing.T) {
 		{Name: "read_file with a non-ASCII path", Tool: "read_file", Args: `{"path":"/Résumé.txt"}`, Want: []string{"Curriculum vitae – Alice Liddell"}},
 		{Name: "read_file keeps UTF-8 text", Tool: "read_file", Args: `{"path":"Documents/Plan 2024.md"}`, Want: []string{"Grow the user base. Café ☕ included."}},
 		{Name: "read_file cuts a long file", Tool: "read_file", Args: `{"path":"/logs/big.log"}`,
-			Want: []string{"File /logs/big.log (250.0 KiB", "line 00001: all systems nominal", "[truncated: the file is 256000 bytes; showing the first "},
+			Want: []string{"File /logs/big.log (250.0 KiB", "line 00001: all systems nominal", "; only the first 65540 bytes were read):"},
 			Omit: []string{"line 08000"}},
 		{Name: "create_shared_link makes a link", Tool: "create_shared_link", Args: `{"path":"/Documents/notes.txt"}`,
 			Want: []string{"Shared link for /Documents/notes.txt (new): https://www.dropbox.com/scl/fi/", "Access: anyone with the link can view."}},
@@ -87,7 +87,9 @@ func TestReadFileRefusesWhatIsNotText(t *testing.T) {
 	}
 }
 
-func TestReadFileFitsTheResultBudget(t *testing.T) {
+// read_file downloads no more than the result budget; the gateway cuts
+// the result to it, once.
+func TestReadFileReadsOnlyTheResultBudget(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
 	fake.AddFile("/multi.txt", []byte(strings.Repeat("ü", 500)))
@@ -96,7 +98,8 @@ func TestReadFileFitsTheResultBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) > 300 || !strings.Contains(got, "[truncated: the file is 1000 bytes; showing the first ") {
+	_, content, _ := strings.Cut(got, "):\n\n")
+	if len(content) > 304 || !strings.Contains(got, "; only the first 304 bytes were read):") || strings.Contains(got, "[truncated") {
 		t.Errorf("got %d bytes:\n%s", len(got), got)
 	}
 	if strings.Contains(got, "\ufffd") {

@@ -29,45 +29,49 @@ var uploadTextTool = connector.Tool{
 		toolkit.Boolean("autorename", "With mode add, save under a new name when the file exists instead of failing; default false."),
 	),
 	Destructive: true, // mode "overwrite" replaces a file's content
-	Call:        run(uploadText),
+	Content:     []string{"text"},
+	Prepare:     toolkit.Prepare(newClient, uploadText),
 }
 
-func uploadText(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Path       string  `json:"path"`
-		Text       *string `json:"text"`
-		Mode       string  `json:"mode"`
-		Autorename bool    `json:"autorename"`
-	}](raw)
-	if err != nil {
-		return "", err
+type uploadTextArgs struct {
+	Path       string  `json:"path"`
+	Text       *string `json:"text"`
+	Mode       string  `json:"mode"`
+	Autorename bool    `json:"autorename"`
+}
+
+// Normalise also spells out the default mode, add, so a rule on
+// args.mode sees what Dropbox is asked to do.
+func (a *uploadTextArgs) Normalise() error {
+	if err := normPath("path", &a.Path, false); err != nil {
+		return err
 	}
-	p, err := pathArg("path", a.Path, false)
-	if err != nil {
-		return "", err
-	}
-	if !strings.HasPrefix(p, "/") {
-		return "", errors.New("path must be a path such as /Documents/notes.txt, not an id: or rev: reference")
+	if !strings.HasPrefix(a.Path, "/") {
+		return errors.New("path must be a path such as /Documents/notes.txt, not an id: or rev: reference")
 	}
 	if a.Text == nil {
-		return "", errNoText
+		return errNoText
 	}
 	if len(*a.Text) > maxUpload {
-		return "", fmt.Errorf("text is %s; upload_text takes at most %s", humanSize(int64(len(*a.Text))), humanSize(maxUpload))
+		return fmt.Errorf("text is %s; upload_text takes at most %s", humanSize(int64(len(*a.Text))), humanSize(maxUpload))
 	}
-	mode := a.Mode
-	switch mode {
+	switch a.Mode {
 	case "":
-		mode = "add"
+		a.Mode = "add"
 	case "add", "overwrite":
 	default:
-		return "", errors.New("mode must be add or overwrite")
+		return errors.New("mode must be add or overwrite")
 	}
-	if a.Autorename && mode == "overwrite" {
-		return "", errors.New("autorename only applies to mode add; with overwrite the file is replaced")
+	if a.Autorename && a.Mode == "overwrite" {
+		return errors.New("autorename only applies to mode add; with overwrite the file is replaced")
 	}
+	return nil
+}
+
+func uploadText(ctx context.Context, c *client, a uploadTextArgs) (string, error) {
+	p := a.Path
 	var meta metadata
-	if err := c.upload(ctx, uploadArg{Path: p, Mode: mode, Autorename: a.Autorename}, []byte(*a.Text), &meta); err != nil {
+	if err := c.upload(ctx, uploadArg{Path: p, Mode: a.Mode, Autorename: a.Autorename}, []byte(*a.Text), &meta); err != nil {
 		return "", err
 	}
 	saved := cmp.Or(meta.PathDisplay, meta.PathLower, p)
@@ -90,23 +94,14 @@ var createSharedLinkTool = connector.Tool{
 	InputSchema: toolkit.Object([]string{"path"},
 		toolkit.String("path", "Path of the file or folder to share, e.g. /Documents/report.pdf."),
 	),
-	Call: run(createSharedLink),
+	Prepare: toolkit.Prepare(newClient, createSharedLink),
 }
 
-func createSharedLink(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Path string `json:"path"`
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	p, err := pathArg("path", a.Path, false)
-	if err != nil {
-		return "", err
-	}
+func createSharedLink(ctx context.Context, c *client, a pathArgs) (string, error) {
+	p := a.Path
 	var link sharedLink
 	existed := false
-	err = c.rpc(ctx, "sharing/create_shared_link_with_settings", map[string]string{"path": p}, &link)
+	err := c.rpc(ctx, "sharing/create_shared_link_with_settings", map[string]string{"path": p}, &link)
 	var ce *callError
 	if errors.As(err, &ce) && ce.tag == "shared_link_already_exists" {
 		existed = true

@@ -16,34 +16,32 @@ type repoArgs struct {
 	Repo  string `json:"repo"`
 }
 
-// path checks owner and repo and returns "/repos/{owner}/{repo}" escaped.
-func (a repoArgs) path() (string, error) {
-	owner, repo := strings.TrimSpace(a.Owner), strings.TrimSpace(a.Repo)
-	if owner == "" {
-		return "", errors.New("owner is required (the user or organisation that owns the repository)")
+// Normalise trims owner and repo, takes "owner/name" in repo as name
+// (a common slip, unambiguous when owner matches), and refuses names that
+// would change which endpoint a request reaches.
+func (a *repoArgs) Normalise() error {
+	a.Owner, a.Repo = strings.TrimSpace(a.Owner), strings.TrimSpace(a.Repo)
+	if a.Owner == "" {
+		return errors.New("owner is required (the user or organisation that owns the repository)")
 	}
-	if repo == "" {
-		return "", errors.New("repo is required (the repository name without the owner)")
+	if a.Repo == "" {
+		return errors.New("repo is required (the repository name without the owner)")
 	}
-	if o, r, ok := strings.Cut(repo, "/"); ok && o == owner && r != "" {
-		repo = r // "owner/name" in repo is a common slip and unambiguous here
+	if o, r, ok := strings.Cut(a.Repo, "/"); ok && o == a.Owner && r != "" {
+		a.Repo = r
 	}
-	if err := checkSegment("owner", owner); err != nil {
-		return "", err
+	if err := checkSegment("owner", a.Owner); err != nil {
+		return err
 	}
-	if err := checkSegment("repo", repo); err != nil {
-		return "", err
-	}
-	return "/repos/" + url.PathEscape(owner) + "/" + url.PathEscape(repo), nil
+	return checkSegment("repo", a.Repo)
 }
 
-func (a repoArgs) fullName() string {
-	repo := strings.TrimSpace(a.Repo)
-	if _, r, ok := strings.Cut(repo, "/"); ok {
-		repo = r
-	}
-	return strings.TrimSpace(a.Owner) + "/" + repo
+// path returns "/repos/{owner}/{repo}" escaped.
+func (a repoArgs) path() string {
+	return "/repos/" + url.PathEscape(a.Owner) + "/" + url.PathEscape(a.Repo)
 }
+
+func (a repoArgs) fullName() string { return a.Owner + "/" + a.Repo }
 
 // checkSegment refuses values that would change which endpoint a request
 // reaches ("..", "a/b") instead of naming one thing on it.
@@ -64,33 +62,43 @@ func requireNumber(n int) error {
 	return nil
 }
 
-// paging validates per_page and page and adds them to q.
-func paging(q url.Values, perPage, pageNo int) error {
-	if perPage != 0 {
-		if perPage < 1 || perPage > 100 {
-			return errors.New("per_page must be between 1 and 100")
-		}
-		q.Set("per_page", strconv.Itoa(perPage))
+// checkPaging refuses per_page and page outside what GitHub takes.
+func checkPaging(perPage, pageNo int) error {
+	if perPage != 0 && (perPage < 1 || perPage > 100) {
+		return errors.New("per_page must be between 1 and 100")
 	}
-	if pageNo != 0 {
-		if pageNo < 1 {
-			return errors.New("page must be 1 or more")
-		}
-		q.Set("page", strconv.Itoa(pageNo))
+	if pageNo < 0 {
+		return errors.New("page must be 1 or more")
 	}
 	return nil
 }
 
-// oneOf validates an optional enum argument and adds it to q.
-func oneOf(q url.Values, name, v string, allowed ...string) error {
+// paging adds per_page and page, when set, to q.
+func paging(q url.Values, perPage, pageNo int) {
+	if perPage != 0 {
+		q.Set("per_page", strconv.Itoa(perPage))
+	}
+	if pageNo != 0 {
+		q.Set("page", strconv.Itoa(pageNo))
+	}
+}
+
+// oneOf validates an optional enum argument.
+func oneOf(name, v string, allowed ...string) error {
 	if v == "" {
 		return nil
 	}
 	for _, a := range allowed {
 		if v == a {
-			q.Set(name, v)
 			return nil
 		}
 	}
 	return fmt.Errorf("%s must be one of %s", name, strings.Join(allowed, ", "))
+}
+
+// setIf adds name=v to q when v is set.
+func setIf(q url.Values, name, v string) {
+	if v != "" {
+		q.Set(name, v)
+	}
 }

@@ -23,15 +23,15 @@ func TestBadArgumentsAreRefusedBeforeCallingGitHub(t *testing.T) {
 		{Name: "get_repo with an unknown argument", Tool: "get_repo", Args: `{"owner":"o","repo":"r","token":"x"}`, Want: `unknown argument "token"`},
 		{Name: "list_repos with a bad visibility", Tool: "list_repos", Args: `{"visibility":"secret"}`, Want: "visibility must be one of all, public, private"},
 		{Name: "list_repos with a bad sort", Tool: "list_repos", Args: `{"sort":"stars"}`, Want: "sort must be one of created, updated, pushed, full_name"},
-		{Name: "list_repos with per_page too big", Tool: "list_repos", Args: `{"per_page":500}`, Want: "per_page must be between 1 and 100"},
-		{Name: "list_repos with page zero or less", Tool: "list_repos", Args: `{"page":-1}`, Want: "page must be 1 or more"},
-		{Name: "list_repos with per_page as a string", Tool: "list_repos", Args: `{"per_page":"10"}`, Want: "argument per_page must be an integer, not string"},
+		{Name: "list_repos with per_page too big", Tool: "list_repos", Args: `{"per_page":500}`, Want: "argument per_page must be at most 100"},
+		{Name: "list_repos with page zero or less", Tool: "list_repos", Args: `{"page":-1}`, Want: "argument page must be at least 1"},
+		{Name: "list_repos with per_page as a string", Tool: "list_repos", Args: `{"per_page":"10"}`, Want: "argument per_page must be an integer, not a string"},
 		{Name: "list_issues without repo", Tool: "list_issues", Args: `{"owner":"octocat"}`, Want: "repo is required"},
 		{Name: "list_issues with a bad state", Tool: "list_issues", Args: `{"owner":"o","repo":"r","state":"merged"}`, Want: "state must be one of open, closed, all"},
 		{Name: "list_issues with labels as a string", Tool: "list_issues", Args: `{"owner":"o","repo":"r","labels":"bug"}`, Want: "argument labels must be an array of strings"},
 		{Name: "list_issues with a comma in a label", Tool: "list_issues", Args: `{"owner":"o","repo":"r","labels":["a,b"]}`, Want: "labels must be separate strings"},
 		{Name: "get_issue without number", Tool: "get_issue", Args: `{"owner":"o","repo":"r"}`, Want: "number is required"},
-		{Name: "get_issue with a negative number", Tool: "get_issue", Args: `{"owner":"o","repo":"r","number":-3}`, Want: "number must be a positive integer"},
+		{Name: "get_issue with a negative number", Tool: "get_issue", Args: `{"owner":"o","repo":"r","number":-3}`, Want: "argument number must be at least 1"},
 		{Name: "get_issue with a fractional number", Tool: "get_issue", Args: `{"owner":"o","repo":"r","number":1.5}`, Want: "argument number must be an integer"},
 		{Name: "create_issue without title", Tool: "create_issue", Args: `{"owner":"o","repo":"r","body":"b"}`, Want: "title is required"},
 		{Name: "create_issue without owner", Tool: "create_issue", Args: `{"repo":"r","title":"t"}`, Want: "owner is required"},
@@ -44,7 +44,7 @@ func TestBadArgumentsAreRefusedBeforeCallingGitHub(t *testing.T) {
 		{Name: "get_file with an empty segment", Tool: "get_file", Args: `{"owner":"o","repo":"r","path":"docs//guide.md"}`, Want: "is not a plain file path"},
 		{Name: "search_issues without q", Tool: "search_issues", Args: `{}`, Want: "q is required"},
 		{Name: "search_code with blank q", Tool: "search_code", Args: `{"q":"  "}`, Want: "q is required"},
-		{Name: "search_code with per_page zero", Tool: "search_code", Args: `{"q":"x","per_page":-1}`, Want: "per_page must be between 1 and 100"},
+		{Name: "search_code with per_page zero", Tool: "search_code", Args: `{"q":"x","per_page":-1}`, Want: "argument per_page must be at least 1"},
 	})
 }
 

@@ -129,7 +129,7 @@ func TestJSONOfTheWrongShapeIsUnexpected(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"items":"not a list"}`)
 	})
-	_, err := searchCodeTool.Call(context.Background(), up, []byte(`{"q":"x"}`))
+	_, err := connector.Call(context.Background(), searchCodeTool, up, []byte(`{"q":"x"}`))
 	if err == nil || !strings.Contains(err.Error(), "unexpected response from GitHub (HTTP 200, content type application/json)") {
 		t.Errorf("error = %v, want unexpected response", err)
 	}

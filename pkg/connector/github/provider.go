@@ -2,11 +2,9 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
-	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 func init() { connector.Register(Provider{}) }
@@ -42,15 +40,6 @@ func (Provider) Identify(ctx context.Context, up connector.Upstream) (string, er
 		return "", errors.New("unexpected response from GitHub: /user has no login; check connectors.github.api_url")
 	}
 	return c.Redact(u.Login), nil
-}
-
-// call is a tool body: it gets a ready client and the raw arguments.
-type call func(ctx context.Context, c *client, args json.RawMessage) (string, error)
-
-// run adapts a call to connector.Tool.Call; toolkit.Run scrubs and
-// bounds what it returns.
-func run(fn call) func(context.Context, connector.Upstream, json.RawMessage) (string, error) {
-	return toolkit.Run(newClient, fn)
 }
 
 // tools is built once; connector.Provider says callers must not modify it.

@@ -27,35 +27,42 @@ var getFileTool = connector.Tool{
 		toolkit.String("ref", "Branch, tag or commit SHA to read from; default is the repository's default branch."),
 	),
 	ReadOnly: true,
-	Call:     run(getFile),
+	Prepare:  toolkit.Prepare(newClient, getFile),
 }
 
-func getFile(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		repoArgs
-		Path string `json:"path"`
-		Ref  string `json:"ref"`
-	}](raw)
-	if err != nil {
-		return "", err
+type getFileArgs struct {
+	repoArgs
+	Path string `json:"path"`
+	Ref  string `json:"ref"`
+}
+
+// Normalise trims the path of spaces and slashes, refuses segments that
+// would climb out of /contents/, and trims ref.
+func (a *getFileArgs) Normalise() error {
+	if err := a.repoArgs.Normalise(); err != nil {
+		return err
 	}
-	base, err := a.repoArgs.path()
-	if err != nil {
-		return "", err
+	a.Path = strings.Trim(strings.TrimSpace(a.Path), "/")
+	if a.Path == "" {
+		return errors.New("path is required (a file path from the repository root, e.g. \"README.md\")")
 	}
-	filePath, err := escapeFilePath(a.Path)
-	if err != nil {
-		return "", err
+	for _, s := range strings.Split(a.Path, "/") {
+		if s == "" || s == "." || s == ".." {
+			return fmt.Errorf("path %q is not a plain file path; remove empty, \".\" and \"..\" parts", a.Path)
+		}
 	}
+	a.Ref = strings.TrimSpace(a.Ref)
+	return nil
+}
+
+func getFile(ctx context.Context, c *client, a getFileArgs) (string, error) {
 	q := url.Values{}
-	if ref := strings.TrimSpace(a.Ref); ref != "" {
-		q.Set("ref", ref)
-	}
+	setIf(q, "ref", a.Ref)
 	var doc json.RawMessage
-	if _, err := c.get(ctx, base+"/contents/"+filePath, q, &doc); err != nil {
+	if _, err := c.get(ctx, a.path()+"/contents/"+escapeFilePath(a.Path), q, &doc); err != nil {
 		return "", err
 	}
-	where := fmt.Sprintf("%s in %s", strings.Trim(a.Path, "/ "), a.fullName())
+	where := fmt.Sprintf("%s in %s", a.Path, a.fullName())
 	if bytes.HasPrefix(doc, []byte("[")) {
 		return "", directoryError(where, doc)
 	}
@@ -79,21 +86,13 @@ func getFile(ctx context.Context, c *client, raw json.RawMessage) (string, error
 	return b.String(), nil
 }
 
-// escapeFilePath escapes each segment of a repository path, refusing
-// segments that would climb out of /contents/ to another endpoint.
-func escapeFilePath(p string) (string, error) {
-	p = strings.Trim(strings.TrimSpace(p), "/")
-	if p == "" {
-		return "", errors.New("path is required (a file path from the repository root, e.g. \"README.md\")")
-	}
+// escapeFilePath escapes each segment of a normalised repository path.
+func escapeFilePath(p string) string {
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
-		if s == "" || s == "." || s == ".." {
-			return "", fmt.Errorf("path %q is not a plain file path; remove empty, \".\" and \"..\" parts", p)
-		}
 		segs[i] = url.PathEscape(s)
 	}
-	return strings.Join(segs, "/"), nil
+	return strings.Join(segs, "/")
 }
 
 func directoryError(where string, doc json.RawMessage) error {

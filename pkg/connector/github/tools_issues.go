@@ -2,7 +2,6 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -24,41 +23,41 @@ var listIssuesTool = connector.Tool{
 		perPage, pageProp,
 	),
 	ReadOnly: true,
-	Call:     run(listIssues),
+	Prepare:  toolkit.Prepare(newClient, listIssues),
 }
 
-func listIssues(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		repoArgs
-		State   string   `json:"state"`
-		Labels  []string `json:"labels"`
-		PerPage int      `json:"per_page"`
-		Page    int      `json:"page"`
-	}](raw)
-	if err != nil {
-		return "", err
+type listIssuesArgs struct {
+	repoArgs
+	State   string   `json:"state"`
+	Labels  []string `json:"labels"`
+	PerPage int      `json:"per_page"`
+	Page    int      `json:"page"`
+}
+
+func (a *listIssuesArgs) Normalise() error {
+	if err := a.repoArgs.Normalise(); err != nil {
+		return err
 	}
-	path, err := a.repoArgs.path()
-	if err != nil {
-		return "", err
+	if err := oneOf("state", a.State, "open", "closed", "all"); err != nil {
+		return err
 	}
-	q := url.Values{}
-	if err := oneOf(q, "state", a.State, "open", "closed", "all"); err != nil {
-		return "", err
-	}
-	if len(a.Labels) > 0 {
-		for _, l := range a.Labels {
-			if strings.Contains(l, ",") {
-				return "", errors.New("labels must be separate strings, one per label, without commas")
-			}
+	for _, l := range a.Labels {
+		if strings.Contains(l, ",") {
+			return errors.New("labels must be separate strings, one per label, without commas")
 		}
+	}
+	return checkPaging(a.PerPage, a.Page)
+}
+
+func listIssues(ctx context.Context, c *client, a listIssuesArgs) (string, error) {
+	q := url.Values{}
+	setIf(q, "state", a.State)
+	if len(a.Labels) > 0 {
 		q.Set("labels", strings.Join(a.Labels, ","))
 	}
-	if err := paging(q, a.PerPage, a.Page); err != nil {
-		return "", err
-	}
+	paging(q, a.PerPage, a.Page)
 	var all []issue
-	p, err := c.get(ctx, path+"/issues", q, &all)
+	p, err := c.get(ctx, a.path()+"/issues", q, &all)
 	if err != nil {
 		return "", err
 	}
@@ -93,7 +92,7 @@ var getIssueTool = connector.Tool{
 	Description: "Get one issue of a GitHub repository by number: title, state, author, labels, assignees, dates, URL and its full text.",
 	InputSchema: toolkit.Object([]string{"owner", "repo", "number"}, ownerProp, repoProp, numberProp),
 	ReadOnly:    true,
-	Call:        run(getIssue),
+	Prepare:     toolkit.Prepare(newClient, getIssue),
 }
 
 type numberArgs struct {
@@ -101,28 +100,20 @@ type numberArgs struct {
 	Number int `json:"number"`
 }
 
-func (a numberArgs) path(kind string) (string, error) {
-	base, err := a.repoArgs.path()
-	if err != nil {
-		return "", err
+func (a *numberArgs) Normalise() error {
+	if err := a.repoArgs.Normalise(); err != nil {
+		return err
 	}
-	if err := requireNumber(a.Number); err != nil {
-		return "", err
-	}
-	return base + "/" + kind + "/" + strconv.Itoa(a.Number), nil
+	return requireNumber(a.Number)
 }
 
-func getIssue(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[numberArgs](raw)
-	if err != nil {
-		return "", err
-	}
-	path, err := a.path("issues")
-	if err != nil {
-		return "", err
-	}
+func (a numberArgs) itemPath(kind string) string {
+	return a.path() + "/" + kind + "/" + strconv.Itoa(a.Number)
+}
+
+func getIssue(ctx context.Context, c *client, a numberArgs) (string, error) {
 	var is issue
-	if _, err := c.get(ctx, path, nil, &is); err != nil {
+	if _, err := c.get(ctx, a.itemPath("issues"), nil, &is); err != nil {
 		return "", err
 	}
 	var b strings.Builder
@@ -158,7 +149,8 @@ var createIssueTool = connector.Tool{
 		toolkit.StringList("labels", "Label names to add, e.g. [\"bug\"]."),
 		toolkit.StringList("assignees", "Logins of users to assign, e.g. [\"octocat\"]."),
 	),
-	Call: run(createIssue),
+	Content: []string{"body"},
+	Prepare: toolkit.Prepare(newClient, createIssue),
 }
 
 // newIssue is the request body of POST /repos/{owner}/{repo}/issues.
@@ -169,23 +161,24 @@ type newIssue struct {
 	Assignees []string `json:"assignees,omitempty"`
 }
 
-func createIssue(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		repoArgs
-		newIssue
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	path, err := a.repoArgs.path()
-	if err != nil {
-		return "", err
+type createIssueArgs struct {
+	repoArgs
+	newIssue
+}
+
+func (a *createIssueArgs) Normalise() error {
+	if err := a.repoArgs.Normalise(); err != nil {
+		return err
 	}
 	if strings.TrimSpace(a.Title) == "" {
-		return "", errors.New("title is required")
+		return errors.New("title is required")
 	}
+	return nil
+}
+
+func createIssue(ctx context.Context, c *client, a createIssueArgs) (string, error) {
 	var is issue
-	if err := c.post(ctx, path+"/issues", a.newIssue, &is); err != nil {
+	if err := c.post(ctx, a.path()+"/issues", a.newIssue, &is); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("Created issue %s#%d: %s\nURL: %s\n", a.fullName(), is.Number, is.Title, is.HTMLURL), nil
@@ -198,26 +191,28 @@ var commentIssueTool = connector.Tool{
 		ownerProp, repoProp, numberProp,
 		toolkit.String("body", "Text of the comment, in GitHub Markdown."),
 	),
-	Call: run(commentIssue),
+	Content: []string{"body"},
+	Prepare: toolkit.Prepare(newClient, commentIssue),
 }
 
-func commentIssue(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		numberArgs
-		Body string `json:"body"`
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	path, err := a.numberArgs.path("issues")
-	if err != nil {
-		return "", err
+type commentIssueArgs struct {
+	numberArgs
+	Body string `json:"body"`
+}
+
+func (a *commentIssueArgs) Normalise() error {
+	if err := a.numberArgs.Normalise(); err != nil {
+		return err
 	}
 	if strings.TrimSpace(a.Body) == "" {
-		return "", errors.New("body is required (the text of the comment)")
+		return errors.New("body is required (the text of the comment)")
 	}
+	return nil
+}
+
+func commentIssue(ctx context.Context, c *client, a commentIssueArgs) (string, error) {
 	var cm issueComment
-	if err := c.post(ctx, path+"/comments", map[string]string{"body": a.Body}, &cm); err != nil {
+	if err := c.post(ctx, a.itemPath("issues")+"/comments", map[string]string{"body": a.Body}, &cm); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("Commented on %s#%d (comment %d)\nURL: %s\n", a.fullName(), a.Number, cm.ID, cm.HTMLURL), nil

@@ -2,7 +2,6 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -21,32 +20,32 @@ var listPullsTool = connector.Tool{
 		perPage, pageProp,
 	),
 	ReadOnly: true,
-	Call:     run(listPulls),
+	Prepare:  toolkit.Prepare(newClient, listPulls),
 }
 
-func listPulls(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		repoArgs
-		State   string `json:"state"`
-		PerPage int    `json:"per_page"`
-		Page    int    `json:"page"`
-	}](raw)
-	if err != nil {
-		return "", err
+type listPullsArgs struct {
+	repoArgs
+	State   string `json:"state"`
+	PerPage int    `json:"per_page"`
+	Page    int    `json:"page"`
+}
+
+func (a *listPullsArgs) Normalise() error {
+	if err := a.repoArgs.Normalise(); err != nil {
+		return err
 	}
-	path, err := a.repoArgs.path()
-	if err != nil {
-		return "", err
+	if err := oneOf("state", a.State, "open", "closed", "all"); err != nil {
+		return err
 	}
+	return checkPaging(a.PerPage, a.Page)
+}
+
+func listPulls(ctx context.Context, c *client, a listPullsArgs) (string, error) {
 	q := url.Values{}
-	if err := oneOf(q, "state", a.State, "open", "closed", "all"); err != nil {
-		return "", err
-	}
-	if err := paging(q, a.PerPage, a.Page); err != nil {
-		return "", err
-	}
+	setIf(q, "state", a.State)
+	paging(q, a.PerPage, a.Page)
 	var pulls []pull
-	p, err := c.get(ctx, path+"/pulls", q, &pulls)
+	p, err := c.get(ctx, a.path()+"/pulls", q, &pulls)
 	if err != nil {
 		return "", err
 	}
@@ -77,20 +76,12 @@ var getPullTool = connector.Tool{
 		"branches, merge state, size of the change (commits, files, additions, deletions), URL and its full text.",
 	InputSchema: toolkit.Object([]string{"owner", "repo", "number"}, ownerProp, repoProp, numberProp),
 	ReadOnly:    true,
-	Call:        run(getPull),
+	Prepare:     toolkit.Prepare(newClient, getPull),
 }
 
-func getPull(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[numberArgs](raw)
-	if err != nil {
-		return "", err
-	}
-	path, err := a.path("pulls")
-	if err != nil {
-		return "", err
-	}
+func getPull(ctx context.Context, c *client, a numberArgs) (string, error) {
 	var pr pull
-	if _, err := c.get(ctx, path, nil, &pr); err != nil {
+	if _, err := c.get(ctx, a.itemPath("pulls"), nil, &pr); err != nil {
 		return "", err
 	}
 	var b strings.Builder

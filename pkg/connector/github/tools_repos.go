@@ -2,7 +2,6 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -22,29 +21,31 @@ var listReposTool = connector.Tool{
 		perPage, pageProp,
 	),
 	ReadOnly: true,
-	Call:     run(listRepos),
+	Prepare:  toolkit.Prepare(newClient, listRepos),
 }
 
-func listRepos(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Visibility string `json:"visibility"`
-		Sort       string `json:"sort"`
-		PerPage    int    `json:"per_page"`
-		Page       int    `json:"page"`
-	}](raw)
-	if err != nil {
-		return "", err
+type listReposArgs struct {
+	Visibility string `json:"visibility"`
+	Sort       string `json:"sort"`
+	PerPage    int    `json:"per_page"`
+	Page       int    `json:"page"`
+}
+
+func (a *listReposArgs) Normalise() error {
+	if err := oneOf("visibility", a.Visibility, "all", "public", "private"); err != nil {
+		return err
 	}
+	if err := oneOf("sort", a.Sort, "created", "updated", "pushed", "full_name"); err != nil {
+		return err
+	}
+	return checkPaging(a.PerPage, a.Page)
+}
+
+func listRepos(ctx context.Context, c *client, a listReposArgs) (string, error) {
 	q := url.Values{}
-	if err := oneOf(q, "visibility", a.Visibility, "all", "public", "private"); err != nil {
-		return "", err
-	}
-	if err := oneOf(q, "sort", a.Sort, "created", "updated", "pushed", "full_name"); err != nil {
-		return "", err
-	}
-	if err := paging(q, a.PerPage, a.Page); err != nil {
-		return "", err
-	}
+	setIf(q, "visibility", a.Visibility)
+	setIf(q, "sort", a.Sort)
+	paging(q, a.PerPage, a.Page)
 	var repos []repository
 	p, err := c.get(ctx, "/user/repos", q, &repos)
 	if err != nil {
@@ -84,20 +85,12 @@ var getRepoTool = connector.Tool{
 	Description: "Get one GitHub repository: description, visibility, default branch, language, stars, forks, open issue count, topics and URL.",
 	InputSchema: toolkit.Object([]string{"owner", "repo"}, ownerProp, repoProp),
 	ReadOnly:    true,
-	Call:        run(getRepo),
+	Prepare:     toolkit.Prepare(newClient, getRepo),
 }
 
-func getRepo(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[repoArgs](raw)
-	if err != nil {
-		return "", err
-	}
-	path, err := a.path()
-	if err != nil {
-		return "", err
-	}
+func getRepo(ctx context.Context, c *client, a repoArgs) (string, error) {
 	var r repository
-	if _, err := c.get(ctx, path, nil, &r); err != nil {
+	if _, err := c.get(ctx, a.path(), nil, &r); err != nil {
 		return "", err
 	}
 	var b strings.Builder

@@ -2,7 +2,6 @@ package github
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -17,13 +16,18 @@ type searchArgs struct {
 	PerPage int    `json:"per_page"`
 }
 
-func (a searchArgs) query() (url.Values, error) {
-	q := url.Values{}
+func (a *searchArgs) Normalise() error {
 	if strings.TrimSpace(a.Q) == "" {
-		return nil, errors.New("q is required (a GitHub search query)")
+		return errors.New("q is required (a GitHub search query)")
 	}
+	return checkPaging(a.PerPage, 0)
+}
+
+func (a searchArgs) query() url.Values {
+	q := url.Values{}
 	q.Set("q", a.Q)
-	return q, paging(q, a.PerPage, 0)
+	paging(q, a.PerPage, 0)
+	return q
 }
 
 var searchIssuesTool = connector.Tool{
@@ -36,20 +40,12 @@ var searchIssuesTool = connector.Tool{
 		perPage,
 	),
 	ReadOnly: true,
-	Call:     run(searchIssues),
+	Prepare:  toolkit.Prepare(newClient, searchIssues),
 }
 
-func searchIssues(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[searchArgs](raw)
-	if err != nil {
-		return "", err
-	}
-	q, err := a.query()
-	if err != nil {
-		return "", err
-	}
+func searchIssues(ctx context.Context, c *client, a searchArgs) (string, error) {
 	var res issueSearch
-	if _, err := c.get(ctx, "/search/issues", q, &res); err != nil {
+	if _, err := c.get(ctx, "/search/issues", a.query(), &res); err != nil {
 		return "", err
 	}
 	var b strings.Builder
@@ -71,20 +67,12 @@ var searchCodeTool = connector.Tool{
 		perPage,
 	),
 	ReadOnly: true,
-	Call:     run(searchCode),
+	Prepare:  toolkit.Prepare(newClient, searchCode),
 }
 
-func searchCode(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[searchArgs](raw)
-	if err != nil {
-		return "", err
-	}
-	q, err := a.query()
-	if err != nil {
-		return "", err
-	}
+func searchCode(ctx context.Context, c *client, a searchArgs) (string, error) {
 	var res codeSearch
-	if _, err := c.get(ctx, "/search/code", q, &res); err != nil {
+	if _, err := c.get(ctx, "/search/code", a.query(), &res); err != nil {
 		return "", err
 	}
 	var b strings.Builder

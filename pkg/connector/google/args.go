@@ -18,15 +18,25 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 // person often hands the model a link rather than an id.
 var driveURLID = regexp.MustCompile(`/d/([A-Za-z0-9_-]+)`)
 
-func messageID(id string) (string, error) {
-	id = strings.TrimSpace(id)
+// normMessageID trims a Gmail message id and refuses anything else.
+func normMessageID(v *string) error {
+	id := strings.TrimSpace(*v)
 	if id == "" {
-		return "", errors.New("id is required (a message id from gmail_search, e.g. 18c2f0a1b2c3d4e5)")
+		return errors.New("id is required (a message id from gmail_search, e.g. 18c2f0a1b2c3d4e5)")
 	}
 	if !idPattern.MatchString(id) {
-		return "", fmt.Errorf("id %q is not a Gmail message id (ids come from gmail_search, e.g. 18c2f0a1b2c3d4e5)", id)
+		return fmt.Errorf("id %q is not a Gmail message id (ids come from gmail_search, e.g. 18c2f0a1b2c3d4e5)", id)
 	}
-	return url.PathEscape(id), nil
+	*v = id
+	return nil
+}
+
+// normFileID rewrites a file_id argument (an id, or a Drive/Docs link)
+// into the bare id.
+func normFileID(v *string) error {
+	id, err := fileID(*v)
+	*v = id
+	return err
 }
 
 func fileID(id string) (string, error) {
@@ -46,7 +56,7 @@ func fileID(id string) (string, error) {
 	if !idPattern.MatchString(id) {
 		return "", fmt.Errorf("file_id %q is not a Drive file id (ids come from drive_search, e.g. 1AbC_dEf-123)", id)
 	}
-	return url.PathEscape(id), nil
+	return id, nil
 }
 
 // noLineBreaks refuses CR, LF and other control characters in a value that

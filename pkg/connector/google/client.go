@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
@@ -36,6 +37,7 @@ type client struct {
 	// need names the scope the current tool requires, for the message
 	// when Google answers 403 insufficient scopes.
 	need string
+	now  func() time.Time
 }
 
 func newClient(up connector.Upstream, need string) (*client, error) {
@@ -47,7 +49,11 @@ func newClient(up connector.Upstream, need string) (*client, error) {
 	if tok == "" {
 		return nil, errors.New("the Google connection has no access token; reconnect it with `mcpgate connect add google`")
 	}
-	return &client{base: base, token: tok, http: toolkit.HTTPClient(up.HTTP), need: need}, nil
+	now := up.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &client{base: base, token: tok, http: toolkit.HTTPClient(up.HTTP), need: need, now: now}, nil
 }
 
 // request is one call to a Google API. path is already escaped.

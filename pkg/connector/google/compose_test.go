@@ -16,7 +16,7 @@ import (
 
 // sendAndParse sends a message through gmail_send and parses what Gmail
 // received with net/mail.
-func sendAndParse(t *testing.T, args map[string]string) (*mail.Message, []byte) {
+func sendAndParse(t *testing.T, args map[string]any) (*mail.Message, []byte) {
 	t.Helper()
 	fake, up := newFake(t)
 	raw, _ := json.Marshal(args)
@@ -38,9 +38,9 @@ func TestSendBuildsAnRFC5322Message(t *testing.T) {
 	t.Parallel()
 	subject := "Résumé — 日本語のテスト, with a tail long enough that the header must be folded over lines"
 	body := "Grüße,\n\nline with = sign and trailing space \n" + strings.Repeat("long ", 30) + "\nÜmlauts end.\n"
-	msg, raw := sendAndParse(t, map[string]string{
-		"to":      "José Müller <jose@example.de>, bob@example.com",
-		"cc":      `"Smith, Al" <al@example.com>, 山田太郎 <taro@example.jp>`,
+	msg, raw := sendAndParse(t, map[string]any{
+		"to":      []string{"José Müller <jose@example.de>", "bob@example.com"},
+		"cc":      []string{`"Smith, Al" <al@example.com>`, "山田太郎 <taro@example.jp>"},
 		"subject": subject,
 		"body":    body,
 	})
@@ -88,13 +88,13 @@ func TestSendBuildsAnRFC5322Message(t *testing.T) {
 			t.Errorf("decoded subject = %q, %v; want %q", got, err, subject)
 		}
 	})
-	t.Run("display names round-trip through net/mail", func(t *testing.T) {
+	t.Run("recipients are the bare addresses the guard saw", func(t *testing.T) {
 		to, err := msg.Header.AddressList("To")
-		if err != nil || len(to) != 2 || to[0].Name != "José Müller" || to[0].Address != "jose@example.de" || to[1].Address != "bob@example.com" {
+		if err != nil || len(to) != 2 || to[0].Name != "" || to[0].Address != "jose@example.de" || to[1].Address != "bob@example.com" {
 			t.Errorf("To = %v, %v", to, err)
 		}
 		cc, err := msg.Header.AddressList("Cc")
-		if err != nil || len(cc) != 2 || cc[0].Name != "Smith, Al" || cc[1].Name != "山田太郎" || cc[1].Address != "taro@example.jp" {
+		if err != nil || len(cc) != 2 || cc[0].Name != "" || cc[0].Address != "al@example.com" || cc[1].Address != "taro@example.jp" {
 			t.Errorf("Cc = %v, %v", cc, err)
 		}
 	})
@@ -122,7 +122,7 @@ func TestSubjectEncoding(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			msg, _ := sendAndParse(t, map[string]string{"to": "a@example.com", "subject": tt.subject, "body": "b"})
+			msg, _ := sendAndParse(t, map[string]any{"to": []string{"a@example.com"}, "subject": tt.subject, "body": "b"})
 			enc := msg.Header.Get("Subject")
 			if !strings.HasPrefix(enc, tt.wantPrefix) {
 				t.Errorf("Subject = %q, want prefix %q", enc, tt.wantPrefix)
@@ -136,9 +136,9 @@ func TestSubjectEncoding(t *testing.T) {
 
 func TestIDNDomainsBecomePunycode(t *testing.T) {
 	t.Parallel()
-	msg, _ := sendAndParse(t, map[string]string{"to": "Jörg <jorg@bücher.example>", "subject": "s", "body": "b"})
+	msg, _ := sendAndParse(t, map[string]any{"to": []string{"Jörg <jorg@Bücher.example>"}, "subject": "s", "body": "b"})
 	to, err := msg.Header.AddressList("To")
-	if err != nil || len(to) != 1 || to[0].Address != "jorg@xn--bcher-kva.example" || to[0].Name != "Jörg" {
+	if err != nil || len(to) != 1 || to[0].Address != "jorg@xn--bcher-kva.example" {
 		t.Errorf("To = %v, %v", to, err)
 	}
 }
@@ -183,16 +183,16 @@ func TestSendRefusesHeaderInjection(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		args map[string]string
+		args map[string]any
 		want string
 	}{
-		{"CRLF in the subject", map[string]string{"to": "a@example.com", "subject": "Hi\r\nBcc: evil@example.com", "body": "b"}, "subject must not contain line breaks"},
-		{"LF in the subject", map[string]string{"to": "a@example.com", "subject": "Hi\nBcc: evil@example.com", "body": "b"}, "subject must not contain line breaks"},
-		{"bare CR in the subject", map[string]string{"to": "a@example.com", "subject": "Hi\rX-Evil: 1", "body": "b"}, "subject must not contain line breaks"},
-		{"CRLF in to", map[string]string{"to": "a@example.com\r\nBcc: evil@example.com", "subject": "s", "body": "b"}, "to must not contain line breaks"},
-		{"LF in cc", map[string]string{"to": "a@example.com", "cc": "b@example.com\nBcc: evil@example.com", "subject": "s", "body": "b"}, "cc must not contain line breaks"},
-		{"a NUL in the subject", map[string]string{"to": "a@example.com", "subject": "a\x00b", "body": "b"}, "subject must not contain control characters"},
-		{"a display name with a line break", map[string]string{"to": "\"Evil\r\nBcc: x@example.com\" <a@example.com>", "subject": "s", "body": "b"}, "to must not contain line breaks"},
+		{"CRLF in the subject", map[string]any{"to": []string{"a@example.com"}, "subject": "Hi\r\nBcc: evil@example.com", "body": "b"}, "subject must not contain line breaks"},
+		{"LF in the subject", map[string]any{"to": []string{"a@example.com"}, "subject": "Hi\nBcc: evil@example.com", "body": "b"}, "subject must not contain line breaks"},
+		{"bare CR in the subject", map[string]any{"to": []string{"a@example.com"}, "subject": "Hi\rX-Evil: 1", "body": "b"}, "subject must not contain line breaks"},
+		{"CRLF in to", map[string]any{"to": []string{"a@example.com\r\nBcc: evil@example.com"}, "subject": "s", "body": "b"}, "to must not contain line breaks"},
+		{"LF in cc", map[string]any{"to": []string{"a@example.com"}, "cc": []string{"b@example.com\nBcc: evil@example.com"}, "subject": "s", "body": "b"}, "cc must not contain line breaks"},
+		{"a NUL in the subject", map[string]any{"to": []string{"a@example.com"}, "subject": "a\x00b", "body": "b"}, "subject must not contain control characters"},
+		{"a display name with a line break", map[string]any{"to": []string{"\"Evil\r\nBcc: x@example.com\" <a@example.com>"}, "subject": "s", "body": "b"}, "to must not contain line breaks"},
 	}
 	for _, tt := range tests {
 		for _, tool := range []string{"gmail_send", "gmail_create_draft"} {
@@ -214,7 +214,7 @@ func TestBodyLineBreaksAreKeptNotInjected(t *testing.T) {
 	t.Parallel()
 	// A body may hold anything, including text that looks like headers:
 	// it stays in the body.
-	msg, _ := sendAndParse(t, map[string]string{"to": "a@example.com", "subject": "s", "body": "Bcc: evil@example.com\r\n\r\nhello"})
+	msg, _ := sendAndParse(t, map[string]any{"to": []string{"a@example.com"}, "subject": "s", "body": "Bcc: evil@example.com\r\n\r\nhello"})
 	if v := msg.Header.Get("Bcc"); v != "" {
 		t.Errorf("Bcc header = %q", v)
 	}

@@ -2,7 +2,6 @@ package google
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -27,22 +26,23 @@ var driveSearchTool = connector.Tool{
 		toolkit.String("page_token", "page_token from a previous result, to get the next page."),
 	),
 	ReadOnly: true,
-	Call:     run(needDriveRead, driveSearch),
+	Prepare:  prepare(needDriveRead, driveSearch),
 }
 
-func driveSearch(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Q         string `json:"q"`
-		PageSize  int    `json:"page_size"`
-		PageToken string `json:"page_token"`
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	n, err := toolkit.Limit("page_size", a.PageSize, 20, 100)
-	if err != nil {
-		return "", err
-	}
+type driveSearchArgs struct {
+	Q         string `json:"q"`
+	PageSize  int    `json:"page_size"`
+	PageToken string `json:"page_token"`
+}
+
+func (a *driveSearchArgs) Normalise() error {
+	a.Q, a.PageToken = strings.TrimSpace(a.Q), strings.TrimSpace(a.PageToken)
+	_, err := toolkit.Limit("page_size", a.PageSize, 20, 100)
+	return err
+}
+
+func driveSearch(ctx context.Context, c *client, a driveSearchArgs) (string, error) {
+	n, _ := toolkit.Limit("page_size", a.PageSize, 20, 100)
 	query := driveQuery(a.Q)
 	q := url.Values{
 		"q":                         {query},
@@ -54,15 +54,15 @@ func driveSearch(ctx context.Context, c *client, raw json.RawMessage) (string, e
 	if !strings.Contains(query, "fullText") { // Drive cannot sort full-text results
 		q.Set("orderBy", "modifiedTime desc")
 	}
-	if t := strings.TrimSpace(a.PageToken); t != "" {
-		q.Set("pageToken", t)
+	if a.PageToken != "" {
+		q.Set("pageToken", a.PageToken)
 	}
 	var list fileList
 	if err := c.getJSON(ctx, driveFiles, q, &list); err != nil {
 		return "", err
 	}
 	var b strings.Builder
-	if strings.TrimSpace(a.Q) == "" {
+	if a.Q == "" {
 		fmt.Fprintf(&b, "%s, most recently modified first", plural(len(list.Files), "file", "files"))
 	} else {
 		fmt.Fprintf(&b, "%s for %s", plural(len(list.Files), "file", "files"), query)
@@ -98,9 +98,8 @@ func driveSearch(ctx context.Context, c *client, raw json.RawMessage) (string, e
 // as plain words.
 var driveSyntax = regexp.MustCompile(`(?i)(\b(name|fullText|mimeType|modifiedTime|viewedByMeTime|createdTime|trashed|starred|parents|owners|writers|readers|sharedWithMe|properties|appProperties|visibility|shortcutDetails\.targetId)\s*(contains|=|!=|<=|>=|<|>|has)\s*['({\w])|('[^']*'\s+in\s+(parents|owners|writers|readers)\b)`)
 
-// driveQuery turns the q argument into Drive query syntax.
+// driveQuery turns the normalised q argument into Drive query syntax.
 func driveQuery(q string) string {
-	q = strings.TrimSpace(q)
 	switch {
 	case q == "":
 		return "trashed = false"
@@ -141,22 +140,20 @@ var driveGetTool = connector.Tool{
 		"times, link, and whether drive_read can return its contents.",
 	InputSchema: toolkit.Object([]string{"file_id"}, fileIDProp),
 	ReadOnly:    true,
-	Call:        run(needDriveRead, driveGet),
+	Prepare:     prepare(needDriveRead, driveGet),
 }
+
+// fileArgs is the argument of the tools that take one file.
+type fileArgs struct {
+	FileID string `json:"file_id"`
+}
+
+func (a *fileArgs) Normalise() error { return normFileID(&a.FileID) }
 
 var fileIDProp = toolkit.String("file_id", "File id from drive_search (e.g. \"1AbC_dEf-123\"), or the file's Drive/Docs link.")
 
-func driveGet(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		FileID string `json:"file_id"`
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	id, err := fileID(a.FileID)
-	if err != nil {
-		return "", err
-	}
+func driveGet(ctx context.Context, c *client, a fileArgs) (string, error) {
+	id := url.PathEscape(a.FileID)
 	var f driveFile
 	q := url.Values{"fields": {fileFields}, "supportsAllDrives": {"true"}}
 	if err := c.getJSON(ctx, driveFiles+"/"+id, q, &f); err != nil {

@@ -3,6 +3,8 @@ package google
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,38 +33,44 @@ var driveCreateTextTool = connector.Tool{
 		toolkit.String("content", "The file's text (UTF-8), at most 5 MB."),
 		toolkit.String("parent_id", "Optional id of the folder to create the file in; default is My Drive. With the drive.file scope the folder must be one this connection created."),
 	),
-	Call: run(needDriveWrite, driveCreateText),
+	Content: []string{"content"},
+	Prepare: prepare(needDriveWrite, driveCreateText),
 }
 
-func driveCreateText(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Name     string `json:"name"`
-		Content  string `json:"content"`
-		ParentID string `json:"parent_id"`
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	name := strings.TrimSpace(a.Name)
+type driveCreateTextArgs struct {
+	Name     string `json:"name"`
+	Content  string `json:"content"`
+	ParentID string `json:"parent_id"`
+}
+
+func (a *driveCreateTextArgs) Normalise() error {
+	a.Name = strings.TrimSpace(a.Name)
 	switch {
-	case name == "":
-		return "", errors.New("name is required (the new file's name, e.g. \"notes.txt\")")
-	case len(name) > 1000:
-		return "", errors.New("name is too long (at most 1000 bytes)")
-	case strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		return "", errors.New("name must not contain line breaks or control characters")
+	case a.Name == "":
+		return errors.New("name is required (the new file's name, e.g. \"notes.txt\")")
+	case len(a.Name) > 1000:
+		return errors.New("name is too long (at most 1000 bytes)")
+	case strings.ContainsFunc(a.Name, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		return errors.New("name must not contain line breaks or control characters")
 	case !utf8.ValidString(a.Content):
-		return "", errors.New("content must be UTF-8 text")
+		return errors.New("content must be UTF-8 text")
 	case len(a.Content) > maxUpload:
-		return "", fmt.Errorf("content is too long (%d bytes; at most %d)", len(a.Content), maxUpload)
+		return fmt.Errorf("content is too long (%d bytes; at most %d)", len(a.Content), maxUpload)
 	}
-	meta := map[string]any{"name": name, "mimeType": "text/plain"}
-	if strings.TrimSpace(a.ParentID) != "" {
-		parent, err := fileID(a.ParentID)
-		if err != nil {
-			return "", errors.New("parent_id" + strings.TrimPrefix(err.Error(), "file_id"))
-		}
-		meta["parents"] = []string{parent}
+	if strings.TrimSpace(a.ParentID) == "" {
+		a.ParentID = ""
+		return nil
+	}
+	if err := normFileID(&a.ParentID); err != nil {
+		return errors.New("parent_id" + strings.TrimPrefix(err.Error(), "file_id"))
+	}
+	return nil
+}
+
+func driveCreateText(ctx context.Context, c *client, a driveCreateTextArgs) (string, error) {
+	meta := map[string]any{"name": a.Name, "mimeType": "text/plain"}
+	if a.ParentID != "" {
+		meta["parents"] = []string{a.ParentID}
 	}
 	body, contentType, err := multipartRelated(meta, "text/plain; charset=UTF-8", []byte(a.Content))
 	if err != nil {
@@ -104,6 +112,13 @@ func multipartRelated(meta any, mediaType string, media []byte) ([]byte, string,
 	metaJSON, err := json.Marshal(meta)
 	if err != nil {
 		return nil, "", fmt.Errorf("encode metadata: %w", err)
+	}
+	// The boundary is derived from the parts, not random, so the request
+	// is a function of the arguments alone; a part cannot hold the hash
+	// of itself.
+	sum := sha256.Sum256(append(append(metaJSON, 0), media...))
+	if err := w.SetBoundary(hex.EncodeToString(sum[:])); err != nil {
+		return nil, "", fmt.Errorf("build upload: %w", err)
 	}
 	for _, part := range []struct {
 		contentType string

@@ -3,7 +3,6 @@ package google
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -64,20 +63,11 @@ var driveReadTool = connector.Tool{
 		"truncated with a note.",
 	InputSchema: toolkit.Object([]string{"file_id"}, fileIDProp),
 	ReadOnly:    true,
-	Call:        run(needDriveRead, driveRead),
+	Prepare:     prepare(needDriveRead, driveRead),
 }
 
-func driveRead(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		FileID string `json:"file_id"`
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	id, err := fileID(a.FileID)
-	if err != nil {
-		return "", err
-	}
+func driveRead(ctx context.Context, c *client, a fileArgs) (string, error) {
+	id := url.PathEscape(a.FileID)
 	var f driveFile
 	q := url.Values{"fields": {"id,name,mimeType,size"}, "supportsAllDrives": {"true"}}
 	if err := c.getJSON(ctx, driveFiles+"/"+id, q, &f); err != nil {

@@ -2,7 +2,6 @@ package google
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -28,28 +27,29 @@ var gmailSearchTool = connector.Tool{
 		toolkit.String("page_token", "page_token from a previous result, to get the next page."),
 	),
 	ReadOnly: true,
-	Call:     run(needGmailRead, gmailSearch),
+	Prepare:  prepare(needGmailRead, gmailSearch),
 }
 
-func gmailSearch(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Q          string `json:"q"`
-		MaxResults int    `json:"max_results"`
-		PageToken  string `json:"page_token"`
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	n, err := toolkit.Limit("max_results", a.MaxResults, 10, 25)
-	if err != nil {
-		return "", err
-	}
+type gmailSearchArgs struct {
+	Q          string `json:"q"`
+	MaxResults int    `json:"max_results"`
+	PageToken  string `json:"page_token"`
+}
+
+func (a *gmailSearchArgs) Normalise() error {
+	a.Q, a.PageToken = strings.TrimSpace(a.Q), strings.TrimSpace(a.PageToken)
+	_, err := toolkit.Limit("max_results", a.MaxResults, 10, 25)
+	return err
+}
+
+func gmailSearch(ctx context.Context, c *client, a gmailSearchArgs) (string, error) {
+	n, _ := toolkit.Limit("max_results", a.MaxResults, 10, 25)
 	q := url.Values{"maxResults": {strconv.Itoa(n)}}
-	if s := strings.TrimSpace(a.Q); s != "" {
-		q.Set("q", s)
+	if a.Q != "" {
+		q.Set("q", a.Q)
 	}
-	if t := strings.TrimSpace(a.PageToken); t != "" {
-		q.Set("pageToken", t)
+	if a.PageToken != "" {
+		q.Set("pageToken", a.PageToken)
 	}
 	var list messageList
 	if err := c.getJSON(ctx, gmailMe+"/messages", q, &list); err != nil {
@@ -98,11 +98,11 @@ func (c *client) messageSummaries(ctx context.Context, list messageList) ([]gmai
 	sem := make(chan struct{}, 5)
 	var wg sync.WaitGroup
 	for i, m := range list.Messages {
-		id, err := messageID(m.ID)
-		if err != nil {
+		if !idPattern.MatchString(m.ID) {
 			errs[i] = errors.New("unexpected response from Gmail: a listed message has an invalid id")
 			continue
 		}
+		id := m.ID
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -134,22 +134,18 @@ var gmailReadTool = connector.Tool{
 		toolkit.String("id", "Message id from gmail_search, e.g. \"18c2f0a1b2c3d4e5\"."),
 	),
 	ReadOnly: true,
-	Call:     run(needGmailRead, gmailRead),
+	Prepare:  prepare(needGmailRead, gmailRead),
 }
 
-func gmailRead(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		ID string `json:"id"`
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	id, err := messageID(a.ID)
-	if err != nil {
-		return "", err
-	}
+type gmailReadArgs struct {
+	ID string `json:"id"`
+}
+
+func (a *gmailReadArgs) Normalise() error { return normMessageID(&a.ID) }
+
+func gmailRead(ctx context.Context, c *client, a gmailReadArgs) (string, error) {
 	var m gmailMessage
-	if err := c.getJSON(ctx, gmailMe+"/messages/"+id, url.Values{"format": {"full"}}, &m); err != nil {
+	if err := c.getJSON(ctx, gmailMe+"/messages/"+url.PathEscape(a.ID), url.Values{"format": {"full"}}, &m); err != nil {
 		return "", err
 	}
 	var b strings.Builder
@@ -181,13 +177,15 @@ var gmailListLabelsTool = connector.Tool{
 		"with the ids to use in gmail_search as label:NAME.",
 	InputSchema: toolkit.Object(nil),
 	ReadOnly:    true,
-	Call:        run(needGmailRead, gmailListLabels),
+	Prepare:     prepare(needGmailRead, gmailListLabels),
 }
 
-func gmailListLabels(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	if _, err := toolkit.DecodeArgs[struct{}](raw); err != nil {
-		return "", err
-	}
+// noArgs is the argument struct of a tool that takes none.
+type noArgs struct{}
+
+func (*noArgs) Normalise() error { return nil }
+
+func gmailListLabels(ctx context.Context, c *client, _ noArgs) (string, error) {
 	var res struct {
 		Labels []gmailLabel `json:"labels"`
 	}

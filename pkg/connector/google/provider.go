@@ -86,14 +86,14 @@ func fatalForIdentify(err error) bool {
 	return false
 }
 
-// call is a tool body: it gets a ready client and the raw arguments.
-type call func(ctx context.Context, c *client, args json.RawMessage) (string, error)
-
-// run adapts a call to connector.Tool.Call; toolkit.Run scrubs and
-// bounds what it returns. need names the scope the tool requires.
-func run(need string, fn call) func(context.Context, connector.Upstream, json.RawMessage) (string, error) {
+// prepare builds a tool's Prepare from its argument struct and body with
+// toolkit.Prepare. need names the scope the tool requires.
+func prepare[A any, PA interface {
+	*A
+	toolkit.Normaliser
+}](need string, body func(context.Context, *client, A) (string, error)) func(json.RawMessage) (connector.Prepared, error) {
 	open := func(up connector.Upstream) (*client, error) { return newClient(up, need) }
-	return toolkit.Run(open, fn)
+	return toolkit.Prepare[*client, A, PA](open, body)
 }
 
 // tools is built once; connector.Provider says callers must not modify it.

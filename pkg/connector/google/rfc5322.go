@@ -25,15 +25,15 @@ const (
 
 // composed is a plain-text mail before it is encoded.
 type composed struct {
-	to, cc  []*mail.Address
-	subject string
-	body    string
+	to, cc, bcc []*mail.Address
+	subject     string
+	body        string
 }
 
 // newComposed checks the arguments of gmail_create_draft and gmail_send.
 // Every field that becomes a header is refused if it holds CR or LF, so a
 // model cannot add headers (Bcc, From) of its own.
-func newComposed(to, cc, subject, body string, needTo bool) (composed, error) {
+func newComposed(to, cc, bcc []string, subject, body string, needTo bool) (composed, error) {
 	var m composed
 	var err error
 	if m.to, err = recipients("to", to, needTo); err != nil {
@@ -42,8 +42,11 @@ func newComposed(to, cc, subject, body string, needTo bool) (composed, error) {
 	if m.cc, err = recipients("cc", cc, false); err != nil {
 		return m, err
 	}
-	if len(m.to)+len(m.cc) > maxRecipients {
-		return m, fmt.Errorf("too many recipients (%d); at most %d", len(m.to)+len(m.cc), maxRecipients)
+	if m.bcc, err = recipients("bcc", bcc, false); err != nil {
+		return m, err
+	}
+	if n := len(m.to) + len(m.cc) + len(m.bcc); n > maxRecipients {
+		return m, fmt.Errorf("too many recipients (%d); at most %d", n, maxRecipients)
 	}
 	if err := noLineBreaks("subject", subject); err != nil {
 		return m, err
@@ -61,21 +64,25 @@ func newComposed(to, cc, subject, body string, needTo bool) (composed, error) {
 	return m, nil
 }
 
-// recipients parses an RFC 5322 address list such as
-// `Ada Lovelace <ada@example.com>, "Smith, Bob" <bob@example.org>`.
-func recipients(name, list string, required bool) ([]*mail.Address, error) {
-	if err := noLineBreaks(name, list); err != nil {
-		return nil, err
-	}
-	if strings.TrimSpace(list) == "" {
+// recipients parses a list of addresses, one each, such as
+// ["ada@example.com", "Bob <bob@example.org>"]; display names are dropped.
+func recipients(name string, list []string, required bool) ([]*mail.Address, error) {
+	if len(list) == 0 {
 		if required {
-			return nil, fmt.Errorf("%s is required: one or more addresses, e.g. \"Ada Lovelace <ada@example.com>, bob@example.com\"", name)
+			return nil, fmt.Errorf("%s is required: one or more addresses, e.g. [\"ada@example.com\"]", name)
 		}
 		return nil, nil
 	}
-	addrs, err := mail.ParseAddressList(list)
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a valid list of email addresses (%s); write them like \"Ada Lovelace <ada@example.com>, bob@example.com\"", name, strings.TrimPrefix(err.Error(), "mail: "))
+	addrs := make([]*mail.Address, 0, len(list))
+	for i, v := range list {
+		if err := noLineBreaks(name, v); err != nil {
+			return nil, err
+		}
+		a, err := mail.ParseAddress(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s[%d] %q is not one email address (%s); give one address per element, e.g. [\"ada@example.com\", \"bob@example.org\"]", name, i, v, strings.TrimPrefix(err.Error(), "mail: "))
+		}
+		addrs = append(addrs, &mail.Address{Address: a.Address})
 	}
 	for _, a := range addrs {
 		local, domain, _ := strings.Cut(a.Address, "@")
@@ -105,6 +112,9 @@ func (m composed) encode(now time.Time) []byte {
 	}
 	if len(m.cc) > 0 {
 		writeHeader(&b, "Cc", addressList(m.cc))
+	}
+	if len(m.bcc) > 0 { // Gmail delivers to them and removes the header
+		writeHeader(&b, "Bcc", addressList(m.bcc))
 	}
 	writeHeader(&b, "Subject", encodeText(m.subject))
 	writeHeader(&b, "MIME-Version", "1.0")

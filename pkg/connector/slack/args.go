@@ -18,6 +18,14 @@ var (
 	cursorText  = regexp.MustCompile(`^[A-Za-z0-9+/=_%-]{1,512}$`)
 )
 
+// normChannel rewrites a channel argument into its canonical form: an id
+// as is, a name lower-cased and without its leading #.
+func normChannel(v *string) error {
+	ref, _, err := channelArg(*v)
+	*v = ref
+	return err
+}
+
 // channelArg reads a channel argument: an id (C0123ABCD) or a name with or
 // without its leading #. isID says which it is; names are lower-cased as
 // Slack stores them.

@@ -2,12 +2,10 @@ package slack
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
-	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
 )
 
 // Slack's default endpoints. Each may be overridden in config
@@ -109,15 +107,6 @@ func (Provider) Revoke(ctx context.Context, up connector.Upstream, _ connector.O
 		return errors.New("Slack did not confirm the revocation (auth.revoke answered revoked=false)")
 	}
 	return nil
-}
-
-// call is a tool body: it gets a ready client and the raw arguments.
-type call func(ctx context.Context, c *client, args json.RawMessage) (string, error)
-
-// run adapts a call to connector.Tool.Call; toolkit.Run scrubs and
-// bounds what it returns.
-func run(fn call) func(context.Context, connector.Upstream, json.RawMessage) (string, error) {
-	return toolkit.Run(newClient, fn)
 }
 
 // tools is built once; connector.Provider says callers must not modify it.

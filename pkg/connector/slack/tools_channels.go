@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -27,47 +26,45 @@ var listChannelsTool = connector.Tool{
 		cursorProp,
 	),
 	ReadOnly: true,
-	Call:     run(listChannels),
+	Prepare:  toolkit.Prepare(newClient, listChannels),
 }
 
-func listChannels(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Types           []string `json:"types"`
-		IncludeArchived bool     `json:"include_archived"`
-		Limit           int      `json:"limit"`
-		Cursor          string   `json:"cursor"`
-	}](raw)
-	if err != nil {
-		return "", err
+type listChannelsArgs struct {
+	Types           []string `json:"types"`
+	IncludeArchived bool     `json:"include_archived"`
+	Limit           int      `json:"limit"`
+	Cursor          string   `json:"cursor"`
+}
+
+func (a *listChannelsArgs) Normalise() error {
+	for _, t := range a.Types {
+		if !slices.Contains(channelTypes, t) {
+			return fmt.Errorf("types must contain only %s", strings.Join(channelTypes, ", "))
+		}
 	}
+	if _, err := toolkit.Limit("limit", a.Limit, 100, 1000); err != nil {
+		return err
+	}
+	var err error
+	a.Cursor, err = cursorArg(a.Cursor)
+	return err
+}
+
+func listChannels(ctx context.Context, c *client, a listChannelsArgs) (string, error) {
 	types := a.Types
 	if len(types) == 0 {
 		types = []string{"public_channel", "private_channel"}
 	}
-	for _, t := range types {
-		if !slices.Contains(channelTypes, t) {
-			return "", fmt.Errorf("types must contain only %s", strings.Join(channelTypes, ", "))
-		}
-	}
-	limit, err := toolkit.Limit("limit", a.Limit, 100, 1000)
-	if err != nil {
-		return "", err
-	}
-	cursor, err := cursorArg(a.Cursor)
-	if err != nil {
-		return "", err
-	}
+	limit, _ := toolkit.Limit("limit", a.Limit, 100, 1000)
 	form := url.Values{
 		"types":            {strings.Join(types, ",")},
 		"exclude_archived": {strconv.FormatBool(!a.IncludeArchived)},
 		"limit":            {strconv.Itoa(limit)},
 	}
-	if cursor != "" {
-		form.Set("cursor", cursor)
-	}
+	setIf(form, "cursor", a.Cursor)
 	var out channelList
 	note := ""
-	err = c.call(ctx, "conversations.list", form, &out)
+	err := c.call(ctx, "conversations.list", form, &out)
 	if len(a.Types) == 0 && isCode(err, "missing_scope") {
 		// A bot token without groups:read can still list public channels.
 		types, note = []string{"public_channel"}, "; private channels left out: the token lacks groups:read"
@@ -91,12 +88,12 @@ func listChannels(ctx context.Context, c *client, raw json.RawMessage) (string, 
 // conversations.list looking for a name (1000 channels a page).
 const maxNamePages = 10
 
-// resolveChannel turns a channel argument into an id: the methods that read
-// history need one, while people and models usually know the name.
-func resolveChannel(ctx context.Context, c *client, arg string) (string, error) {
-	ref, isID, err := channelArg(arg)
-	if err != nil || isID {
-		return ref, err
+// resolveChannel turns a normalised channel argument into an id: the
+// methods that read history need one, while people and models usually
+// know the name.
+func resolveChannel(ctx context.Context, c *client, ref string) (string, error) {
+	if channelID.MatchString(ref) {
+		return ref, nil
 	}
 	form := url.Values{
 		"types":            {"public_channel,private_channel"},

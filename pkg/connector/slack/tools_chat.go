@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
@@ -14,17 +13,24 @@ var postMessageTool = connector.Tool{
 	Description: "Post a message to a Slack channel as the connected app or user. The app must be a member of the channel. " +
 		"Returns the new message's ts, which reply_in_thread takes to start a thread under it.",
 	InputSchema: toolkit.Object([]string{"channel", "text"}, channelProp, textProp),
-	Call:        run(postMessage),
+	Content:     []string{"text"},
+	Prepare:     toolkit.Prepare(newClient, postMessage),
 }
 
-func postMessage(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Channel string `json:"channel"`
-		Text    string `json:"text"`
-	}](raw)
-	if err != nil {
-		return "", err
+type postMessageArgs struct {
+	Channel string `json:"channel"`
+	Text    string `json:"text"`
+}
+
+func (a *postMessageArgs) Normalise() error {
+	if err := normChannel(&a.Channel); err != nil {
+		return err
 	}
+	_, err := textArg(a.Text)
+	return err
+}
+
+func postMessage(ctx context.Context, c *client, a postMessageArgs) (string, error) {
 	return post(ctx, c, postMessageRequest{Channel: a.Channel, Text: a.Text})
 }
 
@@ -38,39 +44,35 @@ var replyInThreadTool = connector.Tool{
 		textProp,
 		toolkit.Boolean("also_send_to_channel", "Also show the reply in the channel (Slack's \"also send to #channel\"); default false."),
 	),
-	Call: run(replyInThread),
+	Content: []string{"text"},
+	Prepare: toolkit.Prepare(newClient, replyInThread),
 }
 
-func replyInThread(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Channel   string `json:"channel"`
-		ThreadTS  string `json:"thread_ts"`
-		Text      string `json:"text"`
-		Broadcast bool   `json:"also_send_to_channel"`
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	ts, err := tsArg("thread_ts", a.ThreadTS, true)
-	if err != nil {
-		return "", err
-	}
-	return post(ctx, c, postMessageRequest{Channel: a.Channel, Text: a.Text, ThreadTS: ts, ReplyBroadcast: a.Broadcast})
+type replyInThreadArgs struct {
+	postMessageArgs
+	ThreadTS  string `json:"thread_ts"`
+	Broadcast bool   `json:"also_send_to_channel"`
 }
 
-// post validates and sends chat.postMessage. A channel name is passed as
-// "#name", which chat.postMessage accepts, so posting costs one request.
+func (a *replyInThreadArgs) Normalise() error {
+	if err := a.postMessageArgs.Normalise(); err != nil {
+		return err
+	}
+	var err error
+	a.ThreadTS, err = tsArg("thread_ts", a.ThreadTS, true)
+	return err
+}
+
+func replyInThread(ctx context.Context, c *client, a replyInThreadArgs) (string, error) {
+	return post(ctx, c, postMessageRequest{Channel: a.Channel, Text: a.Text, ThreadTS: a.ThreadTS, ReplyBroadcast: a.Broadcast})
+}
+
+// post sends chat.postMessage with a normalised channel. A channel name is
+// passed as "#name", which chat.postMessage accepts, so posting costs one
+// request.
 func post(ctx context.Context, c *client, req postMessageRequest) (string, error) {
-	ref, isID, err := channelArg(req.Channel)
-	if err != nil {
-		return "", err
-	}
-	if !isID {
-		ref = "#" + ref
-	}
-	req.Channel = ref
-	if req.Text, err = textArg(req.Text); err != nil {
-		return "", err
+	if !channelID.MatchString(req.Channel) {
+		req.Channel = "#" + req.Channel
 	}
 	var out postMessageResponse
 	if err := c.callJSON(ctx, "chat.postMessage", req, &out); err != nil {

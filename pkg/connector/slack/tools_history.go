@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -25,47 +24,47 @@ var channelHistoryTool = connector.Tool{
 		cursorProp,
 	),
 	ReadOnly: true,
-	Call:     run(channelHistory),
+	Prepare:  toolkit.Prepare(newClient, channelHistory),
 }
 
-func channelHistory(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Channel string `json:"channel"`
-		Limit   int    `json:"limit"`
-		Oldest  string `json:"oldest"`
-		Latest  string `json:"latest"`
-		Cursor  string `json:"cursor"`
-	}](raw)
-	if err != nil {
-		return "", err
+type channelHistoryArgs struct {
+	Channel string `json:"channel"`
+	Limit   int    `json:"limit"`
+	Oldest  string `json:"oldest"`
+	Latest  string `json:"latest"`
+	Cursor  string `json:"cursor"`
+}
+
+// Normalise also turns oldest and latest into Slack timestamps, so a rule
+// compares them in one form.
+func (a *channelHistoryArgs) Normalise() error {
+	if err := normChannel(&a.Channel); err != nil {
+		return err
 	}
-	if _, _, err := channelArg(a.Channel); err != nil {
-		return "", err
+	if _, err := toolkit.Limit("limit", a.Limit, 30, 999); err != nil {
+		return err
 	}
-	limit, err := toolkit.Limit("limit", a.Limit, 30, 999)
-	if err != nil {
-		return "", err
+	var err error
+	if a.Oldest, err = timeArg("oldest", a.Oldest); err != nil {
+		return err
 	}
-	oldest, err := timeArg("oldest", a.Oldest)
-	if err != nil {
-		return "", err
+	if a.Latest, err = timeArg("latest", a.Latest); err != nil {
+		return err
 	}
-	latest, err := timeArg("latest", a.Latest)
-	if err != nil {
-		return "", err
-	}
-	cursor, err := cursorArg(a.Cursor)
-	if err != nil {
-		return "", err
-	}
+	a.Cursor, err = cursorArg(a.Cursor)
+	return err
+}
+
+func channelHistory(ctx context.Context, c *client, a channelHistoryArgs) (string, error) {
+	limit, _ := toolkit.Limit("limit", a.Limit, 30, 999)
 	id, err := resolveChannel(ctx, c, a.Channel)
 	if err != nil {
 		return "", err
 	}
 	form := url.Values{"channel": {id}, "limit": {strconv.Itoa(limit)}}
-	setIf(form, "oldest", oldest)
-	setIf(form, "latest", latest)
-	setIf(form, "cursor", cursor)
+	setIf(form, "oldest", a.Oldest)
+	setIf(form, "latest", a.Latest)
+	setIf(form, "cursor", a.Cursor)
 	var out messageList
 	if err := c.call(ctx, "conversations.history", form, &out); err != nil {
 		return "", err
@@ -90,40 +89,40 @@ var threadRepliesTool = connector.Tool{
 		cursorProp,
 	),
 	ReadOnly: true,
-	Call:     run(threadReplies),
+	Prepare:  toolkit.Prepare(newClient, threadReplies),
 }
 
-func threadReplies(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Channel string `json:"channel"`
-		TS      string `json:"ts"`
-		Limit   int    `json:"limit"`
-		Cursor  string `json:"cursor"`
-	}](raw)
-	if err != nil {
-		return "", err
+type threadRepliesArgs struct {
+	Channel string `json:"channel"`
+	TS      string `json:"ts"`
+	Limit   int    `json:"limit"`
+	Cursor  string `json:"cursor"`
+}
+
+func (a *threadRepliesArgs) Normalise() error {
+	if err := normChannel(&a.Channel); err != nil {
+		return err
 	}
-	if _, _, err := channelArg(a.Channel); err != nil {
-		return "", err
+	var err error
+	if a.TS, err = tsArg("ts", a.TS, true); err != nil {
+		return err
 	}
-	ts, err := tsArg("ts", a.TS, true)
-	if err != nil {
-		return "", err
+	if _, err := toolkit.Limit("limit", a.Limit, 100, 1000); err != nil {
+		return err
 	}
-	limit, err := toolkit.Limit("limit", a.Limit, 100, 1000)
-	if err != nil {
-		return "", err
-	}
-	cursor, err := cursorArg(a.Cursor)
-	if err != nil {
-		return "", err
-	}
+	a.Cursor, err = cursorArg(a.Cursor)
+	return err
+}
+
+func threadReplies(ctx context.Context, c *client, a threadRepliesArgs) (string, error) {
+	limit, _ := toolkit.Limit("limit", a.Limit, 100, 1000)
+	ts := a.TS
 	id, err := resolveChannel(ctx, c, a.Channel)
 	if err != nil {
 		return "", err
 	}
 	form := url.Values{"channel": {id}, "ts": {ts}, "limit": {strconv.Itoa(limit)}}
-	setIf(form, "cursor", cursor)
+	setIf(form, "cursor", a.Cursor)
 	var out messageList
 	if err := c.call(ctx, "conversations.replies", form, &out); err != nil {
 		return "", err

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -23,28 +22,28 @@ var listUsersTool = connector.Tool{
 		toolkit.Boolean("include_deactivated", "Also list deactivated accounts; default false."),
 	),
 	ReadOnly: true,
-	Call:     run(listUsers),
+	Prepare:  toolkit.Prepare(newClient, listUsers),
 }
 
-func listUsers(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		Limit       int    `json:"limit"`
-		Cursor      string `json:"cursor"`
-		Deactivated bool   `json:"include_deactivated"`
-	}](raw)
-	if err != nil {
-		return "", err
+type listUsersArgs struct {
+	Limit       int    `json:"limit"`
+	Cursor      string `json:"cursor"`
+	Deactivated bool   `json:"include_deactivated"`
+}
+
+func (a *listUsersArgs) Normalise() error {
+	if _, err := toolkit.Limit("limit", a.Limit, 100, 1000); err != nil {
+		return err
 	}
-	limit, err := toolkit.Limit("limit", a.Limit, 100, 1000)
-	if err != nil {
-		return "", err
-	}
-	cursor, err := cursorArg(a.Cursor)
-	if err != nil {
-		return "", err
-	}
+	var err error
+	a.Cursor, err = cursorArg(a.Cursor)
+	return err
+}
+
+func listUsers(ctx context.Context, c *client, a listUsersArgs) (string, error) {
+	limit, _ := toolkit.Limit("limit", a.Limit, 100, 1000)
 	form := url.Values{"limit": {strconv.Itoa(limit)}}
-	setIf(form, "cursor", cursor)
+	setIf(form, "cursor", a.Cursor)
 	var out userList
 	if err := c.call(ctx, "users.list", form, &out); err != nil {
 		return "", err
@@ -78,41 +77,38 @@ var getUserTool = connector.Tool{
 		toolkit.String("email", "Email address of the user. Give this or user."),
 	),
 	ReadOnly: true,
-	Call:     run(getUser),
+	Prepare:  toolkit.Prepare(newClient, getUser),
 }
 
-func getUser(ctx context.Context, c *client, raw json.RawMessage) (string, error) {
-	a, err := toolkit.DecodeArgs[struct {
-		User  string `json:"user"`
-		Email string `json:"email"`
-	}](raw)
-	if err != nil {
-		return "", err
-	}
-	hasUser, hasEmail := strings.TrimSpace(a.User) != "", strings.TrimSpace(a.Email) != ""
-	var out userInfo
+type getUserArgs struct {
+	User  string `json:"user"`
+	Email string `json:"email"`
+}
+
+func (a *getUserArgs) Normalise() error {
+	a.User, a.Email = strings.TrimSpace(a.User), strings.TrimSpace(a.Email)
+	var err error
 	switch {
-	case hasUser && hasEmail:
-		return "", errors.New("give either user or email, not both")
-	case hasUser:
-		id, err := userArg(a.User)
-		if err != nil {
-			return "", err
-		}
-		err = c.call(ctx, "users.info", url.Values{"user": {id}}, &out)
-		if err != nil {
-			return "", err
-		}
-	case hasEmail:
-		email, err := emailArg(a.Email)
-		if err != nil {
-			return "", err
-		}
-		if err := c.call(ctx, "users.lookupByEmail", url.Values{"email": {email}}, &out); err != nil {
-			return "", err
-		}
+	case a.User != "" && a.Email != "":
+		return errors.New("give either user or email, not both")
+	case a.User != "":
+		a.User, err = userArg(a.User)
+	case a.Email != "":
+		a.Email, err = emailArg(a.Email)
 	default:
-		return "", errors.New("user or email is required: a user id such as U0123ABCD, or an email address")
+		return errors.New("user or email is required: a user id such as U0123ABCD, or an email address")
+	}
+	return err
+}
+
+func getUser(ctx context.Context, c *client, a getUserArgs) (string, error) {
+	var out userInfo
+	if a.User != "" {
+		if err := c.call(ctx, "users.info", url.Values{"user": {a.User}}, &out); err != nil {
+			return "", err
+		}
+	} else if err := c.call(ctx, "users.lookupByEmail", url.Values{"email": {a.Email}}, &out); err != nil {
+		return "", err
 	}
 	u := out.User
 	if u.ID == "" {

@@ -5,7 +5,9 @@
 // request that got no answer.
 //
 // It exists so that these promises are written once: a connector that uses
-// Run cannot forget to scrub or bound a result, and every connector words
+// Prepare decodes and normalises its arguments before the guard sees them,
+// hands its body only that normalised value, and cannot forget to scrub a
+// result (the gateway, not the connector, bounds its size); every connector words
 // an argument or transport problem the same way. What differs between
 // providers (their error documents, their sentinels, their URLs) stays in
 // the connector; the helpers take it as arguments.

@@ -30,27 +30,78 @@ func open(up connector.Upstream) (client, error) {
 	return client{token: "s3cr3t"}, nil
 }
 
-func TestRunScrubsAndBoundsWhatAToolReturns(t *testing.T) {
+type echoArgs struct {
+	Name  string   `json:"name"`
+	Tags  []string `json:"tags"`
+	N     int      `json:"n"`
+	Flag  bool     `json:"flag"`
+	Empty *string  `json:"empty"`
+}
+
+func (a *echoArgs) Normalise() error {
+	a.Name = strings.TrimSpace(a.Name)
+	if a.Name == "bad" {
+		return errors.New("name must not be bad")
+	}
+	return nil
+}
+
+func TestPrepareScrubsButLeavesTruncationToTheGateway(t *testing.T) {
 	t.Parallel()
 	up := connector.Upstream{BaseURL: "https://example.com", MaxResultBytes: 40}
-	echo := toolkit.Run(open, func(_ context.Context, _ client, args json.RawMessage) (string, error) {
-		return "the token is s3cr3t; " + strings.Repeat("x", 100), nil
+	echo := toolkit.Prepare(open, func(_ context.Context, _ client, a echoArgs) (string, error) {
+		return "the token is s3cr3t; " + a.Name + strings.Repeat("x", 100), nil
 	})
-	got, err := echo(context.Background(), up, nil)
-	if err != nil || !strings.HasPrefix(got, "the token is [redacted]; xxx") || !strings.Contains(got, "[truncated: ") {
-		t.Errorf("result = %q, %v; want it redacted and truncated", got, err)
+	p, err := echo(json.RawMessage(`{"name":" ada "}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.Run(context.Background(), up)
+	if err != nil || got != "the token is [redacted]; ada"+strings.Repeat("x", 100) {
+		t.Errorf("result = %q, %v; want it redacted, normalised and whole", got, err)
 	}
 
-	fail := toolkit.Run(open, func(context.Context, client, json.RawMessage) (string, error) {
+	fail := toolkit.Prepare(open, func(context.Context, client, echoArgs) (string, error) {
 		return "partial", errors.New("upstream said s3cr3t")
 	})
-	got, err = fail(context.Background(), up, nil)
+	p, _ = fail(nil)
+	got, err = p.Run(context.Background(), up)
 	if got != "" || err == nil || err.Error() != "upstream said [redacted]" {
 		t.Errorf("failure = %q, %v; want no result and a scrubbed error", got, err)
 	}
 
-	_, err = echo(context.Background(), connector.Upstream{}, nil)
+	p, _ = echo(nil)
+	_, err = p.Run(context.Background(), connector.Upstream{})
 	if err == nil || err.Error() != "no base URL" {
 		t.Errorf("open failure = %v, want it returned as is", err)
+	}
+}
+
+func TestPrepareGivesTheCanonicalArguments(t *testing.T) {
+	t.Parallel()
+	body := func(context.Context, client, echoArgs) (string, error) { return "", nil }
+	prep := toolkit.Prepare(open, body)
+	tests := []struct{ name, raw, want, err string }{
+		{"trimmed, zero values not sent left out, false kept", `{"name":"  ada "}`, `{"flag":false,"name":"ada"}`, ""},
+		{"zero values sent are kept", `{"name":"","n":0,"tags":[]}`, `{"flag":false,"n":0,"name":"","tags":[]}`, ""},
+		{"a set pointer is kept even when empty", `{"name":"a","empty":""}`, `{"empty":"","flag":false,"name":"a"}`, ""},
+		{"lists and numbers", `{"name":"a","tags":["x"],"n":3,"flag":true}`, `{"flag":true,"n":3,"name":"a","tags":["x"]}`, ""},
+		{"a name in another case is refused", `{"Name":"a"}`, ``, `unknown argument "Name"`},
+		{"normalise refuses", `{"name":" bad"}`, ``, "name must not be bad"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := prep(json.RawMessage(tt.raw))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Errorf("error = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			got, _ := json.Marshal(p.Args)
+			if err != nil || string(got) != tt.want {
+				t.Errorf("Args = %s, %v; want %s", got, err, tt.want)
+			}
+		})
 	}
 }
