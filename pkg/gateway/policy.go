@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -24,21 +23,30 @@ type policies struct {
 	byHash map[[32]byte]*guard.Policy
 }
 
-// loadPolicy is the guard's PolicyLoader: the key's policy, else the
-// user's default, else none, read through the request's view.
-func (g *Gateway) loadPolicy(ctx context.Context, userID, keyID string) (*guard.Policy, error) {
+// loadPolicy is the guard's PolicyLoader: the user's default policy and
+// the key's own, read through the request's view.
+func (g *Gateway) loadPolicy(ctx context.Context, userID, keyID string) (guard.Effective, error) {
 	return viewFrom(ctx).policy(ctx, userID, keyID, g.readPolicy)
 }
 
-func (g *Gateway) readPolicy(ctx context.Context, userID, keyID string) (*guard.Policy, error) {
-	p, err := g.st.User(userID).EffectivePolicy(ctx, keyID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
+func (g *Gateway) readPolicy(ctx context.Context, userID, keyID string) (guard.Effective, error) {
+	ps, err := g.st.User(userID).PolicyLayers(ctx, keyID)
 	if err != nil {
-		return nil, fmt.Errorf("read policy: %w", err)
+		return guard.Effective{}, fmt.Errorf("read policy: %w", err)
 	}
-	return g.policies.compile(p.Body)
+	var eff guard.Effective
+	for _, p := range ps {
+		c, err := g.policies.compile(p.Body)
+		if err != nil {
+			return guard.Effective{}, err
+		}
+		if p.KeyID == "" {
+			eff.Default = c
+		} else {
+			eff.Key = c
+		}
+	}
+	return eff, nil
 }
 
 func (c *policies) compile(body string) (*guard.Policy, error) {
