@@ -177,3 +177,20 @@ func TestNilPolicyMarshalsAsTheEmptyPolicyThatAllowsAll(t *testing.T) {
 		t.Errorf("Decide with %q = %+v, %v; want default-allow", doc, got, err)
 	}
 }
+
+func TestRedactCredentialsOfOldDocumentsIsReadAndDropped(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"true", "false"} {
+		doc := "version: 1\nread_only: true\nredact_credentials: " + v + "\n"
+		got, err := mustCompile(t, doc).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "version: 1\nread_only: true\n"; string(got) != want {
+			t.Errorf("Marshal(Compile(%q)) = %q, want %q", doc, got, want)
+		}
+	}
+	if _, err := Compile([]byte("version: 1\nredact_credentials: maybe\n")); err == nil {
+		t.Error("redact_credentials: maybe was accepted; a value that was never valid should still be refused")
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
+	"github.com/mcpgate/mcpgate/pkg/secret"
 )
 
 const (
@@ -30,9 +31,10 @@ const (
 
 // client makes the requests of one tool call with one credential.
 type client struct {
-	base  string // scheme://host[/path] without a trailing slash
-	token string
-	http  *http.Client
+	base    string // scheme://host[/path] without a trailing slash
+	token   string
+	secrets *secret.Redactor // the token and the credential it came from
+	http    *http.Client
 	// need names the scope the current tool requires, for the message
 	// when Google answers 403 insufficient scopes.
 	need string
@@ -47,7 +49,7 @@ func newClient(up connector.Upstream, need string) (*client, error) {
 	if tok == "" {
 		return nil, errors.New("the Google connection has no access token; reconnect it with `mcpgate connect add google`")
 	}
-	return &client{base: base, token: tok, http: toolkit.HTTPClient(up.HTTP), need: need}, nil
+	return &client{base: base, token: tok, secrets: secret.NewRedactor(secret.FromString(tok), up.Credential), http: toolkit.HTTPClient(up.HTTP), need: need}, nil
 }
 
 // request is one call to a Google API. path is already escaped.
