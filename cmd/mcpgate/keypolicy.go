@@ -48,8 +48,18 @@ func (c *cli) keyUpdateCmd() *cobra.Command {
 						return err
 					}
 				}
-				if err := a.ApplyPolicyFlags(cmd.Context(), u, args[0], pf.guardFlags(cmd)); err != nil {
+				gf := pf.guardFlags(cmd)
+				if err := a.ApplyPolicyFlags(cmd.Context(), u, args[0], gf); err != nil {
 					return err
+				}
+				if gf.ReadOnly != nil && !*gf.ReadOnly {
+					eff, err := a.EffectivePolicy(cmd.Context(), u, args[0])
+					if err != nil {
+						return err
+					}
+					if eff.Default.ReadOnly() {
+						fmt.Fprintf(c.stderr, "note: the default policy is read-only, and it still applies to key %s: a key's own policy cannot lift it (put read_only in the other keys' policies instead)\n", args[0])
+					}
 				}
 				fmt.Fprintf(c.stdout, "updated key %s; `mcpgate key policy show %s` prints its policy\n", args[0], args[0])
 				return nil

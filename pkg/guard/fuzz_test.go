@@ -2,6 +2,7 @@ package guard
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -31,6 +32,10 @@ func FuzzPolicyYAML(f *testing.F) {
 		f.Add(doc)
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
+		// An input that takes this long is a bug (conditions are cost-limited); the
+		// panic stops the fuzzer with the input saved, where a hang would not.
+		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("slow input: %q", doc)) })
+		defer watchdog.Stop()
 		p, err := Compile(doc)
 		if err != nil {
 			if p != nil {

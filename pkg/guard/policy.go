@@ -23,6 +23,9 @@ type Policy struct {
 	maxResultBytes int
 }
 
+// ReadOnly reports whether p lets only tools annotated read-only run.
+func (p *Policy) ReadOnly() bool { return p != nil && p.readOnly }
+
 // rule is an argument condition: calls to matching tools run only if when
 // is true.
 type rule struct {
