@@ -152,7 +152,7 @@ own document, as stored, to edit and set again.`,
 				}
 				if !ok {
 					if name == "" {
-						fmt.Fprintln(c.stdout, "# no default policy: keys without their own policy may call every tool of their connections")
+						fmt.Fprintln(c.stdout, "# no default policy: a key may call every tool of its connections that its own policy allows")
 					} else {
 						fmt.Fprintf(c.stdout, "# key %s has no policy of its own: only the default policy applies (`mcpgate key policy show --default`)\n", name)
 					}
