@@ -49,7 +49,7 @@ func (a *App) AddTokenConnection(ctx context.Context, u store.User, provider, na
 	}
 	account, err := p.Identify(ctx, a.upstream(p, "", token))
 	if err != nil {
-		return store.Connection{}, fmt.Errorf("check the token with %s: %s", provider, secret.Scrub(err.Error(), token))
+		return store.Connection{}, fmt.Errorf("check the token with %s: %w", provider, secret.NewRedactor(token).Scrub(err))
 	}
 	now := time.Now().UTC()
 	c := store.Connection{
@@ -85,7 +85,7 @@ func (a *App) TestConnection(ctx context.Context, u store.User, name string) (st
 	}
 	account, err := p.Identify(ctx, a.upstream(p, c.APIURL, cred))
 	if err != nil {
-		return "", fmt.Errorf("%s refused the stored credential: %s", c.Provider, secret.Scrub(err.Error(), cred))
+		return "", fmt.Errorf("%s refused the stored credential: %w", c.Provider, secret.NewRedactor(cred).Scrub(err))
 	}
 	return account, nil
 }
@@ -134,7 +134,7 @@ func (a *App) revoke(ctx context.Context, c store.Connection) error {
 		return err
 	}
 	if err := r.Revoke(ctx, a.upstream(p, c.APIURL, tok), client); err != nil {
-		return fmt.Errorf("revoke the token at %s: %s", c.Provider, secret.Scrub(err.Error(), tok))
+		return fmt.Errorf("revoke the token at %s: %w", c.Provider, secret.NewRedactor(tok).Scrub(err))
 	}
 	return nil
 }

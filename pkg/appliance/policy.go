@@ -54,6 +54,36 @@ func (a *App) Policy(ctx context.Context, u store.User, keyName string) (string,
 	return p.Body, true, nil
 }
 
+// EffectivePolicy returns what applies to a key's calls: the user's default
+// policy and the key's own (see guard.Effective).
+func (a *App) EffectivePolicy(ctx context.Context, u store.User, keyName string) (guard.Effective, error) {
+	k, err := a.activeKey(ctx, u, keyName)
+	if err != nil {
+		return guard.Effective{}, err
+	}
+	ps, err := a.Store.User(u.ID).PolicyLayers(ctx, k.ID)
+	if err != nil {
+		return guard.Effective{}, fmt.Errorf("read policy: %w", err)
+	}
+	var eff guard.Effective
+	for _, p := range ps {
+		c, err := guard.Compile([]byte(p.Body))
+		if err != nil {
+			which := "key " + keyName
+			if p.KeyID == "" {
+				which = "the default"
+			}
+			return guard.Effective{}, fmt.Errorf("the stored policy of %s does not compile (%w); replace it with `mcpgate key policy set`", which, err)
+		}
+		if p.KeyID == "" {
+			eff.Default = c
+		} else {
+			eff.Key = c
+		}
+	}
+	return eff, nil
+}
+
 // ClearPolicy deletes a key's (or the default) policy.
 func (a *App) ClearPolicy(ctx context.Context, u store.User, keyName string) error {
 	id, err := a.policyKeyID(ctx, u, keyName)
@@ -68,7 +98,8 @@ func (a *App) ClearPolicy(ctx context.Context, u store.User, keyName string) err
 }
 
 // ApplyPolicyFlags adds the CLI's --allow/--deny/--read-only/--rate to a
-// key's policy (creating it); it never removes entries.
+// key's own policy (creating it); it never removes entries. The user's
+// default policy is untouched and still applies to the key.
 func (a *App) ApplyPolicyFlags(ctx context.Context, u store.User, keyName string, f guard.Flags) error {
 	if len(f.Allow)+len(f.Deny)+len(f.Rates) == 0 && f.ReadOnly == nil {
 		return nil

@@ -37,7 +37,7 @@ func FuzzToolArguments(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	g := guard.New(func(context.Context, string, string) (*guard.Policy, error) { return p, nil }, nil, guard.Options{})
+	g := guard.New(func(context.Context, string, string) (guard.Effective, error) { return guard.Effective{Key: p}, nil }, nil, guard.Options{})
 	f.Fuzz(func(t *testing.T, which uint8, raw []byte) {
 		name := names[int(which)%len(names)]
 		tool := tools[name]

@@ -123,7 +123,7 @@ func (g *Gateway) callUpstream(ctx context.Context, conn store.Connection, cred 
 		return "", fmt.Errorf("connection %q needs re-authorisation: run `mcpgate connect add %s --name %s` again", conn.Name, conn.Provider, conn.Name)
 	}
 	if err != nil {
-		g.log.Warn("token refresh failed", "connection", conn.Name, "err", secret.Scrub(err.Error(), cred))
+		g.log.Warn("token refresh failed", "connection", conn.Name, "err", secret.NewRedactor(cred).Scrub(err).Error())
 		return "", fmt.Errorf("the %s token could not be refreshed; try again later", conn.Provider)
 	}
 	up := connector.Upstream{
@@ -133,20 +133,13 @@ func (g *Gateway) callUpstream(ctx context.Context, conn store.Connection, cred 
 		MaxResultBytes: limit, // what a tool downloads; finish cuts the result to it
 	}
 	out, err := prep.Run(ctx, up)
+	secrets := secret.NewRedactor(token, cred)
 	if err != nil {
-		return "", scrubbedError{err: err, msg: secret.Scrub(secret.Scrub(err.Error(), token), cred)}
+		return "", secrets.Scrub(err)
 	}
-	return secret.Scrub(secret.Scrub(out, token), cred), nil
+	out, _ = secrets.Redact(out)
+	return out, nil
 }
-
-// scrubbedError keeps the cause for errors.Is while its text is scrubbed.
-type scrubbedError struct {
-	err error
-	msg string
-}
-
-func (e scrubbedError) Error() string { return e.msg }
-func (e scrubbedError) Unwrap() error { return e.err }
 
 func (g *Gateway) connection(ctx context.Context, userID, name string) (store.Connection, error) {
 	if c, ok := requestConnection(ctx, name); ok {

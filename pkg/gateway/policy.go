@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/guard"
+	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/vault"
 )
@@ -24,21 +24,30 @@ type policies struct {
 	byHash map[[32]byte]*guard.Policy
 }
 
-// loadPolicy is the guard's PolicyLoader: the key's policy, else the
-// user's default, else none, read through the request's view.
-func (g *Gateway) loadPolicy(ctx context.Context, userID, keyID string) (*guard.Policy, error) {
+// loadPolicy is the guard's PolicyLoader: the user's default policy and
+// the key's own, read through the request's view.
+func (g *Gateway) loadPolicy(ctx context.Context, userID, keyID string) (guard.Effective, error) {
 	return viewFrom(ctx).policy(ctx, userID, keyID, g.readPolicy)
 }
 
-func (g *Gateway) readPolicy(ctx context.Context, userID, keyID string) (*guard.Policy, error) {
-	p, err := g.st.User(userID).EffectivePolicy(ctx, keyID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
+func (g *Gateway) readPolicy(ctx context.Context, userID, keyID string) (guard.Effective, error) {
+	ps, err := g.st.User(userID).PolicyLayers(ctx, keyID)
 	if err != nil {
-		return nil, fmt.Errorf("read policy: %w", err)
+		return guard.Effective{}, fmt.Errorf("read policy: %w", err)
 	}
-	return g.policies.compile(p.Body)
+	var eff guard.Effective
+	for _, p := range ps {
+		c, err := g.policies.compile(p.Body)
+		if err != nil {
+			return guard.Effective{}, err
+		}
+		if p.KeyID == "" {
+			eff.Default = c
+		} else {
+			eff.Key = c
+		}
+	}
+	return eff, nil
 }
 
 func (c *policies) compile(body string) (*guard.Policy, error) {
@@ -76,13 +85,13 @@ type secretsCache struct {
 
 type userSecrets struct {
 	fingerprint string
-	redactor    *guard.Redactor
+	redactor    *secret.Redactor
 }
 
 // userSecrets returns a redactor for every credential value the user
 // holds: raw tokens, and the access and refresh tokens inside OAuth token
 // sets.
-func (g *Gateway) userSecrets(ctx context.Context, userID string, conns []store.Connection) *guard.Redactor {
+func (g *Gateway) userSecrets(ctx context.Context, userID string, conns []store.Connection) *secret.Redactor {
 	var fp strings.Builder
 	for _, c := range conns {
 		fmt.Fprintf(&fp, "%s@%d|", c.ID, c.UpdatedAt.UnixMicro())
@@ -93,24 +102,24 @@ func (g *Gateway) userSecrets(ctx context.Context, userID string, conns []store.
 	if ok && cached.fingerprint == fp.String() {
 		return cached.redactor
 	}
-	var values [][]byte
+	var values []secret.Value
 	for _, c := range conns {
 		cred, err := g.vault.Open(ctx, userID, vault.PurposeCredential, c.ID, c.Credential)
 		if err != nil {
 			continue
 		}
-		values = append(values, cred.Bytes())
+		values = append(values, cred)
 		if c.AuthKind == connector.AuthOAuth2 {
 			var tok struct {
 				Access  string `json:"access_token"`
 				Refresh string `json:"refresh_token"`
 			}
 			if json.Unmarshal(cred.Bytes(), &tok) == nil {
-				values = append(values, []byte(tok.Access), []byte(tok.Refresh))
+				values = append(values, secret.FromString(tok.Access), secret.FromString(tok.Refresh))
 			}
 		}
 	}
-	r := guard.NewRedactor(values)
+	r := secret.NewRedactor(values...)
 	g.secrets.mu.Lock()
 	if g.secrets.byUser == nil || len(g.secrets.byUser) > 10000 {
 		g.secrets.byUser = map[string]userSecrets{}

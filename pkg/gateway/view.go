@@ -25,7 +25,7 @@ type view struct {
 	mu       sync.Mutex
 	keys     map[string]store.APIKey
 	conns    map[string][]store.Connection
-	policies map[policyKey]*guard.Policy // nil: no policy is set
+	policies map[policyKey]guard.Effective
 }
 
 type policyKey struct{ userID, keyID string }
@@ -61,7 +61,7 @@ func (vs *views) at(ctx context.Context, st store.Store) (*view, error) {
 			gen:      gen,
 			keys:     map[string]store.APIKey{},
 			conns:    map[string][]store.Connection{},
-			policies: map[policyKey]*guard.Policy{},
+			policies: map[policyKey]guard.Effective{},
 		}
 	}
 	return vs.cur, nil
@@ -106,13 +106,12 @@ func (v *view) connections(ctx context.Context, userID string, read func(context
 	return through(&v.mu, v.conns, userID, func() ([]store.Connection, error) { return read(ctx) })
 }
 
-// policy returns the key's effective policy (nil if none), read and
-// compiled through v.
-func (v *view) policy(ctx context.Context, userID, keyID string, load guard.PolicyLoader) (*guard.Policy, error) {
+// policy returns the key's effective policy, read and compiled through v.
+func (v *view) policy(ctx context.Context, userID, keyID string, load guard.PolicyLoader) (guard.Effective, error) {
 	if v == nil {
 		return load(ctx, userID, keyID)
 	}
-	return through(&v.mu, v.policies, policyKey{userID, keyID}, func() (*guard.Policy, error) { return load(ctx, userID, keyID) })
+	return through(&v.mu, v.policies, policyKey{userID, keyID}, func() (guard.Effective, error) { return load(ctx, userID, keyID) })
 }
 
 // through returns m[k] or, on a miss, what read returns, keeping it

@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-// PolicyLoader returns the policy for a call: the key's own policy, else the
-// user's default, else nil, which allows every call. An error means the
-// policy could not be read; the call is then refused. It is called on every
-// call, so a policy changed by the CLI applies on the next one; caching is
-// the caller's business.
-type PolicyLoader func(ctx context.Context, userID, keyID string) (*Policy, error)
+// PolicyLoader returns what applies to a call: the user's default policy
+// and the key's own, either or both nil; with neither, every call is
+// allowed. An error means a policy could not be read; the call is then
+// refused. It is called on every call, so a policy changed by the CLI
+// applies on the next one; caching is the caller's business.
+type PolicyLoader func(ctx context.Context, userID, keyID string) (Effective, error)
 
 // RateCounter counts calls against one rate limit of one key in one fixed
 // window. It must atomically record the call if fewer than limit calls are
@@ -50,90 +50,101 @@ func New(load PolicyLoader, rates RateCounter, opts Options) *Engine {
 	return e
 }
 
-// Decide checks c against its key's policy in this order: deny list, allow
-// list, read-only, argument conditions, rate limits. The first that refuses
-// decides; a call nothing refuses is allowed by the allow pattern it matched,
-// or by default-allow. Rate limits count only calls that everything else
-// allowed; when several limits match a call, those checked before the one
-// that refuses it have counted it.
+// Decide checks c against its key's effective policy (see Effective) in
+// this order: deny lists, allow lists, read-only, argument conditions, rate
+// limits, each check over the default policy first, then the key's own. The
+// first that refuses decides; a call nothing refuses is allowed by the allow
+// pattern it matched (the key's, when both have allow lists), or by
+// default-allow. Rate limits count only calls that everything else allowed;
+// when several limits match a call, those checked before the one that
+// refuses it have counted it.
 func (e *Engine) Decide(ctx context.Context, c Call) (Decision, error) {
 	if err := ctx.Err(); err != nil {
 		return Decision{}, fmt.Errorf("check call: %w", err)
 	}
-	p, err := e.load(ctx, c.UserID, c.KeyID)
+	eff, err := e.load(ctx, c.UserID, c.KeyID)
 	if err != nil {
 		return Decision{}, fmt.Errorf("load guardrail policy: %w", err)
 	}
-	if p == nil {
+	if eff.IsZero() {
 		return AllowAll{}.Decide(ctx, c)
 	}
-	return p.decide(ctx, c, e.rates, e.now)
+	return eff.decide(ctx, c, e.rates, e.now)
 }
 
-func (p *Policy) decision(allow bool, rule, reason string) Decision {
-	return Decision{Allow: allow, Rule: rule, Reason: reason, MaxResultBytes: p.maxResultBytes, RedactCredentials: p.redact}
-}
-
-func (p *Policy) decide(ctx context.Context, c Call, rates RateCounter, now func() time.Time) (Decision, error) {
-	if pat, ok := matchTool(p.deny, c.Tool, false); ok {
-		return p.decision(false, "deny:"+pat, fmt.Sprintf("tool %s is on this key's deny list", c.Tool)), nil
+func (e Effective) decide(ctx context.Context, c Call, rates RateCounter, now func() time.Time) (Decision, error) {
+	layers := e.layers()
+	for _, l := range layers {
+		if pat, ok := matchTool(l.p.deny, c.Tool, false); ok {
+			return e.decision(false, l.prefix+"deny:"+pat, fmt.Sprintf("tool %s is on %s deny list", c.Tool, l.whose)), nil
+		}
 	}
 	allowedBy := RuleDefaultAllow
-	if len(p.allow) > 0 {
-		pat, ok := matchTool(p.allow, c.Tool, false)
-		if !ok {
-			return p.decision(false, RuleAllowList, fmt.Sprintf("tool %s is not on this key's allow list", c.Tool)), nil
+	for _, l := range layers {
+		if len(l.p.allow) == 0 {
+			continue
 		}
-		allowedBy = "allow:" + pat
+		pat, ok := matchTool(l.p.allow, c.Tool, false)
+		if !ok {
+			return e.decision(false, l.prefix+RuleAllowList, fmt.Sprintf("tool %s is not on %s allow list", c.Tool, l.whose)), nil
+		}
+		allowedBy = l.prefix + "allow:" + pat
 	}
-	if p.readOnly && !c.ReadOnly {
-		return p.decision(false, RuleReadOnly, fmt.Sprintf("this key is read-only, and tool %s is not annotated read-only", c.Tool)), nil
+	for _, l := range layers {
+		if l.p.readOnly && !c.ReadOnly {
+			return e.decision(false, l.prefix+RuleReadOnly, fmt.Sprintf("this key is read-only by %s, and tool %s is not annotated read-only", l.by, c.Tool)), nil
+		}
 	}
 
 	var args map[string]any
-	for _, r := range p.rules {
-		if _, ok := matchTool(r.tools, c.Tool, true); !ok {
-			continue
-		}
-		var err error
-		if args == nil {
-			args, err = callArgs(c.Args)
-		}
-		ok := false
-		if err == nil {
-			ok, err = evalWhen(ctx, r.prg, c.Tool, args)
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return Decision{}, fmt.Errorf("check rule %s: %w", r.id, ctx.Err())
+	for _, l := range layers {
+		for _, r := range l.p.rules {
+			if _, ok := matchTool(r.tools, c.Tool, true); !ok {
+				continue
 			}
-			// A condition that cannot be evaluated never allows.
-			return p.decision(false, r.ruleID(), fmt.Sprintf("rule %s could not be checked: %s; the call was not run", r.id, err)), nil
-		}
-		if !ok {
-			return p.decision(false, r.ruleID(), r.reasonOrDefault()), nil
+			var err error
+			if args == nil {
+				args, err = callArgs(c.Args)
+			}
+			ok := false
+			if err == nil {
+				ok, err = evalWhen(ctx, r.prg, c.Tool, args)
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					return Decision{}, fmt.Errorf("check rule %s: %w", r.id, ctx.Err())
+				}
+				// A condition that cannot be evaluated never allows.
+				return e.decision(false, l.prefix+r.ruleID(), fmt.Sprintf("rule %s could not be checked: %s; the call was not run", r.id, err)), nil
+			}
+			if !ok {
+				return e.decision(false, l.prefix+r.ruleID(), r.reasonOrDefault()), nil
+			}
 		}
 	}
 
 	t := now()
-	for _, rl := range p.rates {
-		if _, ok := matchTool(rl.tools, c.Tool, true); !ok {
-			continue
-		}
-		if rates == nil {
-			return Decision{}, fmt.Errorf("check rate limit %s: %w", rl.id, errNoCounter)
-		}
-		start, end := rl.limit.Window(t)
-		_, allowed, err := rates(ctx, c.UserID, c.KeyID, rl.ruleID(), start, rl.limit.N)
-		if err != nil {
-			return Decision{}, fmt.Errorf("count calls for rate limit %s: %w", rl.id, err)
-		}
-		if !allowed {
-			return p.decision(false, rl.ruleID(), fmt.Sprintf("rate limit %s for %s reached; try again after %s",
-				rl.limit, rl.toolsText(), end.Format(time.RFC3339))), nil
+	for _, l := range layers {
+		for _, rl := range l.p.rates {
+			if _, ok := matchTool(rl.tools, c.Tool, true); !ok {
+				continue
+			}
+			if rates == nil {
+				return Decision{}, fmt.Errorf("check rate limit %s: %w", rl.id, errNoCounter)
+			}
+			id := l.prefix + rl.ruleID()
+			start, end := rl.limit.Window(t)
+			_, allowed, err := rates(ctx, c.UserID, c.KeyID, id, start, rl.limit.N)
+			if err != nil {
+				return Decision{}, fmt.Errorf("count calls for rate limit %s: %w", rl.id, err)
+			}
+			if !allowed {
+				return e.decision(false, id, fmt.Sprintf("%s rate limit %s for %s reached; try again after %s",
+					l.whose, rl.limit, rl.toolsText(), end.Format(time.RFC3339))), nil
+			}
 		}
 	}
-	return p.decision(true, allowedBy, ""), nil
+	return e.decision(true, allowedBy, ""), nil
 }
 
 var errNoCounter = errors.New("the gateway has no rate counter")

@@ -174,7 +174,7 @@ rate_limits:
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantReason := "rate limit 20/h for gmail_send_message reached; try again after 2026-03-01T11:00:00Z"
+	wantReason := "this key's rate limit 20/h for gmail_send_message reached; try again after 2026-03-01T11:00:00Z"
 	if got.Allow || got.Rule != "rate:mail-rate" || got.Reason != wantReason {
 		t.Errorf("call 21 = %s by %q (%q), want deny by rate:mail-rate (%q)", got.Name(), got.Rule, got.Reason, wantReason)
 	}
@@ -214,8 +214,8 @@ func TestDecideRefusesWhenInfrastructureFails(t *testing.T) {
 	}{
 		{"the rate counter is down", engineFor(limited, down, nil), "database is locked"},
 		{"no rate counter is configured", engineFor(limited, nil, nil), "no rate counter"},
-		{"the policy cannot be loaded", New(func(context.Context, string, string) (*Policy, error) {
-			return nil, errors.New("store closed")
+		{"the policy cannot be loaded", New(func(context.Context, string, string) (Effective, error) {
+			return Effective{}, errors.New("store closed")
 		}, nil, Options{}), "load guardrail policy: store closed"},
 	}
 	for _, tt := range tests {
@@ -235,14 +235,13 @@ func TestDecideRefusesWhenInfrastructureFails(t *testing.T) {
 func TestDecideCarriesResultHandling(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name       string
-		policy     *Policy
-		wantMax    int
-		wantRedact bool
+		name    string
+		policy  *Policy
+		wantMax int
 	}{
-		{"no policy redacts with the gateway's default size", nil, 0, true},
-		{"redaction is on by default", mustCompile(t, "version: 1\nmax_result_bytes: 1000\n"), 1000, true},
-		{"redaction can be turned off", mustCompile(t, "version: 1\nredact_credentials: false\n"), 0, false},
+		{"no policy leaves the gateway's default size", nil, 0},
+		{"the policy's size is carried", mustCompile(t, "version: 1\nmax_result_bytes: 1000\n"), 1000},
+		{"an old document's redact_credentials is ignored", mustCompile(t, "version: 1\nredact_credentials: false\n"), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,8 +250,8 @@ func TestDecideCarriesResultHandling(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.MaxResultBytes != tt.wantMax || got.RedactCredentials != tt.wantRedact {
-				t.Errorf("Decide = max %d, redact %v; want %d, %v", got.MaxResultBytes, got.RedactCredentials, tt.wantMax, tt.wantRedact)
+			if !got.Allow || got.MaxResultBytes != tt.wantMax {
+				t.Errorf("Decide = %+v; want allowed with max %d", got, tt.wantMax)
 			}
 		})
 	}
@@ -282,7 +281,7 @@ func TestDecideReturnsAnErrorWhenCancelled(t *testing.T) {
 	}
 	// Cancelled while a condition runs: the check stops and is an error, not a denial.
 	big := Call{Tool: "gmail_send_message", Args: argsOf(`{"to":[` + strings.Repeat(`"a@example.com",`, 1000) + `"a@example.com"]}`)}
-	if got, err := p.decide(ctx, big, nil, time.Now); !errors.Is(err, context.Canceled) || got.Allow {
+	if got, err := (Effective{Key: p}).decide(ctx, big, nil, time.Now); !errors.Is(err, context.Canceled) || got.Allow {
 		t.Errorf("decide cancelled mid-condition = %+v, %v; want context.Canceled", got, err)
 	}
 }

@@ -14,13 +14,13 @@ func TestFromFlagsBuildsAPolicy(t *testing.T) {
 		flags Flags
 		want  string // the canonical YAML
 	}{
-		{"no flags is the empty policy", Flags{}, "version: 1\nread_only: false\nredact_credentials: true\n"},
+		{"no flags is the empty policy", Flags{}, "version: 1\nread_only: false\n"},
 		{"--allow, --deny and the ! shorthand",
 			Flags{Allow: []string{"github_*", "!github_delete_*"}, Deny: []string{"gmail_send_message"}},
-			"version: 1\nread_only: false\nallow:\n  - github_*\ndeny:\n  - github_delete_*\n  - gmail_send_message\nredact_credentials: true\n"},
-		{"--read-only", Flags{ReadOnly: &yes}, "version: 1\nread_only: true\nredact_credentials: true\n"},
+			"version: 1\nread_only: false\nallow:\n  - github_*\ndeny:\n  - github_delete_*\n  - gmail_send_message\n"},
+		{"--read-only", Flags{ReadOnly: &yes}, "version: 1\nread_only: true\n"},
 		{"--rate", Flags{Rates: []string{"gmail_send_message=20/h"}},
-			"version: 1\nread_only: false\nrate_limits:\n  - tools:\n      - gmail_send_message\n    limit: 20/h\nredact_credentials: true\n"},
+			"version: 1\nread_only: false\nrate_limits:\n  - tools:\n      - gmail_send_message\n    limit: 20/h\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,7 +104,6 @@ rate_limits:
       - github_create_*
     limit: 10/d
 max_result_bytes: 4096
-redact_credentials: true
 `
 	if string(got) != want {
 		t.Errorf("Merge =\n%s\nwant\n%s", got, want)

@@ -20,9 +20,9 @@ type Decision struct {
 	Reason string // shown to the model when denied
 
 	// What the gateway applies to the result of an allowed call.
-	MaxResultBytes    int  // 0: the gateway's default
-	RedactCredentials bool // replace the user's credential values found in the result (see Redact)
-	// Redacted is set by the gateway when the result held a credential.
+	MaxResultBytes int // 0: the gateway's default
+	// Redacted is set by the gateway when the result held a credential,
+	// which it always replaces (secret.Redactor): that is no policy's choice.
 	Redacted bool
 }
 
@@ -30,7 +30,7 @@ type Decision struct {
 const (
 	Allow              = "allow"
 	Deny               = "deny"
-	AllowWithRedaction = "allow-with-redaction" // an allowed call whose result Redact changed
+	AllowWithRedaction = "allow-with-redaction" // an allowed call whose result held a credential
 )
 
 // Rule ids of decisions that no policy entry made.
@@ -58,13 +58,12 @@ type Guard interface {
 	Decide(ctx context.Context, c Call) (Decision, error)
 }
 
-// AllowAll is the guard when no policy is configured. It still asks the
-// gateway to redact credentials: that is not a policy choice.
+// AllowAll is the guard when no policy is configured.
 type AllowAll struct{}
 
 // Decide implements Guard.
 func (AllowAll) Decide(context.Context, Call) (Decision, error) {
-	return Decision{Allow: true, Rule: RuleDefaultAllow, RedactCredentials: true}, nil
+	return Decision{Allow: true, Rule: RuleDefaultAllow}, nil
 }
 
 var _ Guard = AllowAll{}

@@ -60,9 +60,15 @@ func (c *fakeClock) Set(t time.Time) {
 	c.t = t
 }
 
-// engineFor returns an Engine that applies p to every key.
+// engineFor returns an Engine that applies p, as every key's own policy,
+// to every key.
 func engineFor(p *Policy, counter *fakeCounter, clock *fakeClock) *Engine {
-	load := func(context.Context, string, string) (*Policy, error) { return p, nil }
+	return layeredEngine(Effective{Key: p}, counter, clock)
+}
+
+// layeredEngine returns an Engine that applies eff to every key.
+func layeredEngine(eff Effective, counter *fakeCounter, clock *fakeClock) *Engine {
+	load := func(context.Context, string, string) (Effective, error) { return eff, nil }
 	var rc RateCounter
 	if counter != nil {
 		rc = counter.count

@@ -21,8 +21,10 @@ type Policy struct {
 	rules          []rule
 	rates          []rateLimit
 	maxResultBytes int
-	redact         bool
 }
+
+// ReadOnly reports whether p lets only tools annotated read-only run.
+func (p *Policy) ReadOnly() bool { return p != nil && p.readOnly }
 
 // rule is an argument condition: calls to matching tools run only if when
 // is true.
@@ -66,10 +68,8 @@ func compileDocument(d document, lines docLines) (*Policy, error) {
 		}
 		return nil, fmt.Errorf("version: %d is not supported by this mcpgate; use version: 1", d.Version)
 	}
-	p := &Policy{readOnly: d.ReadOnly, redact: true, maxResultBytes: d.MaxResultBytes}
-	if d.RedactCredentials != nil {
-		p.redact = *d.RedactCredentials
-	}
+	// d.RedactCredentials is ignored: see document.
+	p := &Policy{readOnly: d.ReadOnly, maxResultBytes: d.MaxResultBytes}
 	if d.MaxResultBytes < 0 {
 		return nil, fmt.Errorf("max_result_bytes: %d is negative; use 0 for the gateway's default", d.MaxResultBytes)
 	}

@@ -94,8 +94,8 @@ func TestExamplePolicyCompiles(t *testing.T) {
 		if got.Allow != tt.wantAllow || got.Rule != tt.wantRule {
 			t.Errorf("Decide(%s %s) = %s by %q (%s), want allow=%v by %q", tt.call.Tool, tt.call.Args, got.Name(), got.Rule, got.Reason, tt.wantAllow, tt.wantRule)
 		}
-		if got.MaxResultBytes != 65536 || !got.RedactCredentials {
-			t.Errorf("Decide(%s) result handling = %d bytes, redact %v; want 65536, true", tt.call.Tool, got.MaxResultBytes, got.RedactCredentials)
+		if got.MaxResultBytes != 65536 {
+			t.Errorf("Decide(%s) max result = %d bytes, want 65536", tt.call.Tool, got.MaxResultBytes)
 		}
 	}
 }
@@ -110,7 +110,7 @@ func TestMarshalThenCompileGivesTheSamePolicy(t *testing.T) {
 		{"the example policy", string(example)},
 		{"derived ids and the ! shorthand",
 			"version: 1\nallow: [a_*, '!a_b']\nrules:\n  - when: 'tool != \"x\"'\nrate_limits:\n  - {tools: [a_*], limit: 3/m}\n"},
-		{"credentials redaction turned off", "version: 1\nread_only: true\nredact_credentials: false\n"},
+		{"an old document with redact_credentials", "version: 1\nread_only: true\nredact_credentials: false\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,7 +160,6 @@ rate_limits:
   - tools:
       - gmail_send_message
     limit: 20/h
-redact_credentials: true
 `
 	if string(got) != want {
 		t.Errorf("Marshal() =\n%s\nwant\n%s", got, want)
@@ -174,7 +173,24 @@ func TestNilPolicyMarshalsAsTheEmptyPolicyThatAllowsAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := engineFor(mustCompile(t, string(doc)), nil, nil).Decide(context.Background(), Call{Tool: "anything"})
-	if err != nil || !got.Allow || got.Rule != RuleDefaultAllow || !got.RedactCredentials {
-		t.Errorf("Decide with %q = %+v, %v; want default-allow with redaction", doc, got, err)
+	if err != nil || !got.Allow || got.Rule != RuleDefaultAllow {
+		t.Errorf("Decide with %q = %+v, %v; want default-allow", doc, got, err)
+	}
+}
+
+func TestRedactCredentialsOfOldDocumentsIsReadAndDropped(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"true", "false"} {
+		doc := "version: 1\nread_only: true\nredact_credentials: " + v + "\n"
+		got, err := mustCompile(t, doc).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "version: 1\nread_only: true\n"; string(got) != want {
+			t.Errorf("Marshal(Compile(%q)) = %q, want %q", doc, got, want)
+		}
+	}
+	if _, err := Compile([]byte("version: 1\nredact_credentials: maybe\n")); err == nil {
+		t.Error("redact_credentials: maybe was accepted; a value that was never valid should still be refused")
 	}
 }

@@ -14,14 +14,18 @@ import (
 // document is the YAML form of a policy, field for field. Its field order is
 // the canonical order Marshal writes.
 type document struct {
-	Version           int       `yaml:"version"`
-	ReadOnly          bool      `yaml:"read_only"`
-	Allow             []string  `yaml:"allow,omitempty"`
-	Deny              []string  `yaml:"deny,omitempty"`
-	Rules             []ruleDoc `yaml:"rules,omitempty"`
-	RateLimits        []rateDoc `yaml:"rate_limits,omitempty"`
-	MaxResultBytes    int       `yaml:"max_result_bytes,omitempty"`
-	RedactCredentials *bool     `yaml:"redact_credentials"` // absent: true
+	Version        int       `yaml:"version"`
+	ReadOnly       bool      `yaml:"read_only"`
+	Allow          []string  `yaml:"allow,omitempty"`
+	Deny           []string  `yaml:"deny,omitempty"`
+	Rules          []ruleDoc `yaml:"rules,omitempty"`
+	RateLimits     []rateDoc `yaml:"rate_limits,omitempty"`
+	MaxResultBytes int       `yaml:"max_result_bytes,omitempty"`
+
+	// RedactCredentials is read from documents written before it was
+	// removed, and ignored: the gateway always redacts credentials, so the
+	// field never had an effect. Marshal does not write it.
+	RedactCredentials *bool `yaml:"redact_credentials,omitempty"`
 }
 
 type ruleDoc struct {
@@ -72,11 +76,10 @@ func (p *Policy) Marshal() ([]byte, error) {
 // derived again, identically, when it is compiled.
 func (p *Policy) document() document {
 	if p == nil {
-		p = &Policy{redact: true}
+		p = &Policy{}
 	}
-	redact := p.redact
 	d := document{
-		Version: 1, ReadOnly: p.readOnly, MaxResultBytes: p.maxResultBytes, RedactCredentials: &redact,
+		Version: 1, ReadOnly: p.readOnly, MaxResultBytes: p.maxResultBytes,
 		Allow: p.allow, Deny: p.deny,
 	}
 	for _, r := range p.rules {

@@ -124,7 +124,8 @@ func (f *Flow) Complete(ctx context.Context, state, code string) (store.Connecti
 	}
 	account, err := op.Identify(ctx, f.upstream(op, secret.FromString(tok.AccessToken)))
 	if err != nil {
-		return store.Connection{}, fmt.Errorf("ask %s whose account this is: %s", ps.Provider, secret.Scrub(err.Error(), secret.FromString(tok.AccessToken)))
+		tokens := secret.NewRedactor(secret.FromString(tok.AccessToken), secret.FromString(tok.RefreshToken))
+		return store.Connection{}, fmt.Errorf("ask %s whose account this is: %w", ps.Provider, tokens.Scrub(err))
 	}
 	scopes := ps.Scopes
 	if granted, ok := tok.Extra("scope").(string); ok && granted != "" {

@@ -3,10 +3,7 @@ package secret
 import (
 	"fmt"
 	"log/slog"
-	"strings"
 )
-
-const redacted = "[redacted]"
 
 // Value is a credential: an API token, an OAuth token set, a key. Its only
 // way out is Reveal, which callers use at the moment they build the request
@@ -31,35 +28,24 @@ func (v Value) Bytes() []byte { return v.b }
 func (v Value) IsZero() bool { return len(v.b) == 0 }
 
 // String implements fmt.Stringer without revealing the value.
-func (v Value) String() string { return redacted }
+func (v Value) String() string { return Redacted }
 
 // GoString implements fmt.GoStringer without revealing the value.
-func (v Value) GoString() string { return redacted }
+func (v Value) GoString() string { return Redacted }
 
 // Format makes every fmt verb print [redacted].
-func (v Value) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
+func (v Value) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(Redacted)) }
 
 // MarshalJSON encodes the value as "[redacted]".
-func (v Value) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+func (v Value) MarshalJSON() ([]byte, error) { return []byte(`"` + Redacted + `"`), nil }
 
 // MarshalText encodes the value as [redacted].
-func (v Value) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+func (v Value) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
 
 // LogValue makes slog print [redacted].
-func (v Value) LogValue() slog.Value { return slog.StringValue(redacted) }
+func (v Value) LogValue() slog.Value { return slog.StringValue(Redacted) }
 
 var (
 	_ fmt.Formatter  = Value{}
 	_ slog.LogValuer = Value{}
 )
-
-// Scrub replaces every occurrence of v in text with [redacted]: for text
-// from an upstream that may echo the credential it was sent. Values too
-// short to be a credential are left alone, so that a stray match cannot
-// garble the text.
-func Scrub(text string, v Value) string {
-	if len(v.b) < 6 {
-		return text
-	}
-	return strings.ReplaceAll(text, string(v.b), redacted)
-}

@@ -125,9 +125,10 @@ type UserStore interface {
 	PutPolicy(ctx context.Context, p Policy) error
 	// Policy: ErrNotFound if none is set for keyID ("" is the default).
 	Policy(ctx context.Context, keyID string) (Policy, error)
-	// EffectivePolicy is the key's own policy, else the default ("");
-	// ErrNotFound if neither is set.
-	EffectivePolicy(ctx context.Context, keyID string) (Policy, error)
+	// PolicyLayers returns, in one read, the user's default policy and
+	// keyID's own, those that are set, the default first: both apply to
+	// the key's calls. Neither set is an empty list, not an error.
+	PolicyLayers(ctx context.Context, keyID string) ([]Policy, error)
 	// DeletePolicy: ErrNotFound if none is set.
 	DeletePolicy(ctx context.Context, keyID string) error
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
+	"github.com/mcpgate/mcpgate/pkg/secret"
 )
 
 const (
@@ -47,6 +48,7 @@ func ContentURL(apiBase string) string {
 type client struct {
 	api, content string // bases without a trailing slash
 	token        string
+	secrets      *secret.Redactor // the token and the credential it came from
 	http         *http.Client
 	maxResult    int
 }
@@ -67,7 +69,7 @@ func newClient(up connector.Upstream) (*client, error) {
 	if maxResult <= 0 {
 		maxResult = connector.DefaultMaxResultBytes
 	}
-	return &client{api: base, content: ContentURL(base), token: tok, http: toolkit.HTTPClient(up.HTTP), maxResult: maxResult}, nil
+	return &client{api: base, content: ContentURL(base), token: tok, secrets: secret.NewRedactor(secret.FromString(tok), up.Credential), http: toolkit.HTTPClient(up.HTTP), maxResult: maxResult}, nil
 }
 
 // rpc calls an RPC route with in as its JSON body (nil sends "null", as

@@ -197,26 +197,14 @@ func plainText(raw []byte) string {
 
 // Redact implements toolkit.Client. It runs on every result: a file can
 // hold the token if someone saved it.
-func (c *client) Redact(s string) string { return toolkit.Redact(s, c.token) }
+func (c *client) Redact(s string) string {
+	out, _ := c.secrets.Redact(s)
+	return out
+}
 
 // Scrub implements toolkit.Client. Besides the token it removes any bearer
 // credential Dropbox quoted back (its 400 for a malformed Authorization
-// header does), and it keeps Dropbox's error tag and summary.
-func (c *client) Scrub(err error) error {
-	if err == nil {
-		return nil
-	}
-	text := toolkit.RedactBearer(c.Redact(err.Error()))
-	if text == err.Error() {
-		return err
-	}
-	kinds := toolkit.Kinds(err, connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrNotFound, context.DeadlineExceeded, context.Canceled)
-	ce := &callError{msg: text, kind: kinds}
-	var orig *callError
-	if errors.As(err, &orig) {
-		ce.tag, ce.summary = orig.tag, orig.summary
-	}
-	return ce
-}
+// header does); Dropbox's error tag and summary stay in the chain.
+func (c *client) Scrub(err error) error { return c.secrets.Scrub(err) }
 
 var _ toolkit.Client = (*client)(nil)

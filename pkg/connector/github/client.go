@@ -14,6 +14,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
+	"github.com/mcpgate/mcpgate/pkg/secret"
 )
 
 const (
@@ -28,9 +29,10 @@ const (
 
 // client makes requests for one tool call with one credential.
 type client struct {
-	base  string // scheme://host[/path] without a trailing slash
-	token string
-	http  *http.Client
+	base    string // scheme://host[/path] without a trailing slash
+	token   string
+	secrets *secret.Redactor // the token and the credential it came from
+	http    *http.Client
 }
 
 func newClient(up connector.Upstream) (*client, error) {
@@ -42,7 +44,7 @@ func newClient(up connector.Upstream) (*client, error) {
 	if tok == "" {
 		return nil, errors.New("the GitHub connection has no token; reconnect it with `mcpgate connect`")
 	}
-	return &client{base: base, token: tok, http: toolkit.HTTPClient(up.HTTP)}, nil
+	return &client{base: base, token: tok, secrets: secret.NewRedactor(secret.FromString(tok), up.Credential), http: toolkit.HTTPClient(up.HTTP)}, nil
 }
 
 // page is what a list response says about pagination.

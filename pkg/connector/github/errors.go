@@ -124,16 +124,12 @@ func detailText(items []json.RawMessage) string {
 // Redact implements toolkit.Client. It runs on every result and error
 // text, since GitHub can echo a token in a message or a user can have
 // committed it to a file the model asks for.
-func (c *client) Redact(s string) string { return toolkit.Redact(s, c.token) }
-
-// Scrub implements toolkit.Client, dropping the original chain that
-// carried the token.
-func (c *client) Scrub(err error) error {
-	if err == nil || c.token == "" || !strings.Contains(err.Error(), c.token) {
-		return err
-	}
-	kinds := toolkit.Kinds(err, connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrNotFound, context.DeadlineExceeded, context.Canceled)
-	return &callError{msg: c.Redact(err.Error()), kind: kinds}
+func (c *client) Redact(s string) string {
+	out, _ := c.secrets.Redact(s)
+	return out
 }
+
+// Scrub implements toolkit.Client.
+func (c *client) Scrub(err error) error { return c.secrets.Scrub(err) }
 
 var _ toolkit.Client = (*client)(nil)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
+	"github.com/mcpgate/mcpgate/pkg/secret"
 )
 
 const (
@@ -31,9 +32,10 @@ const (
 
 // client makes the requests of one tool call with one credential.
 type client struct {
-	base  string // scheme://host[/path] without a trailing slash
-	token string
-	http  *http.Client
+	base    string // scheme://host[/path] without a trailing slash
+	token   string
+	secrets *secret.Redactor // the token and the credential it came from
+	http    *http.Client
 	// need names the scope the current tool requires, for the message
 	// when Google answers 403 insufficient scopes.
 	need string
@@ -53,7 +55,7 @@ func newClient(up connector.Upstream, need string) (*client, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &client{base: base, token: tok, http: toolkit.HTTPClient(up.HTTP), need: need, now: now}, nil
+	return &client{base: base, token: tok, secrets: secret.NewRedactor(secret.FromString(tok), up.Credential), http: toolkit.HTTPClient(up.HTTP), need: need, now: now}, nil
 }
 
 // request is one call to a Google API. path is already escaped.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
+	"github.com/mcpgate/mcpgate/pkg/secret"
 )
 
 // Sentinels that errors from this package match (with errors.Is), besides
@@ -151,24 +152,21 @@ func retryAfter(h http.Header) string {
 	return "wait a minute before retrying"
 }
 
-// scrubbed returns err unchanged unless its text holds token; then it
-// returns an error with the token removed that still matches the same
-// sentinels, dropping the original chain that carried the token. It takes
-// the token because Revoke scrubs one that is not the client's.
+// scrubbed returns err with token removed from its message (see
+// secret.Redactor.Scrub). It takes the token because Revoke scrubs one that
+// is not the client's.
 func scrubbed(err error, token string) error {
-	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
-		return err
-	}
-	kinds := toolkit.Kinds(err, connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrInsufficientScope,
-		ErrNotFound, ErrTooLarge, errForbidden, context.DeadlineExceeded, context.Canceled)
-	return &callError{msg: toolkit.Redact(err.Error(), token), kind: kinds}
+	return secret.NewRedactor(secret.FromString(token)).Scrub(err)
 }
 
 // Redact implements toolkit.Client. It runs on every result and error
 // text, since an upstream can echo a token in a message.
-func (c *client) Redact(s string) string { return toolkit.Redact(s, c.token) }
+func (c *client) Redact(s string) string {
+	out, _ := c.secrets.Redact(s)
+	return out
+}
 
 // Scrub implements toolkit.Client.
-func (c *client) Scrub(err error) error { return scrubbed(err, c.token) }
+func (c *client) Scrub(err error) error { return c.secrets.Scrub(err) }
 
 var _ toolkit.Client = (*client)(nil)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
+	"github.com/mcpgate/mcpgate/pkg/secret"
 )
 
 const (
@@ -29,9 +30,10 @@ const (
 
 // client makes requests for one tool call with one credential.
 type client struct {
-	base  string // scheme://host[/path] without a trailing slash
-	token string
-	http  *http.Client
+	base    string // scheme://host[/path] without a trailing slash
+	token   string
+	secrets *secret.Redactor // the token and the credential it came from
+	http    *http.Client
 }
 
 func newClient(up connector.Upstream) (*client, error) {
@@ -46,7 +48,7 @@ func newClient(up connector.Upstream) (*client, error) {
 	if strings.ContainsFunc(tok, toolkit.IsSpaceOrControl) {
 		return nil, errors.New("the Slack connection's credential is not a single token; reconnect it with `mcpgate connect add slack`")
 	}
-	return &client{base: base, token: tok, http: toolkit.HTTPClient(up.HTTP)}, nil
+	return &client{base: base, token: tok, secrets: secret.NewRedactor(secret.FromString(tok), up.Credential), http: toolkit.HTTPClient(up.HTTP)}, nil
 }
 
 // envelope is what every Web API answer carries besides its payload.

@@ -157,25 +157,13 @@ func orUnknown(s string) string {
 
 // Redact implements toolkit.Client. It runs on every result: a message
 // can quote the token if someone pasted it.
-func (c *client) Redact(s string) string { return toolkit.Redact(s, c.token) }
+func (c *client) Redact(s string) string {
+	out, _ := c.secrets.Redact(s)
+	return out
+}
 
 // Scrub implements toolkit.Client. Besides the token it removes any bearer
-// credential Slack quoted back, and it keeps Slack's error code.
-func (c *client) Scrub(err error) error {
-	if err == nil {
-		return nil
-	}
-	text := toolkit.RedactBearer(c.Redact(err.Error()))
-	if text == err.Error() {
-		return err
-	}
-	kinds := toolkit.Kinds(err, connector.ErrUnauthorized, ErrTimeout, ErrRateLimited, ErrNotFound, context.DeadlineExceeded, context.Canceled)
-	ce := &callError{msg: text, kind: kinds}
-	var orig *callError
-	if errors.As(err, &orig) {
-		ce.code = orig.code
-	}
-	return ce
-}
+// credential Slack quoted back; Slack's error code stays in the chain.
+func (c *client) Scrub(err error) error { return c.secrets.Scrub(err) }
 
 var _ toolkit.Client = (*client)(nil)

@@ -9,18 +9,19 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/toolkit"
+	"github.com/mcpgate/mcpgate/pkg/secret"
 )
 
 // client is the smallest toolkit.Client: it knows one token.
 type client struct{ token string }
 
-func (c client) Redact(s string) string { return toolkit.Redact(s, c.token) }
+func (c client) Redact(s string) string {
+	out, _ := secret.NewRedactor(secret.FromString(c.token)).Redact(s)
+	return out
+}
 
 func (c client) Scrub(err error) error {
-	if err == nil {
-		return nil
-	}
-	return errors.New(c.Redact(err.Error()))
+	return secret.NewRedactor(secret.FromString(c.token)).Scrub(err)
 }
 
 func open(up connector.Upstream) (client, error) {

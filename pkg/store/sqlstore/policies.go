@@ -44,16 +44,16 @@ func (u *userStore) Policy(ctx context.Context, keyID string) (store.Policy, err
 	return p, nil
 }
 
-// EffectivePolicy returns the key's own policy, else the default, in one
-// query: it runs on every tool call.
-func (u *userStore) EffectivePolicy(ctx context.Context, keyID string) (store.Policy, error) {
-	p, err := one(ctx, u.read, scanPolicy,
-		"SELECT user_id, key_id, body, updated_at FROM policies WHERE user_id = ? AND key_id IN (?, '') ORDER BY key_id DESC LIMIT 1",
+// PolicyLayers returns the default policy and the key's own, those that
+// are set, the default ("") first, in one query: it runs on every tool call.
+func (u *userStore) PolicyLayers(ctx context.Context, keyID string) ([]store.Policy, error) {
+	ps, err := all(ctx, u.read, scanPolicy,
+		"SELECT user_id, key_id, body, updated_at FROM policies WHERE user_id = ? AND key_id IN ('', ?) ORDER BY key_id",
 		u.userID, keyID)
 	if err != nil {
-		return store.Policy{}, fmt.Errorf("get effective policy for %q: %w", keyID, err)
+		return nil, fmt.Errorf("get policies for key %q: %w", keyID, err)
 	}
-	return p, nil
+	return ps, nil
 }
 
 // DeletePolicy deletes the policy for keyID ("" is the default).

@@ -32,21 +32,27 @@ func (h harness) policies(t *testing.T) {
 			must(t, err)
 			equal(t, "default policy", got, def)
 		}},
-		{"the effective policy is the key's own, else the default", func(t *testing.T, f *fixture) {
-			_, err := f.a.EffectivePolicy(t.Context(), "k1")
-			wantErr(t, err, store.ErrNotFound)
-			def := store.Policy{UserID: f.alice.ID, KeyID: "", Body: "default", UpdatedAt: at(5)}
-			must(t, f.a.PutPolicy(t.Context(), def))
-			got, err := f.a.EffectivePolicy(t.Context(), "k1")
+		{"the policy layers are the default and the key's own, the default first", func(t *testing.T, f *fixture) {
+			got, err := f.a.PolicyLayers(t.Context(), "k1")
 			must(t, err)
-			equal(t, "effective policy without the key's own", got, def)
+			equal(t, "layers with no policy set", len(got), 0)
 			own := store.Policy{UserID: f.alice.ID, KeyID: "k1", Body: "own", UpdatedAt: at(6)}
 			must(t, f.a.PutPolicy(t.Context(), own))
-			got, err = f.a.EffectivePolicy(t.Context(), "k1")
+			got, err = f.a.PolicyLayers(t.Context(), "k1")
 			must(t, err)
-			equal(t, "effective policy", got, own)
-			_, err = f.b.EffectivePolicy(t.Context(), "k1")
-			wantErr(t, err, store.ErrNotFound)
+			equal(t, "layers with only the key's own", got, []store.Policy{own})
+			def := store.Policy{UserID: f.alice.ID, KeyID: "", Body: "default", UpdatedAt: at(5)}
+			must(t, f.a.PutPolicy(t.Context(), def))
+			must(t, f.a.PutPolicy(t.Context(), store.Policy{KeyID: "k2", Body: "other key", UpdatedAt: at(7)}))
+			got, err = f.a.PolicyLayers(t.Context(), "k1")
+			must(t, err)
+			equal(t, "layers", got, []store.Policy{def, own})
+			got, err = f.a.PolicyLayers(t.Context(), "k3")
+			must(t, err)
+			equal(t, "layers of a key without its own", got, []store.Policy{def})
+			got, err = f.b.PolicyLayers(t.Context(), "k1")
+			must(t, err)
+			equal(t, "another user's layers", len(got), 0)
 		}},
 		{"an unset policy is not found", func(t *testing.T, f *fixture) {
 			_, err := f.a.Policy(t.Context(), "")

@@ -1,7 +1,8 @@
-package guard
+package secret
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ import (
 func TestRedactRemovesEchoedCredentials(t *testing.T) {
 	t.Parallel()
 	const token = "ghp_CANARY/secret+value=42"
-	secrets := [][]byte{[]byte(token), []byte("xoxb-other-canary"), []byte(`pa"ss<word`)}
+	r := NewRedactor(FromString(token), FromString("xoxb-other-canary"), FromString(`pa"ss<word`))
 	tests := []struct {
 		name string
 		in   string
@@ -29,7 +30,7 @@ func TestRedactRemovesEchoedCredentials(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, changed := Redact(tt.in, secrets)
+			got, changed := r.Redact(tt.in)
 			want := tt.want
 			if want == "" {
 				want = tt.in
@@ -46,7 +47,7 @@ func TestRedactFindsASecretInsideALongerBase64String(t *testing.T) {
 	const token = "s3cr3t-canary-token-value"
 	for _, user := range []string{"u:", "us:", "usr:"} { // the three alignments
 		header := "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(user+token))
-		got, changed := Redact(header, [][]byte{[]byte(token)})
+		got, changed := NewRedactor(FromString(token)).Redact(header)
 		if !changed || !strings.Contains(got, Redacted) {
 			t.Errorf("Redact(%q) = %q, %v; want the token's characters replaced", header, got, changed)
 		}
@@ -69,18 +70,45 @@ func TestRedactEdgeCases(t *testing.T) {
 		{"overlapping secrets leave no part behind", "xxABCDEFGHIJyy", []string{"ABCDEFGH", "EFGHIJ"}, "xx[redacted]yy", true},
 		{"a secret inside another is covered by it", "k=abcdef123456", []string{"abcdef123456", "def123"}, "k=[redacted]", true},
 		{"no secrets", "text", nil, "text", false},
+		{"an empty value is ignored", "text", []string{""}, "text", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var secrets [][]byte
+			var values []Value
 			for _, s := range tt.secrets {
-				secrets = append(secrets, []byte(s))
+				values = append(values, FromString(s))
 			}
-			got, changed := Redact(tt.in, secrets)
+			got, changed := NewRedactor(values...).Redact(tt.in)
 			if got != tt.want || changed != tt.wantChanged {
 				t.Errorf("Redact(%q) = %q, %v; want %q, %v", tt.in, got, changed, tt.want, tt.wantChanged)
 			}
 		})
+	}
+}
+
+func TestANilRedactorKnowsNoSecrets(t *testing.T) {
+	t.Parallel()
+	var r *Redactor
+	if got, changed := r.Redact("ghp_anything"); got != "ghp_anything" || changed {
+		t.Errorf("nil Redact = %q, %v; want the text unchanged", got, changed)
+	}
+	err := errors.New("plain")
+	if got := r.Scrub(err); got != err {
+		t.Errorf("nil Scrub = %v, want the error itself", got)
+	}
+}
+
+func TestRedactBearer(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		`header "Bearer sl.abc-123"`:       `header "Bearer [redacted]"`,
+		"authorization: bearer xoxb-1, ok": "authorization: Bearer [redacted], ok",
+		"no credential here":               "no credential here",
+	}
+	for in, want := range tests {
+		if got := RedactBearer(in); got != want {
+			t.Errorf("RedactBearer(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
