@@ -36,7 +36,7 @@ func seedAudit(ts *testscript.TestScript, neg bool, args []string) {
 	if args[2] == "deny" {
 		outcome = "denied"
 	}
-	w := audit.NewWriter(a.Store)
+	w := audit.NewWriter(a.Store, a.AuditKeys)
 	defer w.Close()
 	for i := range n {
 		rec := store.AuditRecord{UserID: u.ID, Time: time.Now().Add(-age).Add(time.Duration(i) * time.Millisecond),
