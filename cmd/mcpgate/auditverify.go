@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -113,6 +114,10 @@ ticket); 'mcpgate audit verify --checkpoint FILE' then detects records deleted o
 				now := time.Now()
 				for _, u := range s.users {
 					cp, err := audit.MakeCheckpoint(cmd.Context(), a.Store, a.AuditKeys, u, now)
+					var b *audit.Break
+					if errors.As(err, &b) {
+						return &exitError{1, fmt.Errorf("the audit log of %s was tampered with (record %d: %s): it gets no checkpoint; see `mcpgate audit verify`", u.Name, b.Seq, b.Reason)}
+					}
 					if err != nil {
 						return &exitError{1, fmt.Errorf("checkpoint the audit log of %s: %w: see `mcpgate audit verify`", u.Name, err)}
 					}
