@@ -190,3 +190,23 @@ func TestParseCheckpointsIsStrict(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckpointDetectsTheOldestRecordsDeletedBehindAFakeAnchor(t *testing.T) {
+	forEachDriver(t, func(t *testing.T, e *env) {
+		e.addUser(t, "u_a")
+		recs := e.write(t, "u_a", 5)
+		cp := e.checkpoint(t, "u_a")
+		// Delete the two oldest and write the anchor a prune would have
+		// left, but without counting them.
+		e.exec(t, "DELETE FROM audit_records WHERE seq <= ?", recs[1].Seq)
+		e.exec(t, "INSERT INTO audit_anchors (user_id, seq, hash, pruned) VALUES (?, ?, ?, 0)", "u_a", recs[1].Seq, recs[1].Hash)
+
+		if rep := e.verify(t, []string{"u_a"}, nil); len(rep.Breaks) != 0 {
+			t.Fatalf("without the checkpoint: got breaks %v, want none (it looks like a prune)", rep.Breaks)
+		}
+		rep := e.verify(t, []string{"u_a"}, []audit.Checkpoint{cp})
+		if len(rep.Breaks) != 1 || !strings.Contains(rep.Breaks[0].Reason, "records before it were deleted") {
+			t.Errorf("got breaks %v, want one saying records before the checkpoint were deleted", rep.Breaks)
+		}
+	})
+}
