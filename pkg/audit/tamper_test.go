@@ -1,6 +1,7 @@
 package audit_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,6 +139,28 @@ func TestVerifyDoesNotRechainABrokenLegacyChain(t *testing.T) {
 		defer w.Close()
 		if _, err := w.Write(t.Context(), record("u_a", 9)); err == nil {
 			t.Error("write after a broken legacy chain: got no error, want one")
+		}
+	})
+}
+
+func TestWriterKeysALegacyLogOnItsFirstWrite(t *testing.T) {
+	forEachDriver(t, func(t *testing.T, e *env) {
+		e.addUser(t, "u_a")
+		legacy := []store.AuditRecord{record("u_a", 1), record("u_a", 2)}
+		if _, err := e.st.User("u_a").AppendAudit(t.Context(), legacy, audit.LegacyHash); err != nil {
+			t.Fatal(err)
+		}
+		e.write(t, "u_a", 2) // as serve would, after an upgrade
+		var chains []int
+		for _, r := range e.records(t, "u_a") {
+			chains = append(chains, r.Chain)
+		}
+		if want := []int{2, 2, 2, 2}; !slices.Equal(chains, want) {
+			t.Errorf("chain formats: got %v, want %v", chains, want)
+		}
+		e.freshKeys()
+		if rep := e.verify(t, []string{"u_a"}, nil); len(rep.Breaks) != 0 || rep.Records != 4 || rep.Rechained != 0 {
+			t.Errorf("got %+v, want 4 records, none left to re-chain, no break", rep)
 		}
 	})
 }
