@@ -210,3 +210,13 @@ func TestCheckpointDetectsTheOldestRecordsDeletedBehindAFakeAnchor(t *testing.T)
 		}
 	})
 }
+
+func TestCheckpointOfAUserNotVerifiedIsAnError(t *testing.T) {
+	e := openSQLite(t)
+	e.addUser(t, "u_a")
+	e.addUser(t, "u_b")
+	cp := e.checkpoint(t, "u_b")
+	if _, err := audit.Verify(t.Context(), e.st, e.keys, []string{"u_a"}, []audit.Checkpoint{cp}); err == nil || !strings.Contains(err.Error(), "u_b") {
+		t.Errorf("got %v, want an error naming u_b", err)
+	}
+}

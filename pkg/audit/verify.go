@@ -52,9 +52,17 @@ func Verify(ctx context.Context, st store.Store, keys *Keys, userIDs []string, c
 		}
 		byUser[cps[i].UserID] = &cps[i]
 	}
+	verified := map[string]bool{}
+	for _, uid := range userIDs {
+		verified[uid] = true
+	}
+	for uid := range byUser {
+		if !verified[uid] {
+			return rep, fmt.Errorf("verify checkpoint: it names user %s, whose chain is not being verified (another user than the one given, or one removed since): verify every user's (--all-users) or the one it names", uid)
+		}
+	}
 	for _, uid := range userIDs {
 		cp := byUser[uid]
-		delete(byUser, uid)
 		b, res, err := verifyUser(ctx, st, keys, uid, cp, &rep)
 		if err != nil {
 			return rep, err
@@ -66,9 +74,6 @@ func Verify(ctx context.Context, st store.Store, keys *Keys, userIDs []string, c
 		if res != nil {
 			rep.Checkpoints = append(rep.Checkpoints, *res)
 		}
-	}
-	for uid := range byUser {
-		return rep, fmt.Errorf("verify checkpoint: it names user %s, whose chain is not being verified: verify every user's (--all-users) or the one it names", uid)
 	}
 	return rep, nil
 }
