@@ -36,6 +36,7 @@ func TestScripts(t *testing.T) {
 			"tamper":     tamper,
 			"forgeaudit": forgeAudit,
 			"cutaudit":   cutAudit,
+			"seedlegacy": seedLegacy,
 		},
 	})
 }

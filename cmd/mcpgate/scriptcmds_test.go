@@ -102,3 +102,32 @@ func cutAudit(ts *testscript.TestScript, neg bool, args []string) {
 	_, err = db.Exec(`DELETE FROM audit_records WHERE seq >= ?`, args[0])
 	ts.Check(err)
 }
+
+// seedLegacy makes the owner's log look like one written before audit
+// chains were keyed: it deletes the owner's audit keys and appends N
+// records in the unkeyed format. Use it before any other record of the
+// owner: seedlegacy N.
+func seedLegacy(ts *testscript.TestScript, neg bool, args []string) {
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + ts.Getenv("MCPGATE_DATA_DIR")}})
+	ts.Check(err)
+	ctx := context.Background()
+	a, err := appliance.Open(ctx, cfg)
+	ts.Check(err)
+	defer a.Close()
+	u, err := a.ResolveUser(ctx, "")
+	ts.Check(err)
+	db, err := sql.Open("sqlite", "file:"+ts.Getenv("MCPGATE_DATA_DIR")+"/mcpgate.db?_pragma=busy_timeout(5000)")
+	ts.Check(err)
+	defer db.Close()
+	_, err = db.Exec("DELETE FROM audit_keys WHERE user_id = ?", u.ID)
+	ts.Check(err)
+	recs := make([]store.AuditRecord, n)
+	for i := range recs {
+		recs[i] = store.AuditRecord{UserID: u.ID, Time: time.Now().Add(-time.Hour), Tool: "github_get_repo",
+			Arguments: `{"owner":"octocat"}`, Decision: "allow", Outcome: "ok"}
+	}
+	_, err = a.Store.User(u.ID).AppendAudit(ctx, recs, audit.LegacyHash)
+	ts.Check(err)
+}
