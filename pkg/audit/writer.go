@@ -134,7 +134,11 @@ func (w *Writer) commit(batch []*pending) {
 		if err == nil {
 			stored, err = w.st.User(uid).AppendAudit(context.Background(), recs, ring.Hash)
 		}
-		if err != nil {
+		var b *Break
+		switch {
+		case errors.As(err, &b):
+			err = fmt.Errorf("write audit record: the user's audit log is broken and cannot be re-chained under its key (%w): see `mcpgate audit verify`, keep an export as evidence, then prune past the broken record", err)
+		case err != nil:
 			err = fmt.Errorf("write audit record: %w", err)
 		}
 		for i, p := range ps {
