@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -113,8 +112,8 @@ func (c *cli) withAudit(cmd *cobra.Command, f auditFlags, fn func(a *appliance.A
 }
 
 func (c *cli) auditCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "audit", Short: "List, tail, export, verify, prune and summarise the audit log"}
-	cmd.AddCommand(c.auditListCmd(), c.auditTailCmd(), c.auditExportCmd(), c.auditVerifyCmd(), c.auditPruneCmd(), c.auditStatsCmd())
+	cmd := &cobra.Command{Use: "audit", Short: "List, tail, export, verify, checkpoint, prune and summarise the audit log"}
+	cmd.AddCommand(c.auditListCmd(), c.auditTailCmd(), c.auditExportCmd(), c.auditVerifyCmd(), c.auditCheckpointCmd(), c.auditPruneCmd(), c.auditStatsCmd())
 	return cmd
 }
 
@@ -165,49 +164,6 @@ func (c *cli) auditExportCmd() *cobra.Command {
 	}
 	f.register(cmd, 0)
 	cmd.Flags().StringVar(&format, "format", "jsonl", "jsonl or csv")
-	return cmd
-}
-
-func (c *cli) auditVerifyCmd() *cobra.Command {
-	var allUsers bool
-	cmd := &cobra.Command{
-		Use:   "verify",
-		Short: "Check the hash chain; exits non-zero and names the first broken record if any",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withApp(cmd, func(a *appliance.App) error {
-				s, _, err := c.auditScope(cmd.Context(), a, auditFlags{allUsers: allUsers})
-				if err != nil {
-					return err
-				}
-				var ids []string
-				for _, u := range s.users {
-					ids = append(ids, u.ID)
-				}
-				rep, err := audit.Verify(cmd.Context(), a.Store, ids)
-				if err != nil {
-					return err
-				}
-				if c.output == "json" {
-					if err := printJSON(c.stdout, rep); err != nil {
-						return err
-					}
-				}
-				if len(rep.Breaks) > 0 {
-					var msgs []string
-					for _, b := range rep.Breaks {
-						msgs = append(msgs, fmt.Sprintf("record %d of user %s: %s", b.Seq, s.names.Users[b.UserID], b.Reason))
-					}
-					return &exitError{1, fmt.Errorf("the audit log was tampered with: %s", strings.Join(msgs, "; "))}
-				}
-				if c.output != "json" {
-					fmt.Fprintf(c.stdout, "ok: %d records of %d user(s) verified; the chain is intact\n", rep.Records, rep.Users)
-				}
-				return nil
-			})
-		},
-	}
-	cmd.Flags().BoolVar(&allUsers, "all-users", false, "verify every user's chain (admins only)")
 	return cmd
 }
 

@@ -51,6 +51,9 @@ func (c *cli) initCmd() *cobra.Command {
 					fmt.Fprintln(c.stderr, "note: "+n)
 				}
 			}()
+			for _, w := range res.Warnings {
+				fmt.Fprintf(c.stderr, "warning: %s\n", w)
+			}
 			if c.output == "json" {
 				return printJSON(c.stdout, map[string]any{"data_dir": cfg.DataDir, "created": res.Created, "owner": res.Owner, "notes": res.Notes})
 			}

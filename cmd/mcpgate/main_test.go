@@ -32,8 +32,11 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"seedaudit": seedAudit,
-			"tamper":    tamper,
+			"seedaudit":  seedAudit,
+			"tamper":     tamper,
+			"forgeaudit": forgeAudit,
+			"cutaudit":   cutAudit,
+			"seedlegacy": seedLegacy,
 		},
 	})
 }

@@ -36,7 +36,7 @@ func seedAudit(ts *testscript.TestScript, neg bool, args []string) {
 	if args[2] == "deny" {
 		outcome = "denied"
 	}
-	w := audit.NewWriter(a.Store)
+	w := audit.NewWriter(a.Store, a.AuditKeys)
 	defer w.Close()
 	for i := range n {
 		rec := store.AuditRecord{UserID: u.ID, Time: time.Now().Add(-age).Add(time.Duration(i) * time.Millisecond),
@@ -53,5 +53,81 @@ func tamper(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	defer db.Close()
 	_, err = db.Exec(`UPDATE audit_records SET arguments = '{"owner":"mallory"}' WHERE seq = ?`, args[0])
+	ts.Check(err)
+}
+
+// forgeAudit rewrites one record's arguments behind mcpgate's back and
+// recomputes the hash of it and of every later record of its user with
+// the unkeyed algorithm, as anyone with write access to the database could
+// before the chain was keyed: forgeaudit SEQ.
+func forgeAudit(ts *testscript.TestScript, neg bool, args []string) {
+	from, err := strconv.ParseInt(args[0], 10, 64)
+	ts.Check(err)
+	db, err := sql.Open("sqlite", "file:"+ts.Getenv("MCPGATE_DATA_DIR")+"/mcpgate.db?_pragma=busy_timeout(5000)")
+	ts.Check(err)
+	defer db.Close()
+	_, err = db.Exec(`UPDATE audit_records SET arguments = '{"owner":"mallory"}' WHERE seq = ?`, from)
+	ts.Check(err)
+	rows, err := db.Query(`SELECT seq, user_id, ts, key_id, tool, arguments, decision, rule, outcome, error, latency_us, hash
+		FROM audit_records WHERE user_id = (SELECT user_id FROM audit_records WHERE seq = ?) ORDER BY seq`, from)
+	ts.Check(err)
+	var recs []store.AuditRecord
+	for rows.Next() {
+		var r store.AuditRecord
+		var us int64
+		ts.Check(rows.Scan(&r.Seq, &r.UserID, &us, &r.KeyID, &r.Tool, &r.Arguments, &r.Decision, &r.Rule, &r.Outcome, &r.Error, &r.LatencyUS, &r.Hash))
+		r.Time = time.UnixMicro(us).UTC()
+		recs = append(recs, r)
+	}
+	ts.Check(rows.Err())
+	rows.Close()
+	prev := ""
+	for _, r := range recs {
+		if r.Seq >= from {
+			r.PrevHash = prev
+			r.Hash = audit.LegacyHash(prev, r)
+			_, err := db.Exec("UPDATE audit_records SET prev_hash = ?, hash = ? WHERE seq = ?", r.PrevHash, r.Hash, r.Seq)
+			ts.Check(err)
+		}
+		prev = r.Hash
+	}
+}
+
+// cutAudit deletes the records from SEQ on behind mcpgate's back (the
+// newest ones): cutaudit SEQ.
+func cutAudit(ts *testscript.TestScript, neg bool, args []string) {
+	db, err := sql.Open("sqlite", "file:"+ts.Getenv("MCPGATE_DATA_DIR")+"/mcpgate.db?_pragma=busy_timeout(5000)")
+	ts.Check(err)
+	defer db.Close()
+	_, err = db.Exec(`DELETE FROM audit_records WHERE seq >= ?`, args[0])
+	ts.Check(err)
+}
+
+// seedLegacy makes the owner's log look like one written before audit
+// chains were keyed: it deletes the owner's audit keys and appends N
+// records in the unkeyed format. Use it before any other record of the
+// owner: seedlegacy N.
+func seedLegacy(ts *testscript.TestScript, neg bool, args []string) {
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + ts.Getenv("MCPGATE_DATA_DIR")}})
+	ts.Check(err)
+	ctx := context.Background()
+	a, err := appliance.Open(ctx, cfg)
+	ts.Check(err)
+	defer a.Close()
+	u, err := a.ResolveUser(ctx, "")
+	ts.Check(err)
+	db, err := sql.Open("sqlite", "file:"+ts.Getenv("MCPGATE_DATA_DIR")+"/mcpgate.db?_pragma=busy_timeout(5000)")
+	ts.Check(err)
+	defer db.Close()
+	_, err = db.Exec("DELETE FROM audit_keys WHERE user_id = ?", u.ID)
+	ts.Check(err)
+	recs := make([]store.AuditRecord, n)
+	for i := range recs {
+		recs[i] = store.AuditRecord{UserID: u.ID, Time: time.Now().Add(-time.Hour), Tool: "github_get_repo",
+			Arguments: `{"owner":"octocat"}`, Decision: "allow", Outcome: "ok"}
+	}
+	_, err = a.Store.User(u.ID).AppendAudit(ctx, recs, audit.LegacyHash)
 	ts.Check(err)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/keyprovider"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
@@ -30,6 +31,8 @@ type App struct {
 	Store  store.Store
 	Keys   keyprovider.Provider
 	Vault  *vault.Vault
+	// AuditKeys opens the users' audit keys through Vault.
+	AuditKeys *audit.Keys
 
 	flow   *oauth.Flow
 	tokens *oauth.Tokens
@@ -67,6 +70,7 @@ func open(ctx context.Context, cfg *config.Config, dbURL string) (*App, error) {
 	a.Keys = kp
 	a.keks = vault.NewRegistry(st, kp, cfg.KeyProvider)
 	a.Vault = vault.New(st, kp, vault.Options{Registry: a.keks})
+	a.AuditKeys = audit.NewKeys(st, a.Vault)
 	return a, nil
 }
 

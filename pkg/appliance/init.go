@@ -22,6 +22,9 @@ type InitResult struct {
 	Owner   string
 	// Notes are what the person must still do, each a sentence.
 	Notes []string
+	// Warnings are problems init found but did not stop for (an audit
+	// log that cannot be keyed because its legacy chain is broken).
+	Warnings []string
 }
 
 // InitOptions are init's choices beyond the config.
@@ -123,7 +126,18 @@ func InitWith(ctx context.Context, cfg *config.Config, opts InitOptions) (InitRe
 	if u, err := a.ResolveUser(ctx, ""); err == nil {
 		res.Owner = u.Name
 		// The KEK must open the owner's DEK, or this is the wrong key file.
-		return res, a.Vault.Check(ctx, u.ID)
+		if err := a.Vault.Check(ctx, u.ID); err != nil {
+			return res, err
+		}
+		return res, a.KeyAuditLogs(ctx, func(name string, n int64, err error) {
+			switch {
+			case err != nil:
+				res.Warnings = append(res.Warnings, fmt.Sprintf(
+					"the audit log of %s cannot be re-chained under its audit key (%v): run `mcpgate audit verify --user %s`, keep an export as evidence, then prune past the broken record", name, err, name))
+			case n > 0:
+				res.Created = append(res.Created, fmt.Sprintf("audit chain of %s re-chained under its audit key (%d records)", name, n))
+			}
+		})
 	}
 	u, err := a.AddUser(ctx, opts.Owner, true)
 	if err != nil {

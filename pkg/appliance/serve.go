@@ -49,7 +49,14 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	aw := audit.NewWriter(a.Store)
+	a.KeyAuditLogs(ctx, func(u string, n int64, err error) {
+		if err != nil {
+			log.Error("the audit log cannot be keyed: its calls will fail until it is repaired (see `mcpgate audit verify`)", "user", u, "error", err)
+		} else if n > 0 {
+			log.Info("audit log re-chained under the user's audit key", "user", u, "records", n)
+		}
+	})
+	aw := audit.NewWriter(a.Store, a.AuditKeys)
 	flow, tokens := a.OAuth()
 	tokens.Log = log
 	gw := gateway.New(gateway.Options{

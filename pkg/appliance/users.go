@@ -49,6 +49,9 @@ func (a *App) AddUser(ctx context.Context, name string, admin bool) (store.User,
 		}
 		return store.User{}, fmt.Errorf("create user: %w", err)
 	}
+	if _, err := a.AuditKeys.Ensure(ctx, u.ID); err != nil {
+		return store.User{}, fmt.Errorf("create the audit keys of user %s: %w", name, err)
+	}
 	return u, nil
 }
 
@@ -78,5 +81,6 @@ func (a *App) RemoveUser(ctx context.Context, name string) error {
 		return fmt.Errorf("remove user: %w", err)
 	}
 	a.Vault.Forget(u.ID)
+	a.AuditKeys.Forget(u.ID)
 	return nil
 }

@@ -100,6 +100,13 @@ func (a *App) RotateKEK(ctx context.Context, toURL string) (vault.KEKResult, str
 func (a *App) RotateDEK(ctx context.Context, users []store.User, progress func(store.User, vault.DEKResult)) error {
 	for _, u := range users {
 		res, err := a.Vault.RotateDEK(ctx, u.ID)
+		if err == nil && res.Pending > 0 {
+			// The audit keys may still be sealed under the old DEK: seal
+			// them under the new one, then let the rotation finish.
+			if err = a.AuditKeys.Reseal(ctx, u.ID); err == nil {
+				res, err = a.Vault.RotateDEK(ctx, u.ID)
+			}
+		}
 		if err != nil {
 			return fmt.Errorf("rotate the DEK of %s: %w", u.Name, err)
 		}

@@ -25,7 +25,8 @@ const maxBatch = 512
 // commit runs queue up, and the first of them leads the next commit, of
 // everything queued by then. Writer is safe for concurrent use.
 type Writer struct {
-	st store.Store
+	st   store.Store
+	keys *Keys
 
 	mu      sync.Mutex
 	queue   []*pending
@@ -42,8 +43,9 @@ type pending struct {
 	hash string
 }
 
-// NewWriter returns a writer over st. Close stops it.
-func NewWriter(st store.Store) *Writer { return &Writer{st: st} }
+// NewWriter returns a writer over st that chains each user's records
+// under the user's audit key from keys. Close stops it.
+func NewWriter(st store.Store, keys *Keys) *Writer { return &Writer{st: st, keys: keys} }
 
 // Write commits rec and returns it as stored (with Seq and Hash). Once
 // queued, the record is committed or fails even if ctx ends, which keeps
@@ -125,9 +127,18 @@ func (w *Writer) commit(batch []*pending) {
 		recs := make([]store.AuditRecord, len(ps))
 		for i, p := range ps {
 			recs[i] = p.rec
+			recs[i].Chain = ChainKeyed
 		}
-		stored, err := w.st.User(uid).AppendAudit(context.Background(), recs, Hash)
-		if err != nil {
+		var stored []store.AuditRecord
+		ring, err := w.keys.Ensure(context.Background(), uid)
+		if err == nil {
+			stored, err = w.st.User(uid).AppendAudit(context.Background(), recs, ring.Hash)
+		}
+		var b *Break
+		switch {
+		case errors.As(err, &b):
+			err = fmt.Errorf("write audit record: the user's audit log is broken and cannot be re-chained under its key (%w): see `mcpgate audit verify`, keep an export as evidence, then prune past the broken record", err)
+		case err != nil:
 			err = fmt.Errorf("write audit record: %w", err)
 		}
 		for i, p := range ps {

@@ -10,16 +10,16 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/store"
-	"github.com/mcpgate/mcpgate/pkg/store/sqlite/sqlitetest"
 )
 
-// openStore is a migrated SQLite store with users u_a and u_b.
-func openStore(t *testing.T) store.Store {
+// openStore is a migrated SQLite store with a real vault and users u_a
+// and u_b.
+func openStore(t *testing.T) (store.Store, *env) {
 	t.Helper()
-	st, _ := sqlitetest.Open(t)
-	sqlitetest.AddUser(t, st, "u_a")
-	sqlitetest.AddUser(t, st, "u_b")
-	return st
+	e := openSQLite(t)
+	e.addUser(t, "u_a")
+	e.addUser(t, "u_b")
+	return e.st, e
 }
 
 func record(user string, i int) store.AuditRecord {
@@ -28,8 +28,8 @@ func record(user string, i int) store.AuditRecord {
 }
 
 func TestWriterCommitsConcurrentWritesInOneValidChainPerUser(t *testing.T) {
-	st := openStore(t)
-	w := audit.NewWriter(st)
+	st, e := openStore(t)
+	w := audit.NewWriter(st, e.keys)
 	defer w.Close()
 	const n = 200
 	var wg sync.WaitGroup
@@ -55,7 +55,7 @@ func TestWriterCommitsConcurrentWritesInOneValidChainPerUser(t *testing.T) {
 		}
 		seen[seqs[i]] = true
 	}
-	rep, err := audit.Verify(t.Context(), st, []string{"u_a", "u_b"})
+	rep, err := audit.Verify(t.Context(), st, e.keys, []string{"u_a", "u_b"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +65,8 @@ func TestWriterCommitsConcurrentWritesInOneValidChainPerUser(t *testing.T) {
 }
 
 func TestWriterReturnsTheStoredRecord(t *testing.T) {
-	st := openStore(t)
-	w := audit.NewWriter(st)
+	st, e := openStore(t)
+	w := audit.NewWriter(st, e.keys)
 	defer w.Close()
 	first, err := w.Write(t.Context(), record("u_a", 1))
 	if err != nil {
@@ -82,8 +82,8 @@ func TestWriterReturnsTheStoredRecord(t *testing.T) {
 }
 
 func TestWriterFailsEveryCallerOfAFailedCommit(t *testing.T) {
-	st := openStore(t)
-	w := audit.NewWriter(st)
+	st, e := openStore(t)
+	w := audit.NewWriter(st, e.keys)
 	defer w.Close()
 	st.Close() // every commit now fails
 	var wg sync.WaitGroup
@@ -104,8 +104,8 @@ func TestWriterFailsEveryCallerOfAFailedCommit(t *testing.T) {
 }
 
 func TestWriterCloseWaitsForQueuedRecordsThenRefuses(t *testing.T) {
-	st := openStore(t)
-	w := audit.NewWriter(st)
+	st, e := openStore(t)
+	w := audit.NewWriter(st, e.keys)
 	var wg sync.WaitGroup
 	var committed sync.Map
 	for i := range 50 {
@@ -126,7 +126,7 @@ func TestWriterCloseWaitsForQueuedRecordsThenRefuses(t *testing.T) {
 	// Every record whose Write succeeded is in the database by now.
 	var want int64
 	committed.Range(func(any, any) bool { want++; return true })
-	rep, err := audit.Verify(t.Context(), st, []string{"u_a"})
+	rep, err := audit.Verify(t.Context(), st, e.keys, []string{"u_a"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,15 +142,15 @@ func TestWriterCloseWaitsForQueuedRecordsThenRefuses(t *testing.T) {
 }
 
 func TestWriterRefusesAnEndedContextBeforeQueueing(t *testing.T) {
-	st := openStore(t)
-	w := audit.NewWriter(st)
+	st, e := openStore(t)
+	w := audit.NewWriter(st, e.keys)
 	defer w.Close()
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, err := w.Write(ctx, record("u_a", 1)); !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v, want context.Canceled", err)
 	}
-	rep, err := audit.Verify(t.Context(), st, []string{"u_a"})
+	rep, err := audit.Verify(t.Context(), st, e.keys, []string{"u_a"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -153,6 +153,21 @@ type UserStore interface {
 	// AuditAnchor returns the user's anchor; the zero anchor (Hash "")
 	// if nothing was ever pruned.
 	AuditAnchor(ctx context.Context) (AuditAnchor, error)
+	// AuditKey returns the user's sealed audit keys; ErrNotFound if the
+	// user has none yet.
+	AuditKey(ctx context.Context) (AuditKey, error)
+	// KeyAudit stores k as the user's audit keys and re-chains the user's
+	// records, in one transaction holding AppendAudit's lock: rechain is
+	// called for each record oldest first, with the hash the record must
+	// now chain to (the anchor's, or "", for the first) and the record as
+	// stored, and returns the record with its new PrevHash, Hash and
+	// Chain; an error from it aborts everything and is returned as it is.
+	// ErrAlreadyExists if the user has audit keys (nothing is changed).
+	KeyAudit(ctx context.Context, k AuditKey, rechain func(prev string, r AuditRecord) (AuditRecord, error)) (int64, error)
+	// ReplaceAuditKey stores k (sealed again, under another DEK version)
+	// if the stored keys are still sealed under dekVersion; ErrNotFound
+	// otherwise.
+	ReplaceAuditKey(ctx context.Context, dekVersion int, k AuditKey) error
 
 	PutOAuthState(ctx context.Context, s OAuthState) error
 }

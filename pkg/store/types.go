@@ -80,6 +80,9 @@ type AuditRecord struct {
 	LatencyUS int64
 	PrevHash  string
 	Hash      string
+	// Chain is the chain format that computed Hash (see package audit);
+	// 0 is stored as 1, the unkeyed format of schema versions before 5.
+	Chain int
 }
 
 // AuditFilter narrows an audit listing.
@@ -103,6 +106,15 @@ type AuditAnchor struct {
 	Seq    int64
 	Hash   string
 	Pruned int64 // records deleted by pruning, in all
+}
+
+// AuditKey is a user's audit keys (the chain's HMAC key and the checkpoint
+// signing key), sealed by the vault under the user's DEK.
+type AuditKey struct {
+	UserID     string
+	Sealed     []byte
+	DEKVersion int // the DEK version that sealed it
+	CreatedAt  time.Time
 }
 
 // RateHit is one counted call against a rate limit.

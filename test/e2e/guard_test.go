@@ -159,7 +159,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 	}
 	verify := func() audit.Report {
 		t.Helper()
-		rep, err := audit.Verify(ctx, g.App.Store, []string{g.Owner.ID})
+		rep, err := audit.Verify(ctx, g.App.Store, g.App.AuditKeys, []string{g.Owner.ID}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

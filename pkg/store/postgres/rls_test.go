@@ -19,7 +19,7 @@ import (
 var perUser = []struct{ table, owner string }{
 	{"users", "id"}, {"deks", "user_id"}, {"connections", "user_id"}, {"api_keys", "user_id"},
 	{"policies", "user_id"}, {"audit_records", "user_id"}, {"oauth_states", "user_id"},
-	{"rate_counters", "user_id"}, {"audit_anchors", "user_id"},
+	{"rate_counters", "user_id"}, {"audit_anchors", "user_id"}, {"audit_keys", "user_id"},
 }
 
 // seed gives the user rows in every per-user table through the store.
@@ -39,6 +39,11 @@ func seed(t *testing.T, st store.Store, id string, n int) {
 	_, err := us.AppendAudit(ctx, []store.AuditRecord{{Tool: "pruned", Time: time.Unix(1, 0)}}, hash)
 	check(err)
 	_, err = us.PruneAudit(ctx, time.Unix(2, 0)) // leaves an anchor
+	check(err)
+	_, err = us.KeyAudit(ctx, store.AuditKey{Sealed: []byte{3}, DEKVersion: 2}, func(prev string, r store.AuditRecord) (store.AuditRecord, error) {
+		r.PrevHash, r.Hash = prev, hash(prev, r)
+		return r, nil
+	})
 	check(err)
 	for i := range n {
 		sfx := id + "-" + string(rune('a'+i))

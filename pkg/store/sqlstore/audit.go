@@ -11,7 +11,7 @@ import (
 // auditFields are the columns an append writes; the store assigns seq.
 const (
 	auditFields = `user_id, ts, key_id, tool, arguments, decision, rule, outcome, error,
-	latency_us, prev_hash, hash`
+	latency_us, prev_hash, hash, chain`
 	auditCols = "seq, " + auditFields
 )
 
@@ -19,7 +19,7 @@ func scanAudit(sc scanner) (store.AuditRecord, error) {
 	var r store.AuditRecord
 	var ts int64
 	err := sc.Scan(&r.Seq, &r.UserID, &ts, &r.KeyID, &r.Tool, &r.Arguments, &r.Decision, &r.Rule, &r.Outcome, &r.Error,
-		&r.LatencyUS, &r.PrevHash, &r.Hash)
+		&r.LatencyUS, &r.PrevHash, &r.Hash, &r.Chain)
 	if err != nil {
 		return store.AuditRecord{}, err
 	}
@@ -39,7 +39,8 @@ const chainHead = `COALESCE(
 // SQLite's write lock), so concurrent calls cannot fork the chain.
 //
 // hash sees each record as it will be read back: UserID set, Time at
-// microsecond precision in UTC, PrevHash set, Seq and Hash empty.
+// microsecond precision in UTC, PrevHash and Chain set (Chain 0 becomes
+// 1), Seq and Hash empty.
 func (u *userStore) AppendAudit(ctx context.Context, recs []store.AuditRecord, hash func(prev string, r store.AuditRecord) string) ([]store.AuditRecord, error) {
 	if len(recs) == 0 {
 		return nil, nil
@@ -66,9 +67,9 @@ func (u *userStore) AppendAudit(ctx context.Context, recs []store.AuditRecord, h
 				return err
 			}
 			r = u.chained(r, prev, hash)
-			err := t.queryRow(ctx, "INSERT INTO audit_records ("+auditFields+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+			err := t.queryRow(ctx, "INSERT INTO audit_records ("+auditFields+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
 				r.UserID, micros(r.Time), r.KeyID, r.Tool, r.Arguments, r.Decision, r.Rule, r.Outcome, r.Error,
-				r.LatencyUS, r.PrevHash, r.Hash).Scan(&r.Seq)
+				r.LatencyUS, r.PrevHash, r.Hash, r.Chain).Scan(&r.Seq)
 			if err != nil {
 				return err
 			}
@@ -87,6 +88,9 @@ func (u *userStore) AppendAudit(ctx context.Context, recs []store.AuditRecord, h
 // chained is r as it is stored after prev, with its hash.
 func (u *userStore) chained(r store.AuditRecord, prev string, hash func(prev string, r store.AuditRecord) string) store.AuditRecord {
 	r.Seq, r.UserID, r.Time, r.PrevHash, r.Hash = 0, u.userID, asStored(r.Time), prev, ""
+	if r.Chain == 0 {
+		r.Chain = 1
+	}
 	r.Hash = hash(prev, r)
 	return r
 }
@@ -123,10 +127,10 @@ func (u *userStore) appendToKnownHead(ctx context.Context, r store.AuditRecord, 
 // runs its WAL hook, and so the automatic checkpoint that keeps the WAL
 // from growing without bound, only when a statement finishes.
 func (u *userStore) insertIfHead(ctx context.Context, r store.AuditRecord) (int64, error) {
-	rows, err := tx{d: u.s.d, s: u.s}.query(ctx, "INSERT INTO audit_records ("+auditFields+") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE "+
+	rows, err := tx{d: u.s.d, s: u.s}.query(ctx, "INSERT INTO audit_records ("+auditFields+") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE "+
 		chainHead+" = ? RETURNING seq",
 		r.UserID, micros(r.Time), r.KeyID, r.Tool, r.Arguments, r.Decision, r.Rule, r.Outcome, r.Error,
-		r.LatencyUS, r.PrevHash, r.Hash, u.userID, u.userID, r.PrevHash)
+		r.LatencyUS, r.PrevHash, r.Hash, r.Chain, u.userID, u.userID, r.PrevHash)
 	if err != nil {
 		return 0, err
 	}

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Audit", h.audit)
 	t.Run("AuditWalk", h.auditWalk)
 	t.Run("AuditPruning", h.auditPruning)
+	t.Run("AuditKeys", h.auditKeys)
 	t.Run("RateLimits", h.rateLimits)
 	t.Run("OAuthStates", h.oauthStates)
 	t.Run("KEKs", h.keks)
