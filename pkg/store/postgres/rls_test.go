@@ -41,10 +41,10 @@ func seed(t *testing.T, st store.Store, id string, n int) {
 	check(err)
 	for i := range n {
 		sfx := id + "-" + string(rune('a'+i))
-		check(us.CreateConnection(ctx, store.Connection{ID: "c-" + sfx, Name: sfx, Provider: "github"}))
+		check(us.CreateConnection(ctx, store.Connection{ID: "c-" + sfx, Name: sfx, Provider: "github", DEKVersion: 2}))
 		check(us.CreateAPIKey(ctx, store.APIKey{ID: "k-" + sfx, Name: sfx, Hash: "h"}))
 		check(us.PutPolicy(ctx, store.Policy{KeyID: "k-" + sfx, Body: "b"}))
-		check(us.PutOAuthState(ctx, store.OAuthState{StateHash: "s-" + sfx, Provider: "github", Name: sfx}))
+		check(us.PutOAuthState(ctx, store.OAuthState{StateHash: "s-" + sfx, Provider: "github", Name: sfx, DEKVersion: 2}))
 		_, err := us.AppendAudit(ctx, []store.AuditRecord{{Tool: sfx, Time: time.Unix(3, 0)}}, hash)
 		check(err)
 		_, _, err = us.HitRate(ctx, store.RateHit{KeyID: "k-" + sfx, Rule: "r", WindowStart: time.Unix(3600, 0), Limit: 5})

@@ -34,6 +34,9 @@ func (u *userStore) PutOAuthState(ctx context.Context, s store.OAuthState) error
 		return errors.New("put OAuth state: state hash is required")
 	}
 	err := u.write(ctx, func(t tx) error {
+		if err := u.sealable(ctx, t, s.DEKVersion); err != nil {
+			return err
+		}
 		_, err := t.exec(ctx, "INSERT INTO oauth_states ("+oauthCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			s.StateHash, u.userID, s.Provider, s.Name, blob(s.Verifier), s.DEKVersion, s.Scopes, s.RedirectURL,
 			s.Local, micros(s.ExpiresAt), micros(s.CreatedAt))

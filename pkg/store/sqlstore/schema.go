@@ -45,10 +45,7 @@ func Migrations(types Types, extra fs.FS) ([]Migration, error) {
 		}
 	}
 	var out []Migration
-	for i, v := range sortedVersions(base) {
-		if v != i+1 {
-			return nil, fmt.Errorf("load migrations: version %d follows %d", v, i)
-		}
+	for _, v := range sortedVersions(base) {
 		tmpl, err := template.New(strconv.Itoa(v)).Option("missingkey=error").Parse(base[v])
 		if err != nil {
 			return nil, fmt.Errorf("parse migration %d: %w", v, err)

@@ -33,7 +33,7 @@ func (h harness) oauthStates(t *testing.T) {
 			wantErr(t, f.a.PutOAuthState(t.Context(), newOAuthState(f.alice.ID, "h1")), store.ErrAlreadyExists)
 		}},
 		{"zero and empty fields round-trip", func(t *testing.T, f *fixture) {
-			s := store.OAuthState{StateHash: "h1", UserID: f.alice.ID, Provider: "github", Name: "gh"}
+			s := store.OAuthState{StateHash: "h1", UserID: f.alice.ID, Provider: "github", Name: "gh", DEKVersion: 1}
 			must(t, f.a.PutOAuthState(t.Context(), s))
 			got, err := f.priv.TakeOAuthState(t.Context(), "h1")
 			must(t, err)
