@@ -21,6 +21,10 @@ var perUser = []struct{ table, owner string }{
 	{"rate_counters", "user_id"}, {"audit_anchors", "user_id"},
 }
 
+// referrers are the tables whose rows keep a row of the key's table from
+// being deleted (sealed rows refer to their DEK version).
+var referrers = map[string][]string{"deks": {"connections", "oauth_states"}}
+
 // seed gives the user rows in every per-user table through the store.
 func seed(t *testing.T, st store.Store, id string, n int) {
 	t.Helper()
@@ -199,6 +203,9 @@ func TestRowLevelSecurity(t *testing.T) {
 				}
 				if n := changed("UPDATE " + tbl.table + " SET " + tbl.owner + " = " + tbl.owner); n != nAlice {
 					t.Errorf("as alice: UPDATE without WHERE changed %d rows, want her %d", n, nAlice)
+				}
+				for _, r := range referrers[tbl.table] {
+					changed("DELETE FROM " + r)
 				}
 				if n := changed("DELETE FROM " + tbl.table); n != nAlice {
 					t.Errorf("as alice: DELETE without WHERE removed %d rows, want her %d", n, nAlice)
