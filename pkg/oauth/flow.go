@@ -98,9 +98,20 @@ func (f *Flow) Complete(ctx context.Context, state, code string) (store.Connecti
 	if state == "" || code == "" {
 		return store.Connection{}, ErrUnknownState
 	}
-	ps, err := f.Store.Privileged().TakeOAuthState(ctx, StateHash(state))
+	// The verifier is opened before the state is taken: while the state's
+	// row exists, the DEK version that sealed it cannot be retired.
+	priv := f.Store.Privileged()
+	ps, err := priv.OAuthState(ctx, StateHash(state))
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Connection{}, ErrUnknownState
+	}
+	if err != nil {
+		return store.Connection{}, fmt.Errorf("read pending authorization: %w", err)
+	}
+	verifier, verr := f.Vault.Open(ctx, ps.UserID, vault.PurposeOAuthVerify, ps.StateHash, ps.Verifier)
+	ps, err = priv.TakeOAuthState(ctx, ps.StateHash)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Connection{}, ErrUnknownState // another callback took it first
 	}
 	if err != nil {
 		return store.Connection{}, fmt.Errorf("read pending authorization: %w", err)
@@ -108,9 +119,8 @@ func (f *Flow) Complete(ctx context.Context, state, code string) (store.Connecti
 	if f.now().After(ps.ExpiresAt) {
 		return store.Connection{}, ErrExpiredState
 	}
-	verifier, err := f.Vault.Open(ctx, ps.UserID, vault.PurposeOAuthVerify, ps.StateHash, ps.Verifier)
-	if err != nil {
-		return store.Connection{}, fmt.Errorf("open pending authorization: %w", err)
+	if verr != nil {
+		return store.Connection{}, fmt.Errorf("open pending authorization: %w", verr)
 	}
 	conf, op, err := clientConfig(f.Config, ps.Provider, ps.RedirectURL, strings.Fields(ps.Scopes))
 	if err != nil {

@@ -105,23 +105,30 @@ func (t *Tokens) reload(ctx context.Context, c store.Connection) (store.Connecti
 }
 
 // read reads c's row again and opens its token set, whatever its status.
+// A row read just before a DEK rotation re-sealed it may name a version
+// retired since: then the row is read again.
 func (t *Tokens) read(ctx context.Context, c store.Connection) (store.Connection, *oauth2.Token, error) {
-	cur, err := t.Flow.Store.User(c.UserID).Connection(ctx, c.Name)
-	if err != nil {
-		return c, nil, fmt.Errorf("reload connection: %w", err)
+	var lastErr error
+	for range 3 {
+		cur, err := t.Flow.Store.User(c.UserID).Connection(ctx, c.Name)
+		if err != nil {
+			return c, nil, fmt.Errorf("reload connection: %w", err)
+		}
+		if cur.ID != c.ID {
+			return cur, nil, fmt.Errorf("reload connection: %q was removed and connected again: %w", c.Name, store.ErrNotFound)
+		}
+		if cur.Status == StatusNeedsReauth && len(cur.Credential) == 0 {
+			return cur, nil, ErrNeedsReauth // its credential was lost (see migration 7)
+		}
+		cred, err := t.Flow.Vault.Open(ctx, c.UserID, vault.PurposeCredential, cur.ID, cur.Credential)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		tok, err := decodeToken(cred)
+		return cur, tok, err
 	}
-	if cur.ID != c.ID {
-		return cur, nil, fmt.Errorf("reload connection: %q was removed and connected again: %w", c.Name, store.ErrNotFound)
-	}
-	if cur.Status == StatusNeedsReauth && len(cur.Credential) == 0 {
-		return cur, nil, ErrNeedsReauth // its credential was lost (see migration 7)
-	}
-	cred, err := t.Flow.Vault.Open(ctx, c.UserID, vault.PurposeCredential, cur.ID, cur.Credential)
-	if err != nil {
-		return cur, nil, err
-	}
-	tok, err := decodeToken(cred)
-	return cur, tok, err
+	return c, nil, lastErr
 }
 
 // refresh gets a new token for the token set old, which c (the row as

@@ -63,7 +63,11 @@ type Privileged interface {
 	DeleteUser(ctx context.Context, userID string) error
 	// APIKey looks a key up by its public id; ErrNotFound if unknown.
 	APIKey(ctx context.Context, keyID string) (APIKey, error)
-	// OAuthState finds a pending authorization by state hash and deletes
+	// OAuthState finds a pending authorization by state hash without
+	// taking it; ErrNotFound if unknown. While the row exists, the DEK
+	// version that sealed its verifier does too.
+	OAuthState(ctx context.Context, stateHash string) (OAuthState, error)
+	// TakeOAuthState finds a pending authorization by state hash and deletes
 	// it in the same transaction, so it can be used once; ErrNotFound if
 	// unknown.
 	TakeOAuthState(ctx context.Context, stateHash string) (OAuthState, error)

@@ -48,6 +48,15 @@ func (u *userStore) PutOAuthState(ctx context.Context, s store.OAuthState) error
 	return nil
 }
 
+// OAuthState returns the state without taking it.
+func (p *privileged) OAuthState(ctx context.Context, stateHash string) (store.OAuthState, error) {
+	s, err := one(ctx, p.read, scanOAuthState, "SELECT "+oauthCols+" FROM oauth_states WHERE state_hash = ?", stateHash)
+	if err != nil {
+		return store.OAuthState{}, fmt.Errorf("get OAuth state: %w", err)
+	}
+	return s, nil
+}
+
 // TakeOAuthState deletes the state and returns what it held, in one
 // statement, so two callbacks racing with one state cannot both get it.
 // Whether it has expired is for the caller to judge.
