@@ -58,6 +58,10 @@ type Server struct {
 	scopes    []string
 	// bareConflicts: shared_link_already_exists carries no metadata.
 	bareConflicts bool
+	// rotate, revokeOnReuse, onRefresh, hold: see rotation.go.
+	rotate, revokeOnReuse bool
+	onRefresh             func()
+	hold                  *barrier
 }
 
 // Option configures New.
