@@ -205,7 +205,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 			s.refreshes.Add(1)
 			access := "sl.u." + fakekit.RandomString(40)
 			t := &token{scopes: slices.Clone(rg.scopes), expires: s.now().Add(s.ttl), refresh: p.Get("refresh_token")}
-			out := map[string]any{"access_token": access, "token_type": "bearer", "expires_in": int(s.ttl / time.Second)}
+			out := map[string]any{"access_token": access, "token_type": "bearer", "expires_in": s.reportedExpiresIn()}
 			if s.rotate {
 				next := fakekit.RandomString(64)
 				s.refresh[next] = &refreshGrant{scopes: rg.scopes, pkce: rg.pkce, family: rg.family}
@@ -229,7 +229,7 @@ func (s *Server) issue(g Grant) map[string]any {
 	}
 	access := "sl.u." + fakekit.RandomString(40)
 	t := &token{scopes: slices.Clone(scopes), expires: s.now().Add(s.ttl)}
-	out := map[string]any{"access_token": access, "token_type": "bearer", "expires_in": int(s.ttl / time.Second),
+	out := map[string]any{"access_token": access, "token_type": "bearer", "expires_in": s.reportedExpiresIn(),
 		"scope": strings.Join(scopes, " "), "uid": AccountUID, "account_id": AccountID}
 	if g.Offline {
 		refresh := fakekit.RandomString(64)
