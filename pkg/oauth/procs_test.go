@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -16,8 +16,8 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/keyprovider/local"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/store"
-	"github.com/mcpgate/mcpgate/pkg/store/postgres/pgtest"
 	_ "github.com/mcpgate/mcpgate/pkg/store/postgres"
+	"github.com/mcpgate/mcpgate/pkg/store/postgres/pgtest"
 	"github.com/mcpgate/mcpgate/pkg/vault"
 )
 
