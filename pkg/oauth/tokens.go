@@ -223,7 +223,7 @@ func (t *Tokens) refused(ctx context.Context, c store.Connection, old *oauth2.To
 	if old.RefreshToken == "" {
 		deadline = time.Now() // nothing another process could have spent
 	}
-	for range casRounds {
+	for conflicts := 0; conflicts < casRounds; {
 		cur, curTok, err := t.read(ctx, c)
 		if err != nil {
 			return secret.Value{}, err
@@ -245,6 +245,7 @@ func (t *Tokens) refused(ctx context.Context, c store.Connection, old *oauth2.To
 		marked.Status, marked.UpdatedAt = StatusNeedsReauth, t.stamp(cur.UpdatedAt)
 		err = t.Flow.Store.User(c.UserID).UpdateConnectionIf(ctx, marked, cur.UpdatedAt)
 		if errors.Is(err, store.ErrConflict) {
+			conflicts++
 			continue // changed meanwhile: look at it again
 		}
 		if err != nil {
