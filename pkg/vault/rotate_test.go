@@ -162,3 +162,24 @@ func TestSealAndStoreSealsAgainUnderTheCurrentVersion(t *testing.T) {
 		t.Fatalf("SealAndStore: versions tried %v, %v; want a second try under version 2", versions, err)
 	}
 }
+
+// TestDEKRotationMovesACredentiallessConnection: a connection whose
+// credential was lost before migration 7 (no ciphertext, marked for
+// re-authorization) does not stop a rotation; only its reference moves.
+func TestDEKRotationMovesACredentiallessConnection(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	now := time.Now()
+	if err := f.st.User(f.alice).CreateConnection(ctx, store.Connection{ID: "c_lost", UserID: f.alice, Name: "gmail",
+		Provider: "google", AuthKind: "oauth2", Status: "needs_reauth", DEKVersion: 1, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.v.RotateDEK(ctx, f.alice)
+	if err != nil || res.Version != 2 || res.Retired != 1 || res.Pending != 0 {
+		t.Fatalf("rotate-dek: %+v, %v; want version 2 and version 1 retired", res, err)
+	}
+	c, err := f.st.User(f.alice).Connection(ctx, "gmail")
+	if err != nil || c.DEKVersion != 2 || c.Status != "needs_reauth" || len(c.Credential) != 0 {
+		t.Fatalf("connection after rotation: version %d, status %q, %d bytes, %v", c.DEKVersion, c.Status, len(c.Credential), err)
+	}
+}
