@@ -56,11 +56,11 @@ func (a *App) AddTokenConnection(ctx context.Context, u store.User, provider, na
 		ID: NewID("c_"), UserID: u.ID, Name: name, Provider: provider, AuthKind: connector.AuthAPIKey,
 		Account: account, Status: "ok", CreatedAt: now, UpdatedAt: now,
 	}
-	c.Credential, c.DEKVersion, err = a.Vault.Seal(ctx, u.ID, vault.PurposeCredential, c.ID, token.Bytes())
+	err = a.Vault.SealAndStore(ctx, u.ID, vault.PurposeCredential, c.ID, token.Bytes(), func(sealed []byte, dekVersion int) error {
+		c.Credential, c.DEKVersion = sealed, dekVersion
+		return us.CreateConnection(ctx, c)
+	})
 	if err != nil {
-		return store.Connection{}, err
-	}
-	if err := us.CreateConnection(ctx, c); err != nil {
 		if errors.Is(err, store.ErrAlreadyExists) {
 			return store.Connection{}, fmt.Errorf("a connection named %q already exists", name)
 		}

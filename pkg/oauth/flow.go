@@ -69,15 +69,13 @@ func (f *Flow) Begin(ctx context.Context, user store.User, provider, name string
 	}
 	verifier := oauth2.GenerateVerifier()
 	hash := StateHash(state)
-	sealed, dekVersion, err := f.Vault.Seal(ctx, user.ID, vault.PurposeOAuthVerify, hash, []byte(verifier))
-	if err != nil {
-		return Pending{}, err
-	}
 	exp := f.now().Add(StateTTL).UTC()
-	err = f.Store.User(user.ID).PutOAuthState(ctx, store.OAuthState{
-		StateHash: hash, UserID: user.ID, Provider: provider, Name: name,
-		Verifier: sealed, DEKVersion: dekVersion, Scopes: strings.Join(conf.Scopes, " "),
-		RedirectURL: redirect, ExpiresAt: exp, CreatedAt: f.now().UTC(),
+	err = f.Vault.SealAndStore(ctx, user.ID, vault.PurposeOAuthVerify, hash, []byte(verifier), func(sealed []byte, dekVersion int) error {
+		return f.Store.User(user.ID).PutOAuthState(ctx, store.OAuthState{
+			StateHash: hash, UserID: user.ID, Provider: provider, Name: name,
+			Verifier: sealed, DEKVersion: dekVersion, Scopes: strings.Join(conf.Scopes, " "),
+			RedirectURL: redirect, ExpiresAt: exp, CreatedAt: f.now().UTC(),
+		})
 	})
 	if err != nil {
 		return Pending{}, fmt.Errorf("store pending authorization: %w", err)
@@ -100,9 +98,20 @@ func (f *Flow) Complete(ctx context.Context, state, code string) (store.Connecti
 	if state == "" || code == "" {
 		return store.Connection{}, ErrUnknownState
 	}
-	ps, err := f.Store.Privileged().TakeOAuthState(ctx, StateHash(state))
+	// The verifier is opened before the state is taken: while the state's
+	// row exists, the DEK version that sealed it cannot be retired.
+	priv := f.Store.Privileged()
+	ps, err := priv.OAuthState(ctx, StateHash(state))
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Connection{}, ErrUnknownState
+	}
+	if err != nil {
+		return store.Connection{}, fmt.Errorf("read pending authorization: %w", err)
+	}
+	verifier, verr := f.Vault.Open(ctx, ps.UserID, vault.PurposeOAuthVerify, ps.StateHash, ps.Verifier)
+	ps, err = priv.TakeOAuthState(ctx, ps.StateHash)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Connection{}, ErrUnknownState // another callback took it first
 	}
 	if err != nil {
 		return store.Connection{}, fmt.Errorf("read pending authorization: %w", err)
@@ -110,9 +119,8 @@ func (f *Flow) Complete(ctx context.Context, state, code string) (store.Connecti
 	if f.now().After(ps.ExpiresAt) {
 		return store.Connection{}, ErrExpiredState
 	}
-	verifier, err := f.Vault.Open(ctx, ps.UserID, vault.PurposeOAuthVerify, ps.StateHash, ps.Verifier)
-	if err != nil {
-		return store.Connection{}, fmt.Errorf("open pending authorization: %w", err)
+	if verr != nil {
+		return store.Connection{}, fmt.Errorf("open pending authorization: %w", verr)
 	}
 	conf, op, err := clientConfig(f.Config, ps.Provider, ps.RedirectURL, strings.Fields(ps.Scopes))
 	if err != nil {
@@ -151,19 +159,19 @@ func (f *Flow) save(ctx context.Context, ps store.OAuthState, tok *oauth2.Token,
 		c = store.Connection{ID: newID(), UserID: ps.UserID, Name: ps.Name, Provider: ps.Provider, CreatedAt: now}
 	}
 	c.AuthKind, c.Account, c.Scopes, c.Status, c.UpdatedAt = connector.AuthOAuth2, account, scopes, StatusOK, now
+	unknownExpiry(tok, now)
 	c.ExpiresAt = tok.Expiry.UTC()
 	raw, err := json.Marshal(tok)
 	if err != nil {
 		return store.Connection{}, fmt.Errorf("encode token: %w", err)
 	}
-	if c.Credential, c.DEKVersion, err = f.Vault.Seal(ctx, ps.UserID, vault.PurposeCredential, c.ID, raw); err != nil {
-		return store.Connection{}, err
-	}
-	if exists {
-		err = us.UpdateConnection(ctx, c)
-	} else {
-		err = us.CreateConnection(ctx, c)
-	}
+	err = f.Vault.SealAndStore(ctx, ps.UserID, vault.PurposeCredential, c.ID, raw, func(sealed []byte, dekVersion int) error {
+		c.Credential, c.DEKVersion = sealed, dekVersion
+		if exists {
+			return us.UpdateConnection(ctx, c)
+		}
+		return us.CreateConnection(ctx, c)
+	})
 	if err != nil {
 		return store.Connection{}, fmt.Errorf("store connection: %w", err)
 	}

@@ -18,6 +18,11 @@ var (
 	ErrConflict = errors.New("the row was changed by another writer")
 	// ErrInUse means a row cannot be deleted while others refer to it.
 	ErrInUse = errors.New("still in use")
+	// ErrStaleDEK means a sealed value was to be stored under a DEK
+	// version the user no longer has (a rotation retired it after the
+	// writer looked up its current version): seal it again under the
+	// current version and retry. Nothing was written.
+	ErrStaleDEK = errors.New("sealed under a DEK version that was retired")
 )
 
 // Store is an open database. Implementations are safe for concurrent use.
@@ -32,7 +37,8 @@ type Store interface {
 	// schema is exactly the version this binary knows.
 	CheckSchema(ctx context.Context) error
 	// Generation returns a number that grows with every change to a user,
-	// a connection, an API key (other than its last use) or a policy,
+	// a connection, an API key (other than its last use), a policy, or
+	// the set of a user's DEK versions (one added or deleted),
 	// committed in the same transaction as the change, by any process
 	// sharing the database. Rows of those kinds read after Generation
 	// returned n are current for as long as it keeps returning n.
@@ -57,7 +63,11 @@ type Privileged interface {
 	DeleteUser(ctx context.Context, userID string) error
 	// APIKey looks a key up by its public id; ErrNotFound if unknown.
 	APIKey(ctx context.Context, keyID string) (APIKey, error)
-	// OAuthState finds a pending authorization by state hash and deletes
+	// OAuthState finds a pending authorization by state hash without
+	// taking it; ErrNotFound if unknown. While the row exists, the DEK
+	// version that sealed its verifier does too.
+	OAuthState(ctx context.Context, stateHash string) (OAuthState, error)
+	// TakeOAuthState finds a pending authorization by state hash and deletes
 	// it in the same transaction, so it can be used once; ErrNotFound if
 	// unknown.
 	TakeOAuthState(ctx context.Context, stateHash string) (OAuthState, error)
@@ -96,10 +106,15 @@ type UserStore interface {
 	AddDEK(ctx context.Context, d DEK) error
 	// DeleteDEK deletes one version. It refuses (ErrInUse) while a
 	// connection or OAuth state is still sealed under it, and never
-	// deletes the current version.
+	// deletes the current version. The database enforces the first
+	// (a foreign key), so a write racing the delete either lands first
+	// and keeps the version, or fails with ErrStaleDEK.
 	DeleteDEK(ctx context.Context, version int) error
 
 	// CreateConnection: ErrAlreadyExists if the name is taken.
+	// CreateConnection, UpdateConnection, UpdateConnectionIf and
+	// PutOAuthState return ErrStaleDEK, writing nothing, if the row's
+	// DEKVersion is not one of the user's DEK versions.
 	CreateConnection(ctx context.Context, c Connection) error
 	Connection(ctx context.Context, name string) (Connection, error)
 	ListConnections(ctx context.Context) ([]Connection, error)

@@ -7,12 +7,11 @@ import (
 )
 
 // dekCache keeps unwrapped DEKs for a bounded time and count, and makes
-// concurrent misses for one user share a single unwrap (which may be a KMS
-// call).
-// currentTTL bounds how long "the user's current DEK" is cached, so that
-// a DEK rotation run by another process is followed within it.
-const currentTTL = 30 * time.Second
-
+// concurrent misses for one version share a single unwrap (which may be a
+// KMS call). It also remembers which version is each user's current one,
+// together with the store's generation it was read at: a rotation run by
+// another process adds or deletes a version, which moves the generation,
+// so a seal reads the current version again before it uses a stale one.
 type dekCache struct {
 	ttl  time.Duration
 	size int
@@ -20,10 +19,14 @@ type dekCache struct {
 	mu       sync.Mutex
 	entries  map[cacheKey]dekEntry
 	inflight map[cacheKey]*flight
+	current  map[string]currentEntry
 }
 
-// cacheKey names one DEK version of a user; version 0 is "the current
-// one", which a rotation changes, so it is cached for the TTL only.
+// currentTTL bounds how long "the user's current version" is trusted even
+// while the generation stays put.
+const currentTTL = 30 * time.Second
+
+// cacheKey names one DEK version of a user.
 type cacheKey struct {
 	userID  string
 	version int
@@ -31,37 +34,43 @@ type cacheKey struct {
 
 type dekEntry struct {
 	aead    cipher.AEAD
+	expires time.Time
+}
+
+// currentEntry is the user's current version as read at generation gen.
+type currentEntry struct {
 	version int
+	gen     int64
 	expires time.Time
 }
 
 type flight struct {
-	done    chan struct{}
-	aead    cipher.AEAD
-	version int
-	err     error
+	done chan struct{}
+	aead cipher.AEAD
+	err  error
 }
 
 func newDEKCache(ttl time.Duration, size int) *dekCache {
-	return &dekCache{ttl: ttl, size: size, entries: map[cacheKey]dekEntry{}, inflight: map[cacheKey]*flight{}}
+	return &dekCache{ttl: ttl, size: size, entries: map[cacheKey]dekEntry{}, inflight: map[cacheKey]*flight{},
+		current: map[string]currentEntry{}}
 }
 
-func (c *dekCache) get(key cacheKey, load func() (cipher.AEAD, int, error)) (cipher.AEAD, int, error) {
+func (c *dekCache) get(key cacheKey, load func() (cipher.AEAD, error)) (cipher.AEAD, error) {
 	c.mu.Lock()
 	if e, ok := c.entries[key]; ok && time.Now().Before(e.expires) {
 		c.mu.Unlock()
-		return e.aead, e.version, nil
+		return e.aead, nil
 	}
 	if f, ok := c.inflight[key]; ok {
 		c.mu.Unlock()
 		<-f.done
-		return f.aead, f.version, f.err
+		return f.aead, f.err
 	}
 	f := &flight{done: make(chan struct{})}
 	c.inflight[key] = f
 	c.mu.Unlock()
 
-	f.aead, f.version, f.err = load()
+	f.aead, f.err = load()
 
 	c.mu.Lock()
 	delete(c.inflight, key)
@@ -69,16 +78,39 @@ func (c *dekCache) get(key cacheKey, load func() (cipher.AEAD, int, error)) (cip
 		if len(c.entries) >= c.size {
 			c.evictLocked()
 		}
-		ttl := c.ttl
-		if key.version == 0 && ttl > currentTTL {
-			// "Current" changes when another process rotates the DEK.
-			ttl = currentTTL
-		}
-		c.entries[key] = dekEntry{aead: f.aead, version: f.version, expires: time.Now().Add(ttl)}
+		c.entries[key] = dekEntry{aead: f.aead, expires: time.Now().Add(c.ttl)}
 	}
 	c.mu.Unlock()
 	close(f.done)
-	return f.aead, f.version, f.err
+	return f.aead, f.err
+}
+
+// currentVersion returns the user's current version if it was read at
+// generation gen and recently enough.
+func (c *dekCache) currentVersion(userID string, gen int64) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.current[userID]
+	if !ok || e.gen != gen || !time.Now().Before(e.expires) {
+		return 0, false
+	}
+	return e.version, true
+}
+
+func (c *dekCache) setCurrent(userID string, version int, gen int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.current) >= c.size {
+		clear(c.current)
+	}
+	c.current[userID] = currentEntry{version: version, gen: gen, expires: time.Now().Add(currentTTL)}
+}
+
+// forgetCurrent makes the next seal for userID read its current version.
+func (c *dekCache) forgetCurrent(userID string) {
+	c.mu.Lock()
+	delete(c.current, userID)
+	c.mu.Unlock()
 }
 
 // evictLocked drops expired entries, or an arbitrary one if none expired.
@@ -105,5 +137,6 @@ func (c *dekCache) forget(userID string) {
 			delete(c.entries, k)
 		}
 	}
+	delete(c.current, userID)
 	c.mu.Unlock()
 }

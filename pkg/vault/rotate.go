@@ -56,8 +56,9 @@ type DEKResult struct {
 	Reencrypted int // credentials sealed again under it
 	Retired     int // old versions deleted
 	// Pending counts old versions still in use (by a pending OAuth
-	// authorization, or a write that raced the rotation); running the
-	// rotation again finishes them.
+	// authorization, or a write that raced the rotation); they are kept,
+	// so nothing sealed under them is lost, and running the rotation
+	// again (after the authorization finished or expired) retires them.
 	Pending int
 }
 
@@ -121,16 +122,23 @@ func (v *Vault) reseal(ctx context.Context, us store.UserStore, version int) (in
 		if c.DEKVersion == version {
 			continue
 		}
-		pt, err := v.Open(ctx, c.UserID, PurposeCredential, c.ID, c.Credential)
-		if err != nil {
-			return n, fmt.Errorf("open credential of connection %s: %w", c.Name, err)
-		}
 		prev := c.UpdatedAt
-		if c.Credential, c.DEKVersion, err = v.Seal(ctx, c.UserID, PurposeCredential, c.ID, pt.Bytes()); err != nil {
-			return n, err
+		write := func(sealed []byte, dekVersion int) error {
+			c.Credential, c.DEKVersion, c.UpdatedAt = sealed, dekVersion, after(prev)
+			return us.UpdateConnectionIf(ctx, c, prev)
 		}
-		c.UpdatedAt = time.Now().UTC()
-		switch err := us.UpdateConnectionIf(ctx, c, prev); {
+		if len(c.Credential) == 0 {
+			// Nothing is sealed (a credential lost before migration 7,
+			// now marked for re-authorization): only the reference moves.
+			err = write(nil, version)
+		} else {
+			pt, oerr := v.Open(ctx, c.UserID, PurposeCredential, c.ID, c.Credential)
+			if oerr != nil {
+				return n, fmt.Errorf("open credential of connection %s: %w", c.Name, oerr)
+			}
+			err = v.SealAndStore(ctx, c.UserID, PurposeCredential, c.ID, pt.Bytes(), write)
+		}
+		switch {
 		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
 			// Changed or removed meanwhile; the next pass looks again.
 		case err != nil:
@@ -143,6 +151,10 @@ func (v *Vault) reseal(ctx context.Context, us store.UserStore, version int) (in
 }
 
 // retire deletes the versions below current that nothing uses any more.
+// The store refuses to delete a version a row is sealed under, and to
+// write a row under a deleted one, so a credential sealed by another
+// process during the rotation is either re-sealed by the next pass or
+// sealed again under the current version by its writer (SealAndStore).
 func (v *Vault) retire(ctx context.Context, us store.UserStore, current int) (retired, pending int, err error) {
 	deks, err := us.ListDEKs(ctx)
 	if err != nil {
@@ -162,4 +174,16 @@ func (v *Vault) retire(ctx context.Context, us store.UserStore, current int) (re
 		}
 	}
 	return retired, pending, nil
+}
+
+// after is the UpdatedAt of a write replacing a row stamped prev: now, or
+// just after prev if the clock has not moved past it (the store keeps
+// microseconds), so that a compare-and-swap by a writer that read the row
+// before always sees the change.
+func after(prev time.Time) time.Time {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	if !now.After(prev) {
+		now = prev.UTC().Truncate(time.Microsecond).Add(time.Microsecond)
+	}
+	return now
 }

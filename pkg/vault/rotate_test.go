@@ -105,3 +105,72 @@ func TestDEKRotationReencryptsAndRetires(t *testing.T) {
 		t.Fatalf("credential after DEK rotation: version %d, %v", c.DEKVersion, err)
 	}
 }
+
+// TestSealFollowsAnotherProcesssRotationAtOnce: a vault that cached the
+// user's current DEK version seals under the new one as soon as another
+// process's rotation added it (the store's generation moved), not when
+// its cache expires.
+func TestSealFollowsAnotherProcesssRotationAtOnce(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	if _, ver, err := f.v.Seal(ctx, f.alice, vault.PurposeCredential, "c1", []byte(canary)); err != nil || ver != 1 {
+		t.Fatalf("first seal: version %d, %v; want 1", ver, err)
+	}
+	other := vault.New(f.st, f.kp, vault.Options{})
+	res, err := other.RotateDEK(ctx, f.alice)
+	if err != nil || res.Version != 2 || res.Retired != 1 {
+		t.Fatalf("rotate-dek in another process: %+v, %v", res, err)
+	}
+	sealed, ver, err := f.v.Seal(ctx, f.alice, vault.PurposeCredential, "c1", []byte(canary))
+	if err != nil || ver != 2 {
+		t.Fatalf("seal after the rotation: version %d, %v; want 2", ver, err)
+	}
+	if got, err := other.Open(ctx, f.alice, vault.PurposeCredential, "c1", sealed); err != nil || got.Reveal() != canary {
+		t.Fatalf("open in the other process: %v", err)
+	}
+}
+
+// TestSealAndStoreSealsAgainUnderTheCurrentVersion: a write that finds the
+// version it sealed under retired is sealed again under the current one.
+func TestSealAndStoreSealsAgainUnderTheCurrentVersion(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	if _, _, err := f.v.Seal(ctx, f.alice, vault.PurposeCredential, "c1", []byte(canary)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vault.New(f.st, f.kp, vault.Options{}).RotateDEK(ctx, f.alice); err != nil {
+		t.Fatal(err)
+	}
+	var versions []int
+	err := f.v.SealAndStore(ctx, f.alice, vault.PurposeCredential, "c1", []byte(canary), func(_ []byte, version int) error {
+		versions = append(versions, version)
+		if len(versions) == 1 {
+			return fmt.Errorf("create connection: %w", store.ErrStaleDEK) // as if the rotation ran between seal and write
+		}
+		return nil
+	})
+	if err != nil || len(versions) != 2 || versions[1] != 2 {
+		t.Fatalf("SealAndStore: versions tried %v, %v; want a second try under version 2", versions, err)
+	}
+}
+
+// TestDEKRotationMovesACredentiallessConnection: a connection whose
+// credential was lost before migration 7 (no ciphertext, marked for
+// re-authorization) does not stop a rotation; only its reference moves.
+func TestDEKRotationMovesACredentiallessConnection(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	now := time.Now()
+	if err := f.st.User(f.alice).CreateConnection(ctx, store.Connection{ID: "c_lost", UserID: f.alice, Name: "gmail",
+		Provider: "google", AuthKind: "oauth2", Status: "needs_reauth", DEKVersion: 1, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.v.RotateDEK(ctx, f.alice)
+	if err != nil || res.Version != 2 || res.Retired != 1 || res.Pending != 0 {
+		t.Fatalf("rotate-dek: %+v, %v; want version 2 and version 1 retired", res, err)
+	}
+	c, err := f.st.User(f.alice).Connection(ctx, "gmail")
+	if err != nil || c.DEKVersion != 2 || c.Status != "needs_reauth" || len(c.Credential) != 0 {
+		t.Fatalf("connection after rotation: version %d, status %q, %d bytes, %v", c.DEKVersion, c.Status, len(c.Credential), err)
+	}
+}

@@ -141,7 +141,9 @@ func (v *Vault) Check(ctx context.Context, userID string) error {
 }
 
 // Seal encrypts plaintext for (purpose, user, record) and returns the
-// sealed bytes and the DEK version used.
+// sealed bytes and the DEK version used. A caller that stores the result
+// should use SealAndStore, which seals again if a rotation retired the
+// version before the write.
 func (v *Vault) Seal(ctx context.Context, userID, purpose, recordID string, plaintext []byte) ([]byte, int, error) {
 	aead, version, err := v.dek(ctx, userID, 0)
 	if err != nil {
@@ -156,6 +158,32 @@ func (v *Vault) Seal(ctx context.Context, userID, purpose, recordID string, plai
 	}
 	out = aead.Seal(out, nonce, plaintext, sealAAD(out[:headerSize], purpose, userID, recordID))
 	return out, version, nil
+}
+
+// staleRetries bounds how often SealAndStore seals again after its write
+// found the version retired: each retry reads the current version from
+// the store, so only rotations finishing back to back can use them up.
+const staleRetries = 5
+
+// SealAndStore seals plaintext as Seal does and hands the sealed bytes and
+// their DEK version to write, which must store them (with the version) in
+// one transaction of the store. If write reports store.ErrStaleDEK, a
+// rotation retired the version after this process looked it up: the vault
+// reads the current version again and seals anew. So a stored value never
+// names a version that is gone, and none is lost to a rotation. write may
+// run more than once; its last error is returned.
+func (v *Vault) SealAndStore(ctx context.Context, userID, purpose, recordID string, plaintext []byte, write func(sealed []byte, version int) error) error {
+	for attempt := 0; ; attempt++ {
+		sealed, version, err := v.Seal(ctx, userID, purpose, recordID, plaintext)
+		if err != nil {
+			return err
+		}
+		err = write(sealed, version)
+		if !errors.Is(err, store.ErrStaleDEK) || attempt == staleRetries {
+			return err
+		}
+		v.cache.forgetCurrent(userID)
+	}
 }
 
 // Open decrypts a value sealed by Seal for the same (purpose, user, record).
@@ -186,27 +214,54 @@ func (v *Vault) Open(ctx context.Context, userID, purpose, recordID string, seal
 func (v *Vault) Forget(userID string) { v.cache.forget(userID) }
 
 // dek returns one version of the user's DEK (0: the current one) as an
-// AEAD, from the cache or the store.
+// AEAD, from the cache or the store, and the version it is.
 func (v *Vault) dek(ctx context.Context, userID string, version int) (cipher.AEAD, int, error) {
-	return v.cache.get(cacheKey{userID, version}, func() (cipher.AEAD, int, error) {
-		us := v.st.User(userID)
-		var d store.DEK
-		var err error
-		if version == 0 {
-			d, err = us.DEK(ctx)
-		} else {
-			d, err = us.DEKVersion(ctx, version)
-		}
+	us := v.st.User(userID)
+	if version == 0 {
+		return v.currentDEK(ctx, us)
+	}
+	aead, err := v.cache.get(cacheKey{userID, version}, func() (cipher.AEAD, error) {
+		d, err := us.DEKVersion(ctx, version)
 		if err != nil {
-			return nil, 0, fmt.Errorf("load DEK: %w", err)
+			return nil, fmt.Errorf("load DEK: %w", err)
 		}
-		raw, err := v.unwrap(ctx, d)
-		if err != nil {
-			return nil, 0, err
-		}
-		aead, err := newAEAD(raw)
-		return aead, d.Version, err
+		return v.open(ctx, d)
 	})
+	return aead, version, err
+}
+
+// currentDEK returns the user's current DEK. Which version that is, is
+// cached only for as long as the store's generation stays put (a DEK
+// version added or deleted by any process moves it): the generation is
+// read first, so a version read after it is current at least as of it.
+func (v *Vault) currentDEK(ctx context.Context, us store.UserStore) (cipher.AEAD, int, error) {
+	userID := us.UserID()
+	gen, err := v.st.Generation(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("load DEK: %w", err)
+	}
+	if version, ok := v.cache.currentVersion(userID, gen); ok {
+		return v.dek(ctx, userID, version)
+	}
+	d, err := us.DEK(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("load DEK: %w", err)
+	}
+	aead, err := v.cache.get(cacheKey{userID, d.Version}, func() (cipher.AEAD, error) { return v.open(ctx, d) })
+	if err != nil {
+		return nil, 0, err
+	}
+	v.cache.setCurrent(userID, d.Version, gen)
+	return aead, d.Version, nil
+}
+
+// open unwraps d into an AEAD.
+func (v *Vault) open(ctx context.Context, d store.DEK) (cipher.AEAD, error) {
+	raw, err := v.unwrap(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	return newAEAD(raw)
 }
 
 // unwrap opens a stored DEK with the KEK that wrapped it, once the row

@@ -94,6 +94,11 @@ func (s *pgStore) Privileged() store.Privileged {
 
 var _ store.Store = (*pgStore)(nil)
 
+// dekReferences are the foreign keys from sealed rows to the DEK version
+// that sealed them (migration 7): a row written under a version deleted
+// meanwhile violates one.
+var dekReferences = map[string]bool{"connections_dek_fkey": true, "oauth_states_dek_fkey": true}
+
 func constraint(err error) error {
 	var e *pgconn.PgError
 	if !errors.As(err, &e) {
@@ -103,6 +108,9 @@ func constraint(err error) error {
 	case "23505": // unique_violation
 		return store.ErrAlreadyExists
 	case "23503": // foreign_key_violation
+		if dekReferences[e.ConstraintName] {
+			return store.ErrStaleDEK
+		}
 		return store.ErrNotFound
 	}
 	return nil

@@ -22,6 +22,10 @@ var perUser = []struct{ table, owner string }{
 	{"rate_counters", "user_id"}, {"audit_anchors", "user_id"}, {"audit_keys", "user_id"},
 }
 
+// referrers are the tables whose rows keep a row of the key's table from
+// being deleted (sealed rows refer to their DEK version).
+var referrers = map[string][]string{"deks": {"connections", "oauth_states"}}
+
 // seed gives the user rows in every per-user table through the store.
 func seed(t *testing.T, st store.Store, id string, n int) {
 	t.Helper()
@@ -47,10 +51,10 @@ func seed(t *testing.T, st store.Store, id string, n int) {
 	check(err)
 	for i := range n {
 		sfx := id + "-" + string(rune('a'+i))
-		check(us.CreateConnection(ctx, store.Connection{ID: "c-" + sfx, Name: sfx, Provider: "github"}))
+		check(us.CreateConnection(ctx, store.Connection{ID: "c-" + sfx, Name: sfx, Provider: "github", DEKVersion: 2}))
 		check(us.CreateAPIKey(ctx, store.APIKey{ID: "k-" + sfx, Name: sfx, Hash: "h"}))
 		check(us.PutPolicy(ctx, store.Policy{KeyID: "k-" + sfx, Body: "b"}))
-		check(us.PutOAuthState(ctx, store.OAuthState{StateHash: "s-" + sfx, Provider: "github", Name: sfx}))
+		check(us.PutOAuthState(ctx, store.OAuthState{StateHash: "s-" + sfx, Provider: "github", Name: sfx, DEKVersion: 2}))
 		_, err := us.AppendAudit(ctx, []store.AuditRecord{{Tool: sfx, Time: time.Unix(3, 0)}}, hash)
 		check(err)
 		_, _, err = us.HitRate(ctx, store.RateHit{KeyID: "k-" + sfx, Rule: "r", WindowStart: time.Unix(3600, 0), Limit: 5})
@@ -218,6 +222,9 @@ func TestRowLevelSecurity(t *testing.T) {
 				}
 				if n := changed("UPDATE " + tbl.table + " SET " + tbl.owner + " = " + tbl.owner); n != nAlice {
 					t.Errorf("as alice: UPDATE without WHERE changed %d rows, want her %d", n, nAlice)
+				}
+				for _, r := range referrers[tbl.table] {
+					changed("DELETE FROM " + r)
 				}
 				if n := changed("DELETE FROM " + tbl.table); n != nAlice {
 					t.Errorf("as alice: DELETE without WHERE removed %d rows, want her %d", n, nAlice)

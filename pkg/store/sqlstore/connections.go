@@ -34,6 +34,9 @@ func (u *userStore) CreateConnection(ctx context.Context, c store.Connection) er
 		return errors.New("create connection: id and name are required")
 	}
 	err := u.write(ctx, func(t tx) error {
+		if err := u.sealable(ctx, t, c.DEKVersion); err != nil {
+			return err
+		}
 		_, err := t.exec(ctx, "INSERT INTO connections ("+connCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			c.ID, u.userID, c.Name, c.Provider, c.AuthKind, c.Account, c.Scopes, c.Status, c.APIURL,
 			blob(c.Credential), c.DEKVersion, micros(c.ExpiresAt), micros(c.CreatedAt), micros(c.UpdatedAt))
@@ -91,6 +94,9 @@ func (u *userStore) updateConnection(ctx context.Context, c store.Connection, if
 		args = append(args, micros(*ifUpdatedAt))
 	}
 	err := u.write(ctx, func(t tx) error {
+		if err := u.sealable(ctx, t, c.DEKVersion); err != nil {
+			return err
+		}
 		err := t.execOne(ctx, q, args...)
 		if ifUpdatedAt == nil || !errors.Is(err, store.ErrNotFound) {
 			return err

@@ -102,8 +102,29 @@ func (u *userStore) DeleteDEK(ctx context.Context, version int) error {
 		}
 		return u.whyDEKStays(ctx, t, version)
 	})
+	if errors.Is(err, store.ErrStaleDEK) {
+		// The foreign key from a row sealed under the version, written
+		// after the conditions above were evaluated (PostgreSQL).
+		err = fmt.Errorf("%w: a connection or OAuth state was sealed under it meanwhile", store.ErrInUse)
+	}
 	if err != nil {
 		return fmt.Errorf("delete DEK version %d: %w", version, err)
+	}
+	return nil
+}
+
+// sealable refuses, with store.ErrStaleDEK, a row sealed under a version
+// the user does not have. It runs in the transaction that writes the row;
+// the foreign key from the row to the version is what holds against a
+// concurrent delete, this check is what makes the refusal the same on
+// every engine (SQLite's foreign-key errors do not name the constraint).
+func (u *userStore) sealable(ctx context.Context, t tx, version int) error {
+	var n int
+	if err := t.queryRow(ctx, "SELECT COUNT(*) FROM deks WHERE user_id = ? AND version = ?", u.userID, version).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: version %d", store.ErrStaleDEK, version)
 	}
 	return nil
 }

@@ -27,7 +27,9 @@ type Dialect struct {
 	Lock func(ctx context.Context, tx *sql.Tx, key string) error
 	// Constraint returns store.ErrAlreadyExists for a unique violation,
 	// store.ErrNotFound for a foreign-key violation (the row it refers to
-	// does not exist) and nil for any other error.
+	// does not exist; store.ErrStaleDEK where the engine names the
+	// constraint and it is a sealed row's reference to its DEK version)
+	// and nil for any other error.
 	Constraint func(err error) error
 	// PlainReads runs the store's reads, each a single statement, outside
 	// an explicit transaction. Only for a dialect without scope hooks,
@@ -43,7 +45,8 @@ type Dialect struct {
 	// HasTable is a query with one parameter, a table name in the current
 	// schema, returning a count that is 0 if there is no such table.
 	HasTable string
-	// Migrations are the schema versions, ascending from 1: the shared
+	// Migrations are the schema versions, ascending from 1 (numbers may
+	// be skipped: versions are assigned to changes ahead of time): the shared
 	// tables rendered for the engine, see Migrations.
 	Migrations []Migration
 }

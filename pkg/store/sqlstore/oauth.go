@@ -34,6 +34,9 @@ func (u *userStore) PutOAuthState(ctx context.Context, s store.OAuthState) error
 		return errors.New("put OAuth state: state hash is required")
 	}
 	err := u.write(ctx, func(t tx) error {
+		if err := u.sealable(ctx, t, s.DEKVersion); err != nil {
+			return err
+		}
 		_, err := t.exec(ctx, "INSERT INTO oauth_states ("+oauthCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			s.StateHash, u.userID, s.Provider, s.Name, blob(s.Verifier), s.DEKVersion, s.Scopes, s.RedirectURL,
 			s.Local, micros(s.ExpiresAt), micros(s.CreatedAt))
@@ -43,6 +46,15 @@ func (u *userStore) PutOAuthState(ctx context.Context, s store.OAuthState) error
 		return fmt.Errorf("put OAuth state: %w", err)
 	}
 	return nil
+}
+
+// OAuthState returns the state without taking it.
+func (p *privileged) OAuthState(ctx context.Context, stateHash string) (store.OAuthState, error) {
+	s, err := one(ctx, p.read, scanOAuthState, "SELECT "+oauthCols+" FROM oauth_states WHERE state_hash = ?", stateHash)
+	if err != nil {
+		return store.OAuthState{}, fmt.Errorf("get OAuth state: %w", err)
+	}
+	return s, nil
 }
 
 // TakeOAuthState deletes the state and returns what it held, in one

@@ -26,7 +26,7 @@ func (h harness) connections(t *testing.T) {
 			equal(t, "owner", got.UserID, f.alice.ID)
 		}},
 		{"zero times and empty fields round-trip", func(t *testing.T, f *fixture) {
-			c := store.Connection{ID: "c_min", UserID: f.alice.ID, Name: "min", Provider: "slack"}
+			c := store.Connection{ID: "c_min", UserID: f.alice.ID, Name: "min", Provider: "slack", DEKVersion: 1}
 			must(t, f.a.CreateConnection(t.Context(), c))
 			got, err := f.a.Connection(t.Context(), "min")
 			must(t, err)
@@ -61,6 +61,7 @@ func (h harness) connections(t *testing.T) {
 		{"update replaces everything but ID, UserID, Name and CreatedAt", func(t *testing.T, f *fixture) {
 			c := newConnection(f.alice.ID, "github")
 			must(t, f.a.CreateConnection(t.Context(), c))
+			must(t, f.a.AddDEK(t.Context(), newDEKVersion(f.alice.ID, 2)))
 			u := store.Connection{
 				ID: c.ID, Name: "renamed", CreatedAt: at(999), Provider: "gitlab", AuthKind: "api_key",
 				Account: "other", Scopes: "api", Status: "needs_reauth", APIURL: "", Credential: []byte("resealed"),

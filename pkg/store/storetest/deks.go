@@ -152,6 +152,36 @@ var dekVersionCases = []testCase{
 		must(t, err)
 		equal(t, "bob's version 1", got, newDEK(f.bob.ID))
 	}},
+	{"a row cannot be written under a version the user does not have", func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		c := newConnection(f.alice.ID, "github")
+		must(t, f.a.CreateConnection(ctx, c))
+		must(t, f.a.AddDEK(ctx, newDEKVersion(f.alice.ID, 2)))
+		c.DEKVersion = 2
+		must(t, f.a.UpdateConnection(ctx, c))
+		must(t, f.a.DeleteDEK(ctx, 1))
+		retired, unknown := newConnection(f.alice.ID, "slack"), newConnection(f.alice.ID, "dropbox")
+		retired.DEKVersion, unknown.DEKVersion = 1, 3
+		wantErr(t, f.a.CreateConnection(ctx, retired), store.ErrStaleDEK)
+		wantErr(t, f.a.CreateConnection(ctx, unknown), store.ErrStaleDEK)
+		stale := c
+		stale.DEKVersion, stale.Credential = 1, []byte("sealed under version 1")
+		wantErr(t, f.a.UpdateConnection(ctx, stale), store.ErrStaleDEK)
+		wantErr(t, f.a.UpdateConnectionIf(ctx, stale, c.UpdatedAt), store.ErrStaleDEK)
+		st := newOAuthState(f.alice.ID, "h1") // version 1
+		wantErr(t, f.a.PutOAuthState(ctx, st), store.ErrStaleDEK)
+		bobs := newConnection(f.bob.ID, "github")
+		bobs.DEKVersion = 3 // bob's version 3 is not alice's
+		must(t, f.b.AddDEK(ctx, newDEKVersion(f.bob.ID, 3)))
+		must(t, f.b.CreateConnection(ctx, bobs))
+		stale.DEKVersion = 3
+		wantErr(t, f.a.UpdateConnection(ctx, stale), store.ErrStaleDEK)
+		got, err := f.a.Connection(ctx, "github")
+		must(t, err)
+		equal(t, "connection after the refused writes", got, c)
+		_, err = f.priv.TakeOAuthState(ctx, "h1")
+		wantErr(t, err, store.ErrNotFound)
+	}},
 	{"deleting an unknown version is not found", func(t *testing.T, f *fixture) {
 		wantErr(t, f.a.DeleteDEK(t.Context(), 7), store.ErrNotFound)
 	}},

@@ -7,11 +7,11 @@ import (
 )
 
 // generation checks the promise a caching gateway relies on: every change
-// to a user, connection, key or policy moves Generation forward, and the
+// to a user, connection, key, policy or DEK version moves Generation forward, and the
 // hot path's own writes (a key's last use, audit records, rate hits) do not.
 func (h harness) generation(t *testing.T) {
 	conn := func(f *fixture) store.Connection {
-		return store.Connection{ID: "c1", UserID: f.alice.ID, Name: "github", Provider: "github", Credential: []byte("sealed")}
+		return store.Connection{ID: "c1", UserID: f.alice.ID, Name: "github", Provider: "github", Credential: []byte("sealed"), DEKVersion: 1}
 	}
 	key := func(f *fixture) store.APIKey {
 		return store.APIKey{ID: "k1", UserID: f.alice.ID, Name: "desktop", Hash: "$argon2id$old", CreatedAt: at(1)}
@@ -45,6 +45,12 @@ func (h harness) generation(t *testing.T) {
 				k.ID, k.Hash = "k2", "$argon2id$new"
 				must(t, f.a.ReplaceAPIKey(t.Context(), "k1", k))
 			}},
+		{"adding a DEK version", nil, func(t *testing.T, f *fixture) {
+			must(t, f.a.AddDEK(t.Context(), newDEKVersion(f.alice.ID, 2)))
+		}},
+		{"deleting a DEK version", func(t *testing.T, f *fixture) {
+			must(t, f.a.AddDEK(t.Context(), newDEKVersion(f.alice.ID, 2)))
+		}, func(t *testing.T, f *fixture) { must(t, f.a.DeleteDEK(t.Context(), 1)) }},
 		{"setting a policy", nil, func(t *testing.T, f *fixture) {
 			must(t, f.a.PutPolicy(t.Context(), store.Policy{KeyID: "k1", Body: "read_only: true"}))
 		}},

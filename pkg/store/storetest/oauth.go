@@ -24,6 +24,18 @@ func (h harness) oauthStates(t *testing.T) {
 			must(t, err)
 			equal(t, "owner", got.UserID, f.bob.ID)
 		}},
+		{"reading a state leaves it to be taken once", func(t *testing.T, f *fixture) {
+			want := newOAuthState(f.alice.ID, "h1")
+			must(t, f.a.PutOAuthState(t.Context(), want))
+			got, err := f.priv.OAuthState(t.Context(), "h1")
+			must(t, err)
+			equal(t, "state read", got, want)
+			got, err = f.priv.TakeOAuthState(t.Context(), "h1")
+			must(t, err)
+			equal(t, "state taken", got, want)
+			_, err = f.priv.OAuthState(t.Context(), "h1")
+			wantErr(t, err, store.ErrNotFound)
+		}},
 		{"an unknown state is not found", func(t *testing.T, f *fixture) {
 			_, err := f.priv.TakeOAuthState(t.Context(), "nope")
 			wantErr(t, err, store.ErrNotFound)
@@ -33,7 +45,7 @@ func (h harness) oauthStates(t *testing.T) {
 			wantErr(t, f.a.PutOAuthState(t.Context(), newOAuthState(f.alice.ID, "h1")), store.ErrAlreadyExists)
 		}},
 		{"zero and empty fields round-trip", func(t *testing.T, f *fixture) {
-			s := store.OAuthState{StateHash: "h1", UserID: f.alice.ID, Provider: "github", Name: "gh"}
+			s := store.OAuthState{StateHash: "h1", UserID: f.alice.ID, Provider: "github", Name: "gh", DEKVersion: 1}
 			must(t, f.a.PutOAuthState(t.Context(), s))
 			got, err := f.priv.TakeOAuthState(t.Context(), "h1")
 			must(t, err)

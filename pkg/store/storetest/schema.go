@@ -55,6 +55,7 @@ func (h harness) schema(t *testing.T) {
 			wantErr(t, st.Migrate(t.Context()), store.ErrSchemaTooNew)
 		}},
 		{"a version 1 database migrates with its rows intact", fromVersion1},
+		{"rows sealed under a deleted DEK version are repaired by migration 7", lostCredentialsRepaired},
 		{"ping answers and close can be called twice", func(t *testing.T, st store.Store) {
 			must(t, st.Ping(t.Context()))
 			must(t, st.Close())

@@ -41,6 +41,8 @@ type refreshGrant struct {
 	scopes  []string
 	pkce    bool // obtained with PKCE: may refresh with client_id alone
 	revoked bool
+	spent   bool    // rotated away (WithRotatingRefreshTokens)
+	family  *family // the authorization it descends from
 }
 
 // MintCode returns an authorization code as if the account holder had
@@ -158,6 +160,9 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 		oauthError("invalid_request", "Could not parse the request body")
 		return
 	}
+	if r.PostForm.Get("grant_type") == "refresh_token" {
+		s.beforeRefresh()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id, secret, basic := r.BasicAuth()
@@ -188,15 +193,26 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	case "refresh_token":
 		rg := s.refresh[p.Get("refresh_token")]
 		switch {
-		case rg == nil || rg.revoked:
+		case rg != nil && rg.spent && s.revokeOnReuse && !rg.family.revoked:
+			// A spent token presented again: as if stolen.
+			s.revokeFamily(rg.family)
+			oauthError("invalid_grant", "refresh token is invalid or revoked")
+		case rg == nil || !rg.usable():
 			oauthError("invalid_grant", "refresh token is invalid or revoked")
 		case secret == "" && !rg.pkce:
 			oauthError("invalid_request", "No auth function available for given request")
 		default:
 			s.refreshes.Add(1)
 			access := "sl.u." + fakekit.RandomString(40)
-			s.tokens[access] = &token{scopes: slices.Clone(rg.scopes), expires: s.now().Add(s.ttl), refresh: p.Get("refresh_token")}
-			writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "token_type": "bearer", "expires_in": int(s.ttl / time.Second)})
+			t := &token{scopes: slices.Clone(rg.scopes), expires: s.now().Add(s.ttl), refresh: p.Get("refresh_token")}
+			out := map[string]any{"access_token": access, "token_type": "bearer", "expires_in": s.reportedExpiresIn()}
+			if s.rotate {
+				next := fakekit.RandomString(64)
+				s.refresh[next] = &refreshGrant{scopes: rg.scopes, pkce: rg.pkce, family: rg.family}
+				rg.spent, t.refresh, out["refresh_token"] = true, next, next
+			}
+			s.tokens[access] = t
+			writeJSON(w, http.StatusOK, out)
 		}
 	case "":
 		oauthError("invalid_request", "Missing grant_type")
@@ -213,11 +229,11 @@ func (s *Server) issue(g Grant) map[string]any {
 	}
 	access := "sl.u." + fakekit.RandomString(40)
 	t := &token{scopes: slices.Clone(scopes), expires: s.now().Add(s.ttl)}
-	out := map[string]any{"access_token": access, "token_type": "bearer", "expires_in": int(s.ttl / time.Second),
+	out := map[string]any{"access_token": access, "token_type": "bearer", "expires_in": s.reportedExpiresIn(),
 		"scope": strings.Join(scopes, " "), "uid": AccountUID, "account_id": AccountID}
 	if g.Offline {
 		refresh := fakekit.RandomString(64)
-		s.refresh[refresh] = &refreshGrant{scopes: slices.Clone(scopes), pkce: g.CodeChallenge != ""}
+		s.refresh[refresh] = &refreshGrant{scopes: slices.Clone(scopes), pkce: g.CodeChallenge != "", family: &family{}}
 		t.refresh = refresh
 		out["refresh_token"] = refresh
 	}

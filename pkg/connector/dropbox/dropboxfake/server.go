@@ -58,6 +58,11 @@ type Server struct {
 	scopes    []string
 	// bareConflicts: shared_link_already_exists carries no metadata.
 	bareConflicts bool
+	// rotate, revokeOnReuse, onRefresh, hold: see rotation.go.
+	rotate, revokeOnReuse bool
+	onRefresh             func()
+	hold                  *barrier
+	expiresIn             *int // WithReportedExpiresIn
 }
 
 // Option configures New.
@@ -78,6 +83,13 @@ func WithRedirectURIs(uris ...string) Option {
 // hours, the default).
 func WithAccessTokenTTL(ttl time.Duration) Option {
 	return func(s *Server) { s.ttl = ttl }
+}
+
+// WithReportedExpiresIn makes the token endpoint answer expires_in n
+// whatever the tokens' real lifetime (WithAccessTokenTTL), as a provider
+// sending a zero or negative value does.
+func WithReportedExpiresIn(n int) Option {
+	return func(s *Server) { s.expiresIn = &n }
 }
 
 // WithScopes sets the scopes of the token given to New.
@@ -112,6 +124,14 @@ func New(accessToken string, opts ...Option) *Server {
 	s.TokenURL = root + "/oauth2/token"
 	s.RevokeURL = s.URL + "/auth/token/revoke"
 	return s
+}
+
+// reportedExpiresIn is the expires_in the token endpoint answers.
+func (s *Server) reportedExpiresIn() int {
+	if s.expiresIn != nil {
+		return *s.expiresIn
+	}
+	return int(s.ttl / time.Second)
 }
 
 // Refreshes reports how many refresh_token grants the fake has honoured.

@@ -39,7 +39,7 @@ DECLARE
 	t text;
 BEGIN
 	FOREACH t IN ARRAY ARRAY['users', 'deks', 'connections', 'api_keys', 'policies', 'audit_records', 'oauth_states',
-			'rate_counters', 'audit_anchors', 'keks'] LOOP
+			'rate_counters', 'audit_anchors', 'keks', 'audit_keys'] LOOP
 		EXECUTE format('DROP POLICY privileged_rows ON %I', t);
 		EXECUTE format('CREATE POLICY admin_rows ON %I TO mcpgate_admin USING (true) WITH CHECK (true)', t);
 		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO mcpgate_admin', t);
