@@ -36,24 +36,30 @@ type App struct {
 	keks   *kekRegistry
 }
 
-// Open opens the store (checking its schema) and the key provider.
+// Open opens the store (checking its schema) and the key provider. A
+// process that cannot read the data dir or the KEK gets ErrNotOperator.
 func Open(ctx context.Context, cfg *config.Config) (*App, error) {
+	if err := checkDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
 	a := &App{Config: cfg}
+	// The KEK first: an account that may not use it learns so before the
+	// database is touched.
+	kp, err := keyprovider.Open(ctx, cfg.KeyProvider)
+	if err != nil {
+		return nil, OperatorError(err)
+	}
+	a.Keys = kp
 	st, err := store.Open(ctx, cfg.Database.URL)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		a.Close()
+		return nil, OperatorError(fmt.Errorf("open database: %w", err))
 	}
 	a.Store = st
 	if err := st.CheckSchema(ctx); err != nil {
 		a.Close()
-		return nil, err
+		return nil, OperatorError(err)
 	}
-	kp, err := keyprovider.Open(ctx, cfg.KeyProvider)
-	if err != nil {
-		a.Close()
-		return nil, err
-	}
-	a.Keys = kp
 	a.keks = &kekRegistry{st: st}
 	a.Vault = vault.New(st, kp, vault.Options{Resolve: a.keks.resolve})
 	return a, nil
