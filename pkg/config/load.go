@@ -196,7 +196,7 @@ func allKeys() []string {
 		keys = append(keys, k)
 	}
 	for _, p := range Providers {
-		for _, f := range []string{"api_url", "auth_url", "token_url", "client_id", "client_secret", "client_secret_file"} {
+		for _, f := range []string{"api_url", "auth_url", "token_url", "revoke_url", "client_id", "client_secret", "client_secret_file"} {
 			keys = append(keys, "connectors."+p+"."+f)
 		}
 	}

@@ -66,9 +66,19 @@ func clientSecret(provider string, c config.Connector) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// Client returns the provider's OAuth client as configured (for revocation).
+// Client returns the provider's OAuth client as configured (for
+// revocation), with its revocation endpoint: connectors.<p>.revoke_url,
+// else the provider's own.
 func Client(cfg *config.Config, provider string) (connector.OAuthClient, error) {
 	c := cfg.Connectors[provider]
 	secret, err := clientSecret(provider, c)
-	return connector.OAuthClient{ID: c.ClientID, Secret: secret}, err
+	client := connector.OAuthClient{ID: c.ClientID, Secret: secret, RevokeURL: c.RevokeURL}
+	if client.RevokeURL == "" {
+		if p, lerr := connector.Lookup(provider); lerr == nil {
+			if op, ok := p.(connector.OAuthProvider); ok {
+				client.RevokeURL = op.OAuth().RevokeURL
+			}
+		}
+	}
+	return client, err
 }
