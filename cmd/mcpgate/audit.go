@@ -124,7 +124,13 @@ func (c *cli) auditExportCmd() *cobra.Command {
 				if err != nil {
 					return &exitError{2, fmt.Errorf("--format: %w", err)}
 				}
-				if err := audit.Each(cmd.Context(), s.Source, q, func(r store.AuditRecord) error { return ex.Write(s.Names.ToRow(r)) }); err != nil {
+				if err := audit.Each(cmd.Context(), s.Source, q, func(r store.AuditRecord) error {
+					row := s.Names.ToRow(r)
+					if format == "csv" {
+						row = cleanRow(row)
+					}
+					return ex.Write(row)
+				}); err != nil {
 					return err
 				}
 				return ex.Flush()

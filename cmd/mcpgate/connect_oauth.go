@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,6 +11,7 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/appliance"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/textsafe"
 )
 
 type oauthFlags struct {
@@ -102,6 +104,7 @@ func (c *cli) printConnected(conn store.Connection) error {
 	if c.output == "json" {
 		return printJSON(c.stdout, connRow(conn))
 	}
-	fmt.Fprintf(c.stdout, "connected %s as %s (connection %q); its tools are named %s_*\n", conn.Provider, conn.Account, conn.Name, conn.Name)
+	fmt.Fprintf(c.stdout, "connected %s as %s (connection %s); its tools are named %s_*\n",
+		textsafe.Clean(conn.Provider), textsafe.Clean(conn.Account), strconv.Quote(conn.Name), textsafe.Clean(conn.Name))
 	return nil
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/apikey"
 	"github.com/mcpgate/mcpgate/pkg/appliance"
 	"github.com/mcpgate/mcpgate/pkg/config"
+	"github.com/mcpgate/mcpgate/pkg/nodump"
+	"github.com/mcpgate/mcpgate/pkg/textsafe"
 )
 
 // exitError carries an exit code to main.
@@ -41,6 +43,10 @@ type cli struct {
 
 // run builds the command tree, runs args, and returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// No core file or same-account ptrace of a process that holds keys.
+	if err := nodump.Set(); err != nil {
+		fmt.Fprintln(stderr, "mcpgate: warning: "+err.Error())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRootCmd(stdin, stdout, stderr)
@@ -50,7 +56,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 	// Error text never carries an mgw_ key, whatever produced it.
-	fmt.Fprintln(stderr, "mcpgate: "+apikey.Redact(err.Error()))
+	// Nor a terminal escape an upstream put in it.
+	fmt.Fprintln(stderr, "mcpgate: "+textsafe.Lines(apikey.Redact(err.Error())))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -130,5 +137,12 @@ func (c *cli) open(cmd *cobra.Command) (*appliance.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return appliance.Open(cmd.Context(), cfg)
+	a, err := appliance.Open(cmd.Context(), cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range appliance.FileWarnings(cfg) {
+		fmt.Fprintln(c.stderr, "warning: "+w)
+	}
+	return a, nil
 }

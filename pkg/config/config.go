@@ -24,6 +24,9 @@ type Config struct {
 
 	// File is the config file that was read, "" if none.
 	File string `mapstructure:"-"`
+	// FileHoldsSecret is set when File itself holds a client_secret (so
+	// its mode matters).
+	FileHoldsSecret bool `mapstructure:"-"`
 }
 
 // TLS is how serve terminates TLS.

@@ -99,6 +99,13 @@ func Load(opts Options) (*Config, error) {
 		return nil, fmt.Errorf("config %s: %w", describe(file), cleanDecodeError(err))
 	}
 	c.File = file
+	if file != "" {
+		for _, p := range Providers {
+			if key := "connectors." + p + ".client_secret"; v.InConfig(key) && fileValue(v, key) {
+				c.FileHoldsSecret = true
+			}
+		}
+	}
 	c.fillDerived()
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", describe(file), err)
@@ -122,6 +129,14 @@ func daysHook(from, to reflect.Type, data any) (any, error) {
 		return nil, fmt.Errorf("%q is not a number of days", str)
 	}
 	return time.Duration(n) * 24 * time.Hour, nil
+}
+
+// fileValue reports whether the config file sets key to something
+// non-empty (the environment may have overridden it since).
+func fileValue(v *viper.Viper, key string) bool {
+	sub := v.Get(key)
+	s, ok := sub.(string)
+	return !ok || s != ""
 }
 
 func describe(file string) string {

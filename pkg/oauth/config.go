@@ -3,13 +3,13 @@ package oauth
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"golang.org/x/oauth2"
 
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/safefile"
 )
 
 // ErrNotOAuth means the provider does not connect through OAuth.
@@ -59,7 +59,7 @@ func clientSecret(provider string, c config.Connector) (string, error) {
 	if c.ClientSecretFile == "" {
 		return c.ClientSecret, nil
 	}
-	b, err := os.ReadFile(c.ClientSecretFile)
+	b, _, err := safefile.Read(c.ClientSecretFile, 64<<10, safefile.FollowSymlinks)
 	if err != nil {
 		return "", fmt.Errorf("connectors.%s.client_secret_file: %w", provider, err)
 	}
