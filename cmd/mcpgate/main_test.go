@@ -36,6 +36,7 @@ func TestScripts(t *testing.T) {
 			"seedaudit": seedAudit,
 			"tamper":    tamper,
 			"foreign":   foreign,
+			"seedconn":  seedConn,
 		},
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/vault"
 )
 
 // seedAudit writes audit records as a running gateway would, as the owner
@@ -140,4 +141,29 @@ func foreignBinary(ts *testscript.TestScript) string {
 	})
 	ts.Check(foreignBin.err)
 	return foreignBin.path
+}
+
+// seedConn stores a connection whose account name a provider chose, as a
+// token connection would be stored (the credential sealed):
+// seedconn NAME ACCOUNT (ACCOUNT is Go-unquoted, so "\x1b" is an ESC).
+func seedConn(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: seedconn NAME ACCOUNT")
+	}
+	account, err := strconv.Unquote(`"` + args[1] + `"`)
+	ts.Check(err)
+	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + ts.Getenv("MCPGATE_DATA_DIR")}})
+	ts.Check(err)
+	ctx := context.Background()
+	a, err := appliance.Open(ctx, cfg)
+	ts.Check(err)
+	defer a.Close()
+	u, err := a.ResolveUser(ctx, "")
+	ts.Check(err)
+	now := time.Now().UTC()
+	c := store.Connection{ID: appliance.NewID("c_"), UserID: u.ID, Name: args[0], Provider: "github", AuthKind: "api_key",
+		Account: account, Status: "ok", CreatedAt: now, UpdatedAt: now}
+	c.Credential, c.DEKVersion, err = a.Vault.Seal(ctx, u.ID, vault.PurposeCredential, c.ID, []byte("ghp_unused"))
+	ts.Check(err)
+	ts.Check(a.Store.User(u.ID).CreateConnection(ctx, c))
 }
