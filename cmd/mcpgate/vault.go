@@ -116,7 +116,7 @@ func (c *cli) vaultRotateDEKCmd() *cobra.Command {
 					return fmt.Errorf("%w\nnothing is lost: run the same command again to finish", err)
 				}
 				if pending > 0 {
-					return &exitError{1, fmt.Errorf("%d old DEK version(s) are still in use (pending authorizations expire within 10 minutes); run the rotation again", pending)}
+					return &exitError{1, fmt.Errorf("%d old DEK version(s) are still in use (pending authorizations expire within 15 minutes); run the rotation again", pending)}
 				}
 				return nil
 			})
