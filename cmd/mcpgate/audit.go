@@ -30,7 +30,7 @@ func (f *auditFlags) register(cmd *cobra.Command, limit int) {
 	fl.StringVar(&f.decision, "decision", "", "only this decision: allow, deny, allow-with-redaction")
 	fl.StringVar(&f.outcome, "outcome", "", "only this outcome: ok, error, denied")
 	fl.IntVar(&f.limit, "limit", limit, "at most this many records (0: all)")
-	fl.BoolVar(&f.allUsers, "all-users", false, "every user's records (the operator may read them all; see README, who may do what)")
+	fl.BoolVar(&f.allUsers, "all-users", false, "every user's records, not only those of the user acted for")
 }
 
 // auditScope resolves --user/--all-users and builds the query.
