@@ -129,6 +129,10 @@ func settingKeys(t *testing.T) []string {
 				for _, p := range config.Providers {
 					walk(key+"."+p+".", f.Type.Elem())
 				}
+			case strings.HasSuffix(key, ".revoke_url") && !slices.ContainsFunc(config.RevokeURLProviders, func(p string) bool {
+				return key == "connectors."+p+".revoke_url"
+			}):
+				// Only providers with a revocation endpoint have this key.
 			default:
 				keys = append(keys, key)
 			}

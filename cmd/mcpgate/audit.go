@@ -29,52 +29,20 @@ func (f *auditFlags) register(cmd *cobra.Command, limit int) {
 	fl.StringVar(&f.decision, "decision", "", "only this decision: allow, deny, allow-with-redaction")
 	fl.StringVar(&f.outcome, "outcome", "", "only this outcome: ok, error, denied")
 	fl.IntVar(&f.limit, "limit", limit, "at most this many records (0: all)")
-	fl.BoolVar(&f.allUsers, "all-users", false, "every user's records (admins only)")
+	fl.BoolVar(&f.allUsers, "all-users", false, "every user's records, not only those of the user acted for")
 }
 
-// auditScope is what an audit command reads: a source, the users it
-// covers, and names for display.
-type auditScope struct {
-	src   audit.Source
-	users []store.User
-	names audit.Names
-}
-
-// scope resolves --user/--all-users and builds the query.
-func (c *cli) auditScope(ctx context.Context, a *appliance.App, f auditFlags) (auditScope, audit.Query, error) {
-	var s auditScope
-	u, err := a.ResolveUser(ctx, c.userName)
+// auditScope resolves --user/--all-users and builds the query.
+func (c *cli) auditScope(ctx context.Context, a *appliance.App, f auditFlags) (appliance.AuditScope, audit.Query, error) {
+	s, err := a.AuditScope(ctx, c.userName, f.allUsers)
 	if err != nil {
 		return s, audit.Query{}, err
 	}
-	s.names = audit.Names{Users: map[string]string{}, Keys: map[string]string{}}
-	if f.allUsers {
-		if !u.Admin {
-			return s, audit.Query{}, &exitError{2, fmt.Errorf("--all-users is for admins; %s is not one", u.Name)}
-		}
-		if s.users, err = a.Store.Privileged().ListUsers(ctx); err != nil {
-			return s, audit.Query{}, err
-		}
-		s.src = a.Store.Privileged()
-	} else {
-		s.users = []store.User{u}
-		s.src = a.Store.User(u.ID)
-	}
-	for _, usr := range s.users {
-		s.names.Users[usr.ID] = usr.Name
-		keys, err := a.Store.User(usr.ID).ListAPIKeys(ctx)
-		if err != nil {
-			return s, audit.Query{}, err
-		}
-		for _, k := range keys {
-			s.names.Keys[k.ID] = k.Name
-		}
-	}
-	q, err := f.query(time.Now(), s.names, u)
+	q, err := f.query(time.Now(), s.Names)
 	return s, q, err
 }
 
-func (f auditFlags) query(now time.Time, names audit.Names, u store.User) (audit.Query, error) {
+func (f auditFlags) query(now time.Time, names audit.Names) (audit.Query, error) {
 	var q audit.Query
 	var err error
 	if q.Since, err = audit.ParseTime(f.since, now); err != nil {
@@ -101,7 +69,7 @@ func (f auditFlags) query(now time.Time, names audit.Names, u store.User) (audit
 }
 
 // withAudit opens the appliance and resolves the audit scope for fn.
-func (c *cli) withAudit(cmd *cobra.Command, f auditFlags, fn func(a *appliance.App, s auditScope, q audit.Query) error) error {
+func (c *cli) withAudit(cmd *cobra.Command, f auditFlags, fn func(a *appliance.App, s appliance.AuditScope, q audit.Query) error) error {
 	return c.withApp(cmd, func(a *appliance.App) error {
 		s, q, err := c.auditScope(cmd.Context(), a, f)
 		if err != nil {
@@ -125,12 +93,12 @@ func (c *cli) auditListCmd() *cobra.Command {
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{"outputs": "table,json,jsonl,csv"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withAudit(cmd, f, func(a *appliance.App, s auditScope, q audit.Query) error {
+			return c.withAudit(cmd, f, func(a *appliance.App, s appliance.AuditScope, q audit.Query) error {
 				p, err := c.newRowPrinter()
 				if err != nil {
 					return err
 				}
-				if err := audit.Each(cmd.Context(), s.src, q, func(r store.AuditRecord) error { return p.print(s.names.ToRow(r)) }); err != nil {
+				if err := audit.Each(cmd.Context(), s.Source, q, func(r store.AuditRecord) error { return p.print(s.Names.ToRow(r)) }); err != nil {
 					return err
 				}
 				return p.flush()
@@ -149,13 +117,19 @@ func (c *cli) auditExportCmd() *cobra.Command {
 		Short: "Stream every matching record, oldest first, as JSON lines or CSV (for a SIEM)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withAudit(cmd, f, func(a *appliance.App, s auditScope, q audit.Query) error {
+			return c.withAudit(cmd, f, func(a *appliance.App, s appliance.AuditScope, q audit.Query) error {
 				q.Ascending = true
 				ex, err := audit.NewExporter(c.stdout, format)
 				if err != nil {
 					return &exitError{2, fmt.Errorf("--format: %w", err)}
 				}
-				if err := audit.Each(cmd.Context(), s.src, q, func(r store.AuditRecord) error { return ex.Write(s.names.ToRow(r)) }); err != nil {
+				if err := audit.Each(cmd.Context(), s.Source, q, func(r store.AuditRecord) error {
+					row := s.Names.ToRow(r)
+					if format == "csv" {
+						row = cleanRow(row)
+					}
+					return ex.Write(row)
+				}); err != nil {
 					return err
 				}
 				return ex.Flush()
@@ -187,7 +161,7 @@ func (c *cli) auditPruneCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				total, err := audit.Prune(cmd.Context(), a.Store, s.users, time.Now().Add(-d))
+				total, err := audit.Prune(cmd.Context(), a.Store, s.Users, time.Now().Add(-d))
 				if err != nil {
 					return err
 				}
@@ -197,7 +171,7 @@ func (c *cli) auditPruneCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&olderThan, "older-than", "", "delete records older than this (e.g. 90d)")
-	cmd.Flags().BoolVar(&allUsers, "all-users", false, "prune every user's records (admins only)")
+	cmd.Flags().BoolVar(&allUsers, "all-users", false, "prune every user's records")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
 }
@@ -209,10 +183,10 @@ func (c *cli) auditStatsCmd() *cobra.Command {
 		Short: "Calls, denials and error rate per tool and key over a window (default: the last 24h)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withAudit(cmd, f, func(a *appliance.App, s auditScope, q audit.Query) error {
+			return c.withAudit(cmd, f, func(a *appliance.App, s appliance.AuditScope, q audit.Query) error {
 				var st audit.Stats
-				if err := audit.Each(cmd.Context(), s.src, q, func(r store.AuditRecord) error {
-					st.Add(r, s.names.Keys[r.KeyID])
+				if err := audit.Each(cmd.Context(), s.Source, q, func(r store.AuditRecord) error {
+					st.Add(r, s.Names.Keys[r.KeyID])
 					return nil
 				}); err != nil {
 					return err

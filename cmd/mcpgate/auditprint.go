@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
 
 	"github.com/mcpgate/mcpgate/pkg/audit"
+	"github.com/mcpgate/mcpgate/pkg/textsafe"
 )
 
 // rowPrinter prints audit rows in the chosen output: an aligned table, a
@@ -37,14 +39,36 @@ func (c *cli) newRowPrinter() (*rowPrinter, error) {
 func (p *rowPrinter) print(r audit.Row) error {
 	switch {
 	case p.ex != nil:
-		return p.ex.Write(r)
+		return p.ex.Write(p.c.safeRow(r))
 	case p.tw != nil:
+		r = cleanRow(r)
 		_, err := fmt.Fprintf(p.tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%sms\n", r.Time, r.User, r.Key, r.Tool, r.Decision, r.Rule,
 			r.Outcome, strconv.FormatFloat(r.LatencyMS, 'f', 1, 64))
 		return err
 	}
 	p.rows = append(p.rows, r)
 	return nil
+}
+
+// cleanRow neutralises a row's text for a terminal (textsafe.Clean).
+func cleanRow(r audit.Row) audit.Row {
+	for _, f := range []*string{&r.Time, &r.User, &r.Key, &r.Tool, &r.Decision, &r.Rule, &r.Outcome, &r.Error} {
+		*f = textsafe.Clean(*f)
+	}
+	if a := textsafe.Clean(string(r.Arguments)); a != string(r.Arguments) {
+		r.Arguments = json.RawMessage(a)
+	}
+	return r
+}
+
+// safeRow is the row as the output format needs it: CSV is text that
+// reaches terminals and spreadsheets, so it is neutralised; JSON lines
+// escape control characters already and keep the exact values.
+func (c *cli) safeRow(r audit.Row) audit.Row {
+	if c.output == "csv" {
+		return cleanRow(r)
+	}
+	return r
 }
 
 func (p *rowPrinter) flush() error {

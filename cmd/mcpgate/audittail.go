@@ -21,7 +21,7 @@ func (c *cli) auditTailCmd() *cobra.Command {
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{"outputs": "table,json,jsonl,csv"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withAudit(cmd, f, func(a *appliance.App, s auditScope, q audit.Query) error {
+			return c.withAudit(cmd, f, func(a *appliance.App, s appliance.AuditScope, q audit.Query) error {
 				if c.output == "json" {
 					c.output = "jsonl" // a stream of documents, one per line
 				}
@@ -39,20 +39,20 @@ func (c *cli) auditTailCmd() *cobra.Command {
 }
 
 // tail prints the newest q.Limit records oldest first, then polls.
-func tail(ctx context.Context, s auditScope, q audit.Query, p *rowPrinter, every time.Duration) error {
+func tail(ctx context.Context, s appliance.AuditScope, q audit.Query, p *rowPrinter, every time.Duration) error {
 	var recent []store.AuditRecord
-	if err := audit.Each(ctx, s.src, q, func(r store.AuditRecord) error { recent = append(recent, r); return nil }); err != nil {
+	if err := audit.Each(ctx, s.Source, q, func(r store.AuditRecord) error { recent = append(recent, r); return nil }); err != nil {
 		return err
 	}
 	var last int64
 	for i := len(recent) - 1; i >= 0; i-- {
-		if err := p.print(s.names.ToRow(recent[i])); err != nil {
+		if err := p.print(s.Names.ToRow(recent[i])); err != nil {
 			return err
 		}
 	}
 	if len(recent) > 0 {
 		last = recent[0].Seq
-	} else if err := s.src.EachAudit(ctx, store.AuditFilter{Limit: 1}, func(r store.AuditRecord) error { last = r.Seq; return nil }); err != nil {
+	} else if err := s.Source.EachAudit(ctx, store.AuditFilter{Limit: 1}, func(r store.AuditRecord) error { last = r.Seq; return nil }); err != nil {
 		return err
 	}
 	p.flush()
@@ -65,9 +65,9 @@ func tail(ctx context.Context, s auditScope, q audit.Query, p *rowPrinter, every
 		case <-time.After(every):
 		}
 		follow.AfterSeq = last
-		err := audit.Each(ctx, s.src, follow, func(r store.AuditRecord) error {
+		err := audit.Each(ctx, s.Source, follow, func(r store.AuditRecord) error {
 			last = r.Seq
-			return p.print(s.names.ToRow(r))
+			return p.print(s.Names.ToRow(r))
 		})
 		if err != nil && !errors.Is(err, context.Canceled) {
 			return err

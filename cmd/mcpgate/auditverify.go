@@ -45,7 +45,7 @@ same hash (or was pruned), which detects deleting the newest records and rewriti
 					return err
 				}
 				var ids []string
-				for _, u := range s.users {
+				for _, u := range s.Users {
 					ids = append(ids, u.ID)
 				}
 				rep, err := audit.Verify(cmd.Context(), a.Store, a.AuditKeys, ids, cps)
@@ -58,7 +58,7 @@ same hash (or was pruned), which detects deleting the newest records and rewriti
 					}
 				}
 				name := func(id string) string {
-					if n, ok := s.names.Users[id]; ok {
+					if n, ok := s.Names.Users[id]; ok {
 						return n
 					}
 					return id
@@ -112,7 +112,7 @@ ticket); 'mcpgate audit verify --checkpoint FILE' then detects records deleted o
 				}
 				var file audit.CheckpointFile
 				now := time.Now()
-				for _, u := range s.users {
+				for _, u := range s.Users {
 					cp, err := audit.MakeCheckpoint(cmd.Context(), a.Store, a.AuditKeys, u, now)
 					var b *audit.Break
 					if errors.As(err, &b) {

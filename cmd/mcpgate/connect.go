@@ -14,8 +14,10 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/appliance"
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
+	"github.com/mcpgate/mcpgate/pkg/safefile"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/textsafe"
 )
 
 // maxTokenBytes bounds what is read as a token.
@@ -95,13 +97,14 @@ func (c *cli) readToken(fromStdin bool, file string) (secret.Value, error) {
 	return secret.New(b), nil
 }
 
+// readLimited reads a token file: a regular file, or a symbolic link to
+// one (as secret mounts are); a FIFO or device is refused at once.
 func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	b, _, err := safefile.Read(path, maxTokenBytes, safefile.FollowSymlinks)
+	if errors.Is(err, safefile.ErrTooLarge) {
+		return nil, errors.New("more than 64 KiB; is this the right file?")
 	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, maxTokenBytes+1))
+	return b, err
 }
 
 type connJSON struct {
@@ -177,7 +180,7 @@ func (c *cli) connectTestCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(c.stdout, "%s: ok, authenticated as %s\n", args[0], account)
+				fmt.Fprintf(c.stdout, "%s: ok, authenticated as %s\n", args[0], textsafe.Clean(account))
 				return nil
 			})
 		},

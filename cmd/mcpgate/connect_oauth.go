@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -14,6 +11,7 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/appliance"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/textsafe"
 )
 
 type oauthFlags struct {
@@ -54,7 +52,7 @@ func (c *cli) connectOAuth(ctx context.Context, a *appliance.App, u store.User, 
 		return nil
 	}
 	fmt.Fprintln(c.stderr, "Waiting for the authorization (Ctrl-C to stop)…")
-	conn, err := waitForConnection(ctx, a, u, name, start, p.ExpiresAt)
+	conn, err := waitForConnection(ctx, a, u, name, start, p.ExpiresAt.Add(oauth.ConfirmTTL))
 	if err != nil {
 		return err
 	}
@@ -83,55 +81,30 @@ func waitForConnection(ctx context.Context, a *appliance.App, u store.User, name
 }
 
 func (c *cli) connectLocal(ctx context.Context, a *appliance.App, u store.User, provider, name string, o oauthFlags) error {
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(o.localPort)))
-	if err != nil {
-		return fmt.Errorf("listen for the callback on 127.0.0.1:%d: %w (choose another --local-port)", o.localPort, err)
-	}
-	defer ln.Close()
-	redirect := "http://" + ln.Addr().String() + oauth.CallbackPath
-	p, err := a.BeginOAuth(ctx, u, provider, name, o.scopes, redirect)
+	l, err := oauth.ListenLocal(o.localPort)
 	if err != nil {
 		return err
 	}
-	type result struct {
-		conn store.Connection
-		err  error
+	defer l.Close()
+	p, err := a.BeginOAuth(ctx, u, provider, name, o.scopes, l.RedirectURL())
+	if err != nil {
+		return err
 	}
-	results := make(chan result, 1)
-	flow, _ := a.OAuth()
-	mux := http.NewServeMux()
-	mux.Handle(oauth.CallbackPath, flow.Callback(func(conn store.Connection, err error) {
-		select {
-		case results <- result{conn, err}:
-		default:
-		}
-	}))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
 	fmt.Fprintf(c.stdout, "Open this URL in your browser to connect %s:\n\n  %s\n\n", provider, p.URL)
-	fmt.Fprintf(c.stderr, "Waiting for the callback on %s (Ctrl-C to stop)…\n", redirect)
-	timer := time.NewTimer(time.Until(p.ExpiresAt))
-	defer timer.Stop()
-	select {
-	case r := <-results:
-		if r.err != nil {
-			return r.err
-		}
-		// Let the browser receive its page before the listener closes.
-		time.Sleep(100 * time.Millisecond)
-		return c.printConnected(r.conn)
-	case <-timer.C:
-		return oauth.ErrExpiredState
-	case <-ctx.Done():
-		return errors.New("cancelled; nothing was connected")
+	fmt.Fprintf(c.stderr, "Waiting for the callback on %s (Ctrl-C to stop)…\n", l.RedirectURL())
+	flow, _ := a.OAuth()
+	conn, err := l.Wait(ctx, flow, p)
+	if err != nil {
+		return err
 	}
+	return c.printConnected(conn)
 }
 
 func (c *cli) printConnected(conn store.Connection) error {
 	if c.output == "json" {
 		return printJSON(c.stdout, connRow(conn))
 	}
-	fmt.Fprintf(c.stdout, "connected %s as %s (connection %q); its tools are named %s_*\n", conn.Provider, conn.Account, conn.Name, conn.Name)
+	fmt.Fprintf(c.stdout, "connected %s as %s (connection %s); its tools are named %s_*\n",
+		textsafe.Clean(conn.Provider), textsafe.Clean(conn.Account), strconv.Quote(conn.Name), textsafe.Clean(conn.Name))
 	return nil
 }

@@ -11,7 +11,8 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"mcpgate": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"mcpgate":                func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"mcpgate-probe-dumpable": probeDumpable,
 	})
 }
 
@@ -37,6 +38,8 @@ func TestScripts(t *testing.T) {
 			"forgeaudit": forgeAudit,
 			"cutaudit":   cutAudit,
 			"seedlegacy": seedLegacy,
+			"foreign":    foreign,
+			"seedconn":   seedConn,
 		},
 	})
 }

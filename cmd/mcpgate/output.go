@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/mcpgate/mcpgate/pkg/textsafe"
 )
 
 func printJSON(w io.Writer, v any) error {
@@ -18,12 +20,17 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// printTable writes rows under a header, aligned.
+// printTable writes rows under a header, aligned. Cells are neutralised
+// (textsafe.Clean): names come from providers and the database.
 func printTable(w io.Writer, header []string, rows [][]string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
+		cells := make([]string, len(r))
+		for i, cell := range r {
+			cells[i] = textsafe.Clean(cell)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
 }

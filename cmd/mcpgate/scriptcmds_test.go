@@ -3,7 +3,14 @@ package main
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -12,13 +19,19 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/vault"
 )
 
-// seedAudit writes audit records as a running gateway would:
-// seedaudit N TOOL DECISION AGE (e.g. seedaudit 3 github_get_repo allow 100d).
+// seedAudit writes audit records as a running gateway would, as the owner
+// or the user named last:
+// seedaudit N TOOL DECISION AGE [USER] (e.g. seedaudit 3 github_get_repo allow 100d).
 func seedAudit(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 4 {
-		ts.Fatalf("usage: seedaudit N TOOL DECISION AGE")
+	if len(args) != 4 && len(args) != 5 {
+		ts.Fatalf("usage: seedaudit N TOOL DECISION AGE [USER]")
+	}
+	userName := ""
+	if len(args) == 5 {
+		userName = args[4]
 	}
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)
@@ -30,7 +43,7 @@ func seedAudit(ts *testscript.TestScript, neg bool, args []string) {
 	a, err := appliance.Open(ctx, cfg)
 	ts.Check(err)
 	defer a.Close()
-	u, err := a.ResolveUser(ctx, "")
+	u, err := a.ResolveUser(ctx, userName)
 	ts.Check(err)
 	outcome := "ok"
 	if args[2] == "deny" {
@@ -130,4 +143,103 @@ func seedLegacy(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	_, err = a.Store.User(u.ID).AppendAudit(ctx, recs, audit.LegacyHash)
 	ts.Check(err)
+}
+
+// foreign runs mcpgate as another account, one that does not own the data
+// dir: as root, as nobody (uid 65534); otherwise as this account with the
+// data dir made unreadable for the duration. The work dir and its parents
+// are opened for traversal so that only the data dir's own modes decide:
+// foreign mcpgate ARGS...
+func foreign(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 1 || args[0] != "mcpgate" {
+		ts.Fatalf("usage: foreign mcpgate ARGS...")
+	}
+	bin := foreignBinary(ts)
+	cmd := exec.Command(bin, args[1:]...)
+	cmd.Dir = "/"
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=/", "MCPGATE_DATA_DIR=" + ts.Getenv("MCPGATE_DATA_DIR")}
+	if os.Geteuid() == 0 {
+		for dir := ts.Getenv("WORK"); dir != filepath.Dir(dir) && dir != os.TempDir(); dir = filepath.Dir(dir) {
+			ts.Check(os.Chmod(dir, 0o755))
+		}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	} else {
+		data := ts.Getenv("MCPGATE_DATA_DIR")
+		fi, err := os.Stat(data)
+		ts.Check(err)
+		ts.Check(os.Chmod(data, 0))
+		defer os.Chmod(data, fi.Mode().Perm())
+	}
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	fmt.Fprint(ts.Stdout(), stdout.String())
+	fmt.Fprint(ts.Stderr(), stderr.String())
+	if err != nil && !neg {
+		ts.Fatalf("foreign mcpgate: %v", err)
+	}
+	if err == nil && neg {
+		ts.Fatalf("foreign mcpgate succeeded unexpectedly")
+	}
+}
+
+var foreignBin struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// foreignBinary copies the test binary, as "mcpgate", into a directory
+// any account may read, once per test run.
+func foreignBinary(ts *testscript.TestScript) string {
+	foreignBin.once.Do(func() {
+		self, err := os.Executable()
+		if err != nil {
+			foreignBin.err = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "mcpgate-foreign")
+		if err != nil {
+			foreignBin.err = err
+			return
+		}
+		if err = os.Chmod(dir, 0o755); err != nil {
+			foreignBin.err = err
+			return
+		}
+		b, err := os.ReadFile(self)
+		if err != nil {
+			foreignBin.err = err
+			return
+		}
+		foreignBin.path = filepath.Join(dir, "mcpgate")
+		foreignBin.err = os.WriteFile(foreignBin.path, b, 0o755)
+	})
+	ts.Check(foreignBin.err)
+	return foreignBin.path
+}
+
+// seedConn stores a connection whose account name a provider chose, as a
+// token connection would be stored (the credential sealed):
+// seedconn NAME ACCOUNT (ACCOUNT is Go-unquoted, so "\x1b" is an ESC).
+func seedConn(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: seedconn NAME ACCOUNT")
+	}
+	account, err := strconv.Unquote(`"` + args[1] + `"`)
+	ts.Check(err)
+	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + ts.Getenv("MCPGATE_DATA_DIR")}})
+	ts.Check(err)
+	ctx := context.Background()
+	a, err := appliance.Open(ctx, cfg)
+	ts.Check(err)
+	defer a.Close()
+	u, err := a.ResolveUser(ctx, "")
+	ts.Check(err)
+	now := time.Now().UTC()
+	c := store.Connection{ID: appliance.NewID("c_"), UserID: u.ID, Name: args[0], Provider: "github", AuthKind: "api_key",
+		Account: account, Status: "ok", CreatedAt: now, UpdatedAt: now}
+	c.Credential, c.DEKVersion, err = a.Vault.Seal(ctx, u.ID, vault.PurposeCredential, c.ID, []byte("ghp_unused"))
+	ts.Check(err)
+	ts.Check(a.Store.User(u.ID).CreateConnection(ctx, c))
 }

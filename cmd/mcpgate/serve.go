@@ -51,6 +51,9 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer a.Close()
+	for _, w := range appliance.FileWarnings(cfg) {
+		log.Warn(w)
+	}
 	s, err := a.NewServing(ctx, log, version)
 	if err != nil {
 		return err

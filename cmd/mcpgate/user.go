@@ -30,16 +30,16 @@ func (c *cli) userCmd() *cobra.Command {
 			})
 		},
 	}
-	add.Flags().BoolVar(&admin, "admin", false, "the user may administer other users")
+	add.Flags().BoolVar(&admin, "admin", false, "label the user as an admin (for the web sign-in; the CLI's operator may do everything either way)")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List users",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.withApp(cmd, func(a *appliance.App) error {
-				users, err := a.Store.Privileged().ListUsers(cmd.Context())
+				users, err := a.Users(cmd.Context(), "", true)
 				if err != nil {
-					return fmt.Errorf("list users: %w", err)
+					return err
 				}
 				type row struct {
 					Name    string `json:"name"`

@@ -100,21 +100,12 @@ func (c *cli) vaultRotateDEKCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.withApp(cmd, func(a *appliance.App) error {
-				var users []store.User
-				var err error
-				if all {
-					if users, err = a.Store.Privileged().ListUsers(cmd.Context()); err != nil {
-						return err
-					}
-				} else {
-					if !cmd.Flags().Changed("user") && c.userName == "" {
-						return &exitError{2, fmt.Errorf("say whose DEK to rotate: --user NAME or --all-users")}
-					}
-					u, err := a.ResolveUser(cmd.Context(), c.userName)
-					if err != nil {
-						return err
-					}
-					users = []store.User{u}
+				if !all && !cmd.Flags().Changed("user") && c.userName == "" {
+					return &exitError{2, fmt.Errorf("say whose DEK to rotate: --user NAME or --all-users")}
+				}
+				users, err := a.Users(cmd.Context(), c.userName, all)
+				if err != nil {
+					return err
 				}
 				pending := 0
 				err = a.RotateDEK(cmd.Context(), users, func(u store.User, r vault.DEKResult) {
@@ -125,7 +116,7 @@ func (c *cli) vaultRotateDEKCmd() *cobra.Command {
 					return fmt.Errorf("%w\nnothing is lost: run the same command again to finish", err)
 				}
 				if pending > 0 {
-					return &exitError{1, fmt.Errorf("%d old DEK version(s) are still in use (pending authorizations expire within 10 minutes); run the rotation again", pending)}
+					return &exitError{1, fmt.Errorf("%d old DEK version(s) are still in use (pending authorizations expire within 15 minutes); run the rotation again", pending)}
 				}
 				return nil
 			})

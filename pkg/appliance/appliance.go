@@ -39,8 +39,9 @@ type App struct {
 	keks   *vault.Registry
 }
 
-// Open opens the store (checking its schema) and the key provider, for
-// the admin commands: on database.admin_url if set, else database.url.
+// Open opens the key provider and the store (checking its schema), for
+// the admin commands: on database.admin_url if set, else database.url. A
+// process that cannot read the data dir or the KEK gets ErrNotOperator.
 func Open(ctx context.Context, cfg *config.Config) (*App, error) {
 	return open(ctx, cfg, cfg.Database.Admin())
 }
@@ -52,22 +53,27 @@ func OpenServe(ctx context.Context, cfg *config.Config) (*App, error) {
 }
 
 func open(ctx context.Context, cfg *config.Config, dbURL string) (*App, error) {
+	if err := checkDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
 	a := &App{Config: cfg}
+	// The KEK first: an account that may not use it learns so before the
+	// database is touched.
+	kp, err := keyprovider.Open(ctx, cfg.KeyProvider)
+	if err != nil {
+		return nil, OperatorError(err)
+	}
+	a.Keys = kp
 	st, err := store.Open(ctx, dbURL)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		a.Close()
+		return nil, OperatorError(fmt.Errorf("open database: %w", err))
 	}
 	a.Store = st
 	if err := st.CheckSchema(ctx); err != nil {
 		a.Close()
-		return nil, err
+		return nil, OperatorError(err)
 	}
-	kp, err := keyprovider.Open(ctx, cfg.KeyProvider)
-	if err != nil {
-		a.Close()
-		return nil, err
-	}
-	a.Keys = kp
 	a.keks = vault.NewRegistry(st, kp, cfg.KeyProvider)
 	a.Vault = vault.New(st, kp, vault.Options{Registry: a.keks})
 	a.AuditKeys = audit.NewKeys(st, a.Vault)

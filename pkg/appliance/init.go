@@ -71,6 +71,9 @@ func InitWith(ctx context.Context, cfg *config.Config, opts InitOptions) (InitRe
 			res.Created = append(res.Created, "config file "+cfgFile)
 		}
 	}
+	if err := createPrivate(cfg.Database.Admin()); err != nil {
+		return res, err
+	}
 	st, err := store.Open(ctx, cfg.Database.Admin())
 	if err != nil {
 		return res, fmt.Errorf("open database: %w", err)
@@ -199,4 +202,22 @@ func writeURL(b *strings.Builder, key, raw string) {
 		}
 	}
 	fmt.Fprintf(b, "  %s: %q\n", key, raw)
+}
+
+// createPrivate creates a new SQLite database file with mode 0600 before
+// the driver would create it readable by everyone (SQLite gives its WAL
+// and shared-memory files the database's mode).
+func createPrivate(dbURL string) error {
+	u, err := url.Parse(dbURL)
+	if err != nil || u.Scheme != "sqlite" || u.Path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(u.Path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	return f.Close()
 }

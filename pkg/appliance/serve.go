@@ -66,7 +66,7 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 	srv := server.New(server.Options{
 		Config:   a.Config,
 		MCP:      gw.Handler(),
-		Routes:   map[string]http.Handler{"GET " + oauth.CallbackPath: flow.Callback(nil)},
+		Routes:   map[string]http.Handler{oauth.CallbackPath: flow.Callback(oauth.CallbackOptions{})},
 		Registry: reg,
 		Logger:   log,
 		Ready: func(ctx context.Context) error {

@@ -56,7 +56,9 @@ func (a *App) AddUser(ctx context.Context, name string, admin bool) (store.User,
 }
 
 // RemoveUser deletes a user, its DEK and every row it owns; its sealed
-// credentials can then never be opened again.
+// credentials can then never be opened again. It keeps the last admin:
+// not as a permission (the operator may remove anyone), but because the
+// owner, the first admin, is whom commands act for without --user.
 func (a *App) RemoveUser(ctx context.Context, name string) error {
 	u, err := a.ResolveUser(ctx, name)
 	if err != nil {
@@ -74,7 +76,7 @@ func (a *App) RemoveUser(ctx context.Context, name string) error {
 			}
 		}
 		if admins == 1 {
-			return fmt.Errorf("%s is the only admin: add another with `mcpgate user add --admin NAME` first", u.Name)
+			return fmt.Errorf("%s is the only admin, whom commands act for without --user: add another with `mcpgate user add --admin NAME` first", u.Name)
 		}
 	}
 	if err := a.Store.Privileged().DeleteUser(ctx, u.ID); err != nil {

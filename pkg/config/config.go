@@ -28,6 +28,9 @@ type Config struct {
 
 	// File is the config file that was read, "" if none.
 	File string `mapstructure:"-"`
+	// FileHoldsSecret is set when File itself holds a client_secret (so
+	// its mode matters).
+	FileHoldsSecret bool `mapstructure:"-"`
 }
 
 // TLS is how serve terminates TLS.
@@ -85,9 +88,12 @@ type Limits struct {
 
 // Connector overrides a provider's endpoints and holds its OAuth client.
 type Connector struct {
-	APIURL           string `mapstructure:"api_url"`
-	AuthURL          string `mapstructure:"auth_url"`
-	TokenURL         string `mapstructure:"token_url"`
+	APIURL   string `mapstructure:"api_url"`
+	AuthURL  string `mapstructure:"auth_url"`
+	TokenURL string `mapstructure:"token_url"`
+	// RevokeURL is the token revocation endpoint, for the providers in
+	// RevokeURLProviders (the others revoke through api_url).
+	RevokeURL        string `mapstructure:"revoke_url"`
 	ClientID         string `mapstructure:"client_id"`
 	ClientSecret     string `mapstructure:"client_secret"`
 	ClientSecretFile string `mapstructure:"client_secret_file"`
@@ -96,6 +102,10 @@ type Connector struct {
 // Providers are the connector names the config knows, so that their
 // MCPGATE_CONNECTORS_<NAME>_* variables are read.
 var Providers = []string{"github", "slack", "google", "dropbox"}
+
+// RevokeURLProviders are the providers with a token revocation endpoint
+// apart from their API, which connectors.<provider>.revoke_url overrides.
+var RevokeURLProviders = []string{"google"}
 
 // FileName is the config file's name inside the data dir.
 const FileName = "mcpgate.yaml"

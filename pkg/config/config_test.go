@@ -81,6 +81,10 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"auto without domains", "tls:\n  mode: auto\n", nil, "tls.domains"},
 		{"unknown env var", "", []string{"MCPGATE_LISTN=1"}, "MCPGATE_LISTN"},
 		{"bad log level", "", []string{"MCPGATE_LOG_LEVEL=loud"}, "log.level"},
+		{"revoke_url not a URL", "connectors:\n  google:\n    revoke_url: revoke\n", nil, "connectors.google.revoke_url"},
+		{"revoke_url of another scheme", "connectors:\n  google:\n    revoke_url: ftp://x/revoke\n", nil, "connectors.google.revoke_url"},
+		{"revoke_url for a provider without one", "connectors:\n  github:\n    revoke_url: https://x/revoke\n", nil, "connectors.github.revoke_url: github revokes tokens through its API"},
+		{"revoke_url from the environment", "", []string{"MCPGATE_CONNECTORS_DROPBOX_REVOKE_URL=https://x/r"}, "connectors.dropbox.revoke_url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,5 +173,23 @@ func TestTrustedProxies(t *testing.T) {
 				t.Errorf("trusted_proxies = %q, want %q", strings.Join(got, " "), tt.want)
 			}
 		})
+	}
+}
+
+func TestGoogleRevokeURLIsASetting(t *testing.T) {
+	file := writeFile(t, "connectors:\n  google:\n    revoke_url: http://127.0.0.1:9/revoke\n")
+	c, err := config.Load(config.Options{File: file, Env: []string{"MCPGATE_DATA_DIR=" + t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Connectors["google"].RevokeURL, "http://127.0.0.1:9/revoke"; got != want {
+		t.Errorf("connectors.google.revoke_url = %q, want %q", got, want)
+	}
+	c, err = config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + t.TempDir(), "MCPGATE_CONNECTORS_GOOGLE_REVOKE_URL=https://r.example/revoke"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Connectors["google"].RevokeURL, "https://r.example/revoke"; got != want {
+		t.Errorf("from the environment: %q, want %q", got, want)
 	}
 }

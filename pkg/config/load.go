@@ -101,6 +101,13 @@ func Load(opts Options) (*Config, error) {
 		return nil, fmt.Errorf("config %s: %w", describe(file), cleanDecodeError(err))
 	}
 	c.File = file
+	if file != "" {
+		for _, p := range Providers {
+			if key := "connectors." + p + ".client_secret"; v.InConfig(key) && fileValue(v, key) {
+				c.FileHoldsSecret = true
+			}
+		}
+	}
 	c.fillDerived()
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", describe(file), err)
@@ -157,6 +164,14 @@ func prefixHook(from, to reflect.Type, data any) (any, error) {
 		return nil, fmt.Errorf("%q has bits set beyond its /%d: write %s", str, p.Bits(), p.Masked())
 	}
 	return p, nil
+}
+
+// fileValue reports whether the config file sets key to something
+// non-empty (the environment may have overridden it since).
+func fileValue(v *viper.Viper, key string) bool {
+	sub := v.Get(key)
+	s, ok := sub.(string)
+	return !ok || s != ""
 }
 
 func describe(file string) string {
@@ -231,7 +246,7 @@ func allKeys() []string {
 		keys = append(keys, k)
 	}
 	for _, p := range Providers {
-		for _, f := range []string{"api_url", "auth_url", "token_url", "client_id", "client_secret", "client_secret_file"} {
+		for _, f := range []string{"api_url", "auth_url", "token_url", "revoke_url", "client_id", "client_secret", "client_secret_file"} {
 			keys = append(keys, "connectors."+p+"."+f)
 		}
 	}

@@ -119,12 +119,17 @@ func (c *Config) Validate() error {
 		if !slices.Contains(Providers, name) {
 			return fmt.Errorf("connectors.%s: unknown provider (known: %s)", name, strings.Join(Providers, ", "))
 		}
-		for key, raw := range map[string]string{"api_url": conn.APIURL, "auth_url": conn.AuthURL, "token_url": conn.TokenURL} {
-			if raw == "" {
+		if conn.RevokeURL != "" && !slices.Contains(RevokeURLProviders, name) {
+			return fmt.Errorf("connectors.%s.revoke_url: %s revokes tokens through its API (api_url) and has no revocation URL to set", name, name)
+		}
+		for _, f := range []struct{ key, raw string }{
+			{"api_url", conn.APIURL}, {"auth_url", conn.AuthURL}, {"token_url", conn.TokenURL}, {"revoke_url", conn.RevokeURL},
+		} {
+			if f.raw == "" {
 				continue
 			}
-			if u, err := url.Parse(raw); err != nil || u.Host == "" {
-				return fmt.Errorf("connectors.%s.%s: %q is not a URL", name, key, raw)
+			if u, err := url.Parse(f.raw); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+				return fmt.Errorf("connectors.%s.%s: %q is not an http(s) URL", name, f.key, f.raw)
 			}
 		}
 	}

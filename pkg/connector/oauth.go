@@ -11,6 +11,11 @@ import (
 type OAuthEndpoints struct {
 	AuthURL  string
 	TokenURL string
+	// RevokeURL is the token revocation endpoint of a provider that has
+	// one apart from its API (Google); "" for providers that revoke
+	// through their API (api_url). connectors.<provider>.revoke_url
+	// overrides it.
+	RevokeURL string
 	// Scopes are asked for when `connect add` is given none.
 	Scopes []string
 	// AuthParams are extra authorization-request parameters, such as
@@ -25,6 +30,10 @@ type OAuthEndpoints struct {
 type OAuthClient struct {
 	ID     string
 	Secret string
+	// RevokeURL is where a Revoker with a revocation endpoint of its own
+	// sends the token: connectors.<provider>.revoke_url, else the
+	// provider's OAuthEndpoints.RevokeURL.
+	RevokeURL string
 }
 
 // OAuthProvider is a Provider that connects through the OAuth flow.
@@ -35,7 +44,7 @@ type OAuthProvider interface {
 
 // Revoker is a Provider that can revoke a token at the upstream, so that
 // removing a connection also ends the grant. up.Credential is the access
-// token.
+// token; client.RevokeURL is set for providers with a revocation endpoint.
 type Revoker interface {
 	Revoke(ctx context.Context, up Upstream, client OAuthClient) error
 }

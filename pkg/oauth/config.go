@@ -3,13 +3,13 @@ package oauth
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"golang.org/x/oauth2"
 
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/safefile"
 )
 
 // ErrNotOAuth means the provider does not connect through OAuth.
@@ -59,16 +59,26 @@ func clientSecret(provider string, c config.Connector) (string, error) {
 	if c.ClientSecretFile == "" {
 		return c.ClientSecret, nil
 	}
-	b, err := os.ReadFile(c.ClientSecretFile)
+	b, _, err := safefile.Read(c.ClientSecretFile, 64<<10, safefile.FollowSymlinks)
 	if err != nil {
 		return "", fmt.Errorf("connectors.%s.client_secret_file: %w", provider, err)
 	}
 	return strings.TrimSpace(string(b)), nil
 }
 
-// Client returns the provider's OAuth client as configured (for revocation).
+// Client returns the provider's OAuth client as configured (for
+// revocation), with its revocation endpoint: connectors.<p>.revoke_url,
+// else the provider's own.
 func Client(cfg *config.Config, provider string) (connector.OAuthClient, error) {
 	c := cfg.Connectors[provider]
 	secret, err := clientSecret(provider, c)
-	return connector.OAuthClient{ID: c.ClientID, Secret: secret}, err
+	client := connector.OAuthClient{ID: c.ClientID, Secret: secret, RevokeURL: c.RevokeURL}
+	if client.RevokeURL == "" {
+		if p, lerr := connector.Lookup(provider); lerr == nil {
+			if op, ok := p.(connector.OAuthProvider); ok {
+				client.RevokeURL = op.OAuth().RevokeURL
+			}
+		}
+	}
+	return client, err
 }

@@ -54,6 +54,9 @@ type Pending struct {
 	URL       string // to open in the person's browser
 	ExpiresAt time.Time
 	Name      string
+	// StateHash names the authorization (StateHash of its state), for a
+	// listener that must answer only its own.
+	StateHash string
 }
 
 // Begin starts connecting user's account at provider as connection name;
@@ -88,45 +91,33 @@ func (f *Flow) Begin(ctx context.Context, user store.User, provider, name string
 	if ep.ScopeSeparator != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("scope", strings.Join(conf.Scopes, ep.ScopeSeparator)))
 	}
-	return Pending{URL: conf.AuthCodeURL(state, opts...), ExpiresAt: exp, Name: name}, nil
+	return Pending{URL: conf.AuthCodeURL(state, opts...), ExpiresAt: exp, Name: name, StateHash: hash}, nil
 }
 
-// Complete finishes an authorization from its callback: it takes the
-// pending state (once), exchanges the code with the PKCE verifier, asks
-// the provider whose account it is, and stores the token sealed.
+// Complete finishes an authorization in one step: it takes the pending
+// state (once), exchanges the code with the PKCE verifier, asks the
+// provider whose account it is, and stores the token sealed. The browser
+// callback does not use it: it holds the code until the person confirms
+// (Hold, then Confirm).
 func (f *Flow) Complete(ctx context.Context, state, code string) (store.Connection, error) {
-	if state == "" || code == "" {
+	if code == "" {
 		return store.Connection{}, ErrUnknownState
 	}
-	// The verifier is opened before the state is taken: while the state's
-	// row exists, the DEK version that sealed it cannot be retired.
-	priv := f.Store.Privileged()
-	ps, err := priv.OAuthState(ctx, StateHash(state))
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Connection{}, ErrUnknownState
-	}
+	ps, verifier, err := f.takeOpen(ctx, StateHash(state), state, "pending authorization")
 	if err != nil {
-		return store.Connection{}, fmt.Errorf("read pending authorization: %w", err)
+		return store.Connection{}, err
 	}
-	verifier, verr := f.Vault.Open(ctx, ps.UserID, vault.PurposeOAuthVerify, ps.StateHash, ps.Verifier)
-	ps, err = priv.TakeOAuthState(ctx, ps.StateHash)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Connection{}, ErrUnknownState // another callback took it first
-	}
-	if err != nil {
-		return store.Connection{}, fmt.Errorf("read pending authorization: %w", err)
-	}
-	if f.now().After(ps.ExpiresAt) {
-		return store.Connection{}, ErrExpiredState
-	}
-	if verr != nil {
-		return store.Connection{}, fmt.Errorf("open pending authorization: %w", verr)
-	}
+	return f.exchange(ctx, ps, verifier.Reveal(), code)
+}
+
+// exchange trades code for a token with the PKCE verifier of ps, asks the
+// provider whose account it is, and stores the token sealed.
+func (f *Flow) exchange(ctx context.Context, ps store.OAuthState, verifier, code string) (store.Connection, error) {
 	conf, op, err := clientConfig(f.Config, ps.Provider, ps.RedirectURL, strings.Fields(ps.Scopes))
 	if err != nil {
 		return store.Connection{}, err
 	}
-	tok, err := conf.Exchange(f.httpContext(ctx, ps.Provider), code, oauth2.VerifierOption(verifier.Reveal()))
+	tok, err := conf.Exchange(f.httpContext(ctx, ps.Provider), code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		return store.Connection{}, fmt.Errorf("exchange the authorization code with %s: %s", ps.Provider, describeTokenError(err))
 	}
@@ -140,6 +131,51 @@ func (f *Flow) Complete(ctx context.Context, state, code string) (store.Connecti
 		scopes = granted
 	}
 	return f.save(ctx, ps, tok, account, scopes)
+}
+
+// takeOpen is take for a record whose sealed verifier is needed: it opens
+// the verifier before taking the record, because while the record exists
+// the DEK version that sealed it cannot be retired by a rotation. what
+// names the record in errors.
+func (f *Flow) takeOpen(ctx context.Context, hash, raw, what string) (store.OAuthState, secret.Value, error) {
+	if raw == "" {
+		return store.OAuthState{}, secret.Value{}, ErrUnknownState
+	}
+	ps, err := f.Store.Privileged().OAuthState(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.OAuthState{}, secret.Value{}, ErrUnknownState
+	}
+	if err != nil {
+		return store.OAuthState{}, secret.Value{}, fmt.Errorf("read %s: %w", what, err)
+	}
+	opened, openErr := f.Vault.Open(ctx, ps.UserID, vault.PurposeOAuthVerify, ps.StateHash, ps.Verifier)
+	ps, err = f.take(ctx, hash, raw) // once, and not expired
+	if err != nil {
+		return store.OAuthState{}, secret.Value{}, err
+	}
+	if openErr != nil {
+		return store.OAuthState{}, secret.Value{}, fmt.Errorf("open %s: %w", what, openErr)
+	}
+	return ps, opened, nil
+}
+
+// take takes the pending record with hash (once) and checks its expiry;
+// raw is what the hash was made from, "" for none.
+func (f *Flow) take(ctx context.Context, hash, raw string) (store.OAuthState, error) {
+	if raw == "" {
+		return store.OAuthState{}, ErrUnknownState
+	}
+	ps, err := f.Store.Privileged().TakeOAuthState(ctx, hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.OAuthState{}, ErrUnknownState
+	}
+	if err != nil {
+		return store.OAuthState{}, fmt.Errorf("read pending authorization: %w", err)
+	}
+	if f.now().After(ps.ExpiresAt) {
+		return store.OAuthState{}, ErrExpiredState
+	}
+	return ps, nil
 }
 
 // save stores the token as a new connection, or as the new credential of

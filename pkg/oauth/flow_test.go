@@ -29,7 +29,7 @@ type fixture struct {
 	now    time.Time
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	fake := dropboxfake.New("unused-static-token-000000000000")

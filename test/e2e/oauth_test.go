@@ -9,10 +9,13 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/mcpgate/mcpgate/pkg/connector/dropbox/dropboxfake"
 	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
@@ -23,8 +26,17 @@ import (
 )
 
 // browser opens url in headless Chromium, following the provider's
-// redirect to the gateway's callback, and returns the page it ends on.
+// redirect to the gateway's callback; on the confirmation page it checks
+// what the page says it completes and clicks Connect, and returns the
+// page it ends on.
 func browser(t *testing.T, u string) string {
+	t.Helper()
+	return browse(t, u, "#connect")
+}
+
+// browse opens u and, if click is not "", clicks that element of the
+// confirmation page; it returns the HTML of the page it ends on.
+func browse(t *testing.T, u, click string) string {
 	t.Helper()
 	bin := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -36,16 +48,33 @@ func browser(t *testing.T, u string) string {
 	if bin == "" {
 		parts.Missing(t, parts.Chromium, "apt-get install -y chromium")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-quic", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+t.TempDir(), "--dump-dom", u)
-	out, err := cmd.Output()
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, chromedp.Navigate(u), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	page, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
 	if err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
-	return string(out)
+	if click == "" || !strings.Contains(page, `id="connect"`) {
+		return page
+	}
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(click)), chromedp.WaitNotPresent(chromedp.CSS("form")),
+		chromedp.WaitReady(chromedp.CSS("body")))
+	if err != nil {
+		t.Fatalf("chromium, after clicking %s: %v", click, err)
+	}
+	if page, err = chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html"))); err != nil {
+		t.Fatalf("chromium, after clicking %s: %v", click, err)
+	}
+	return page
 }
 
 func freePort(t *testing.T) string {
@@ -216,6 +245,16 @@ func TestOAuthTokenEndpointFailureLeavesNothing(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		m := regexp.MustCompile(`name="token" value="([^"]+)"`).FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("no confirmation form: %d %s", resp.StatusCode, b)
+		}
+		resp, err = http.PostForm(redirect, url.Values{"token": {string(m[1])}, "decision": {"connect"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
 		if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(b), "exchange the authorization code with dropbox") {
 			t.Fatalf("token endpoint %v: %d %s", f, resp.StatusCode, b)
 		}
@@ -249,7 +288,7 @@ func TestOAuthStateIsSingleUseAndChecked(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	if code, body := get(callback); code != 200 || !strings.Contains(body, "Connected") {
+	if code, body := get(callback); code != 200 || !strings.Contains(body, `id="connect"`) {
 		t.Fatalf("first use: %d %s", code, body)
 	}
 	if code, body := get(callback); code != 400 || !strings.Contains(body, "already used") {
@@ -264,6 +303,39 @@ func TestOAuthStateIsSingleUseAndChecked(t *testing.T) {
 	}
 	if code, _ := get(strings.Split(callback, "?")[0] + "?error=access_denied&state=x"); code != 400 {
 		t.Fatalf("declined consent: %d", code)
+	}
+}
+
+// TestOAuthForwardedLinkWithoutConfirmationBindsNothing: the
+// authorization link reaches someone else, who approves at the provider
+// and lands on the confirmation page. The page says which mcpgate user and
+// connection it would complete; without the click, nothing is bound.
+func TestOAuthForwardedLinkWithoutConfirmationBindsNothing(t *testing.T) {
+	g, _ := startOAuthGateway(t)
+	redirect, _ := g.App.CallbackURL()
+	p, err := g.App.BeginOAuth(context.Background(), g.Owner, "dropbox", "files", nil, redirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := browse(t, p.URL, "")
+	for _, want := range []string{`<dd id="user">` + g.Owner.Name + `</dd>`, `<dd id="connection">files</dd>`, `<dd id="provider">dropbox</dd>`, `id="connect"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the confirmation page lacks %s:\n%s", want, page)
+		}
+	}
+	if _, err := g.App.Store.User(g.Owner.ID).Connection(context.Background(), "files"); err == nil {
+		t.Fatal("a forwarded link bound an account without the confirmation")
+	}
+	// Cancelling binds nothing either.
+	p, err = g.App.BeginOAuth(context.Background(), g.Owner, "dropbox", "files", nil, redirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := browse(t, p.URL, "#cancel"); !strings.Contains(page, "cancelled") {
+		t.Fatalf("after Cancel: %s", page)
+	}
+	if _, err := g.App.Store.User(g.Owner.ID).Connection(context.Background(), "files"); err == nil {
+		t.Fatal("a cancelled authorization bound an account")
 	}
 }
 

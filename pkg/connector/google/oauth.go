@@ -61,6 +61,7 @@ func (Provider) OAuth() connector.OAuthEndpoints {
 	return connector.OAuthEndpoints{
 		AuthURL:    AuthURL,
 		TokenURL:   TokenURL,
+		RevokeURL:  RevokeURL,
 		Scopes:     slices.Clone(DefaultScopes),
 		AuthParams: maps.Clone(AuthParams),
 	}
@@ -69,13 +70,14 @@ func (Provider) OAuth() connector.OAuthEndpoints {
 // Revoke implements connector.Revoker: it ends the grant at Google.
 // Revoking either the access or the refresh token revokes both; a token
 // Google already considers expired or revoked counts as done. The client is
-// not needed: Google's revocation endpoint takes the token alone.
-func (p Provider) Revoke(ctx context.Context, up connector.Upstream, _ connector.OAuthClient) error {
+// not needed, only its RevokeURL (connectors.google.revoke_url): Google's
+// revocation endpoint takes the token alone.
+func (p Provider) Revoke(ctx context.Context, up connector.Upstream, client connector.OAuthClient) error {
 	tok := revocableToken(up.Credential.Reveal())
 	if tok == "" {
 		return errors.New("the Google connection has no token to revoke")
 	}
-	endpoint := p.RevokeEndpoint
+	endpoint := client.RevokeURL
 	if endpoint == "" {
 		endpoint = RevokeURL
 	}

@@ -14,11 +14,7 @@ import (
 func init() { connector.Register(Provider{}) }
 
 // Provider is the Google connector (Gmail and Drive).
-type Provider struct {
-	// RevokeEndpoint overrides RevokeURL for Revoke; tests point it at a
-	// fake. The registered provider leaves it empty.
-	RevokeEndpoint string
-}
+type Provider struct{}
 
 // Name implements connector.Provider.
 func (Provider) Name() string { return "google" }

@@ -109,8 +109,8 @@ func TestIdentifyFailures(t *testing.T) {
 func TestRevokeEndsTheGrant(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
-	p := google.Provider{RevokeEndpoint: fake.RevokeURL()}
-	if err := p.Revoke(context.Background(), up, connector.OAuthClient{}); err != nil {
+	p, client := google.Provider{}, connector.OAuthClient{RevokeURL: fake.RevokeURL()}
+	if err := p.Revoke(context.Background(), up, client); err != nil {
 		t.Fatalf("Revoke: %v", err)
 	}
 	if !fake.Revoked(canary) {
@@ -120,7 +120,7 @@ func TestRevokeEndsTheGrant(t *testing.T) {
 		t.Errorf("after Revoke: error = %v, want ErrUnauthorized", err)
 	}
 	// Revoking again is not an error: the grant is gone either way.
-	if err := p.Revoke(context.Background(), up, connector.OAuthClient{}); err != nil {
+	if err := p.Revoke(context.Background(), up, client); err != nil {
 		t.Errorf("second Revoke: %v", err)
 	}
 }
@@ -131,7 +131,7 @@ func TestRevokePrefersTheRefreshToken(t *testing.T) {
 	fake.RegisterClient("cid", "csecret", "http://127.0.0.1/callback")
 	tok := exchange(t, fake, "http://127.0.0.1:8080/callback")
 	up.Credential = secret.FromString(`{"access_token":"` + tok.AccessToken + `","refresh_token":"` + tok.RefreshToken + `"}`)
-	if err := (google.Provider{RevokeEndpoint: fake.RevokeURL()}).Revoke(context.Background(), up, connector.OAuthClient{}); err != nil {
+	if err := (google.Provider{}).Revoke(context.Background(), up, connector.OAuthClient{RevokeURL: fake.RevokeURL()}); err != nil {
 		t.Fatal(err)
 	}
 	if !fake.Revoked(tok.RefreshToken) {
@@ -146,7 +146,7 @@ func TestRevokeFailureIsClear(t *testing.T) {
 	t.Parallel()
 	fake, up := newFake(t)
 	fake.FailNext(fakekit.ServerError, 1)
-	err := (google.Provider{RevokeEndpoint: fake.RevokeURL()}).Revoke(context.Background(), up, connector.OAuthClient{})
+	err := (google.Provider{}).Revoke(context.Background(), up, connector.OAuthClient{RevokeURL: fake.RevokeURL()})
 	connectortest.AssertContains(t, connectortest.ErrText(err), "Google did not revoke the token (HTTP 500: internal_failure, Backend Error); remove the app's access at https://myaccount.google.com/permissions")
 	suite.AssertNoToken(t, "", err)
 }

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 
 	"github.com/mcpgate/mcpgate/pkg/keyprovider"
+	"github.com/mcpgate/mcpgate/pkg/safefile"
 )
 
 // KeySize is the KEK length in bytes.
@@ -44,22 +45,22 @@ func open(_ context.Context, u *url.URL) (keyprovider.Provider, error) {
 	return Load(path)
 }
 
-// Load reads the KEK at path. It refuses a file that is missing, of the
+// Load reads the KEK at path. It refuses a file that is missing, not a
+// regular file (a FIFO would block forever), a symbolic link, of the
 // wrong size, or readable by group or others.
 func Load(path string) (*Provider, error) {
-	fi, err := os.Stat(path)
+	kek, mode, err := safefile.Read(path, KeySize, safefile.NoSymlinks)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("KEK file %s does not exist: run `mcpgate init`, or point key_provider at the existing key file", path)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("stat KEK file: %w", err)
+	if errors.Is(err, safefile.ErrTooLarge) {
+		return nil, fmt.Errorf("KEK file %s holds more than %d bytes: it is not an mcpgate key file", path, KeySize)
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("KEK file %s has mode %04o: it must be readable by its owner only; run `chmod 600 %s`", path, fi.Mode().Perm(), path)
-	}
-	kek, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read KEK file: %w", err)
+	}
+	if safefile.Loose(mode, 0o077) {
+		return nil, fmt.Errorf("KEK file %s has mode %04o: it must be readable by its owner only; run `chmod 600 %s`", path, mode.Perm(), path)
 	}
 	if len(kek) != KeySize {
 		return nil, fmt.Errorf("KEK file %s holds %d bytes, want %d: it is not an mcpgate key file", path, len(kek), KeySize)

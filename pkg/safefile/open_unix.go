@@ -1,0 +1,21 @@
+//go:build unix
+
+package safefile
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// open opens path for reading without blocking on a FIFO and, unless
+// follow, without following a symbolic link.
+func open(path string, follow bool) (*os.File, error) {
+	flags := os.O_RDONLY | syscall.O_NONBLOCK | syscall.O_CLOEXEC
+	if !follow {
+		flags |= syscall.O_NOFOLLOW
+	}
+	return os.OpenFile(path, flags, 0)
+}
+
+func isLoop(err error) bool { return errors.Is(err, syscall.ELOOP) }
