@@ -17,7 +17,7 @@ import (
 // call, and what each may return.
 var serveFunctions = []string{
 	"mcpgate_api_key", "mcpgate_delete_expired_oauth_states", "mcpgate_keks", "mcpgate_list_users",
-	"mcpgate_put_kek", "mcpgate_take_oauth_state", "mcpgate_user_by_name",
+	"mcpgate_oauth_state", "mcpgate_put_kek", "mcpgate_take_oauth_state", "mcpgate_user_by_name",
 }
 
 // TestServeLoginAttacks is what SQL injection, or any code path, in serve
@@ -193,6 +193,9 @@ func TestServeLoginAttacks(t *testing.T) {
 				{"SELECT count(*) FROM mcpgate_user_by_name($1)", "%", 0},
 				{"SELECT count(*) FROM mcpgate_take_oauth_state($1)", "%", 0},
 				{"SELECT count(*) FROM mcpgate_take_oauth_state($1)", nil, 0},
+				{"SELECT count(*) FROM mcpgate_oauth_state($1)", "%", 0},
+				{"SELECT count(*) FROM mcpgate_oauth_state($1)", "", 0},
+				{"SELECT count(*) FROM mcpgate_oauth_state($1)", nil, 0},
 				{"SELECT mcpgate_delete_expired_oauth_states($1)", int64(1 << 62), 0}, // none expires: the states have no expiry
 			} {
 				if n := count(t, tx, q.sql, q.arg); n != q.want {

@@ -55,6 +55,14 @@ func (p *privileged) TakeOAuthState(ctx context.Context, stateHash string) (stor
 	return s, nil
 }
 
+func (p *privileged) OAuthState(ctx context.Context, stateHash string) (store.OAuthState, error) {
+	s, err := one(ctx, p.db, sqlstore.ScanOAuthState, "SELECT * FROM mcpgate_oauth_state($1)", stateHash)
+	if err != nil {
+		return store.OAuthState{}, fmt.Errorf("read OAuth state: %w", err)
+	}
+	return s, nil
+}
+
 func (p *privileged) DeleteExpiredOAuthStates(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
 	if err := p.db.QueryRowContext(ctx, "SELECT mcpgate_delete_expired_oauth_states($1)", sqlstore.Micros(now)).Scan(&n); err != nil {

@@ -27,3 +27,22 @@ ALTER TABLE oauth_states ADD CONSTRAINT oauth_states_dek_fkey
 -- "the current version" reads it again before it seals.
 CREATE TRIGGER deks_generation AFTER INSERT OR DELETE ON deks
 	FOR EACH STATEMENT EXECUTE FUNCTION mcpgate_next_generation();
+
+-- The OAuth callback opens a pending authorization's verifier before it
+-- takes the row (while the row exists, its DEK version cannot be retired),
+-- so serve's login reads one state by its exact hash, as it takes one.
+CREATE FUNCTION mcpgate_oauth_state(p_state_hash text) RETURNS TABLE (state_hash text, user_id text,
+		provider text, name text, verifier bytea, dek_version integer, scopes text, redirect_url text,
+		local_callback boolean, expires_at bigint, created_at bigint)
+	LANGUAGE sql STABLE STRICT SECURITY DEFINER AS $$
+	SELECT s.state_hash, s.user_id, s.provider, s.name, s.verifier, s.dek_version, s.scopes, s.redirect_url,
+		s.local_callback, s.expires_at, s.created_at
+	FROM oauth_states s WHERE s.state_hash = p_state_hash
+$$;
+DO $$
+BEGIN
+	EXECUTE format('ALTER FUNCTION mcpgate_oauth_state(text) SET search_path = %I, pg_temp', current_schema());
+END
+$$;
+REVOKE ALL ON FUNCTION mcpgate_oauth_state(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mcpgate_oauth_state(text) TO mcpgate_app;
