@@ -70,6 +70,11 @@ func timeArg(name, v string) (string, error) {
 	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, v); err == nil {
+			if t.Unix() < 0 {
+				// Slack has no messages before 1970, and a negative
+				// timestamp is not one Slack (or a second pass here) takes.
+				return "", fmt.Errorf("%s %q is before 1970: give a later date", name, v)
+			}
 			return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000), nil
 		}
 	}

@@ -26,6 +26,7 @@ func TestBadArgumentsAreRefusedBeforeAnyRequest(t *testing.T) {
 		{Name: "channel that is no name", Tool: "channel_history", Args: `{"channel":"general channel!"}`, Want: "is neither a Slack channel id"},
 		{Name: "history limit too big", Tool: "channel_history", Args: `{"channel":"C01GENERAL","limit":1000}`, Want: "argument limit must be at most 999"},
 		{Name: "bad oldest", Tool: "channel_history", Args: `{"channel":"C01GENERAL","oldest":"yesterday"}`, Want: "oldest \"yesterday\" must be a Slack timestamp"},
+		{Name: "oldest before 1970", Tool: "channel_history", Args: `{"channel":"C01GENERAL","oldest":"0000-01-01"}`, Want: "oldest \"0000-01-01\" is before 1970"},
 		{Name: "bad latest", Tool: "channel_history", Args: `{"channel":"C01GENERAL","latest":"2024-13-45"}`, Want: "latest \"2024-13-45\" must be"},
 		{Name: "replies without ts", Tool: "thread_replies", Args: `{"channel":"C01GENERAL"}`, Want: "ts is required"},
 		{Name: "replies with a malformed ts", Tool: "thread_replies", Args: `{"channel":"C01GENERAL","ts":"abc"}`, Want: "is not a Slack message timestamp"},
