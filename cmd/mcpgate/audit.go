@@ -161,7 +161,7 @@ func (c *cli) auditPruneCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				total, err := audit.Prune(cmd.Context(), a.Store, s.Users, time.Now().Add(-d))
+				total, err := a.PruneAudit(cmd.Context(), s.Users, time.Now().Add(-d))
 				if err != nil {
 					return err
 				}

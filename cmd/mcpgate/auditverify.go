@@ -48,7 +48,7 @@ same hash (or was pruned), which detects deleting the newest records and rewriti
 				for _, u := range s.Users {
 					ids = append(ids, u.ID)
 				}
-				rep, err := audit.Verify(cmd.Context(), a.Store, a.AuditKeys, ids, cps)
+				rep, err := a.VerifyAudit(cmd.Context(), ids, cps)
 				if err != nil {
 					return err
 				}
@@ -113,7 +113,7 @@ ticket); 'mcpgate audit verify --checkpoint FILE' then detects records deleted o
 				var file audit.CheckpointFile
 				now := time.Now()
 				for _, u := range s.Users {
-					cp, err := audit.MakeCheckpoint(cmd.Context(), a.Store, a.AuditKeys, u, now)
+					cp, err := a.CheckpointAudit(cmd.Context(), u, now)
 					var b *audit.Break
 					if errors.As(err, &b) {
 						return &exitError{1, fmt.Errorf("the audit log of %s was tampered with (record %d: %s): it gets no checkpoint; see `mcpgate audit verify`", u.Name, b.Seq, b.Reason)}

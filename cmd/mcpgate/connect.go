@@ -148,7 +148,7 @@ func (c *cli) connectListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.withUser(cmd, func(a *appliance.App, u store.User) error {
-				conns, err := a.Store.User(u.ID).ListConnections(cmd.Context())
+				conns, err := a.Connections(cmd.Context(), u)
 				if err != nil {
 					return fmt.Errorf("list connections: %w", err)
 				}

@@ -65,7 +65,7 @@ func waitForConnection(ctx context.Context, a *appliance.App, u store.User, name
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
-		conn, err := a.Store.User(u.ID).Connection(ctx, name)
+		conn, err := a.Connection(ctx, u, name)
 		if err == nil && !conn.UpdatedAt.Before(start.Truncate(time.Microsecond)) && conn.Status == oauth.StatusOK {
 			return conn, nil
 		}

@@ -124,7 +124,7 @@ func (c *cli) keyListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.withUser(cmd, func(a *appliance.App, u store.User) error {
-				keys, err := a.Store.User(u.ID).ListAPIKeys(cmd.Context())
+				keys, err := a.APIKeys(cmd.Context(), u)
 				if err != nil {
 					return fmt.Errorf("list keys: %w", err)
 				}

@@ -13,27 +13,26 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/vault"
 
-	// The drivers and providers this binary ships with.
+	// The connectors this binary ships with. The store and key provider
+	// drivers are the binary's to choose (cmd/mcpgate/main.go): an App
+	// opens whichever are linked in, by URL.
 	_ "github.com/mcpgate/mcpgate/pkg/connector/dropbox"
 	_ "github.com/mcpgate/mcpgate/pkg/connector/github"
 	_ "github.com/mcpgate/mcpgate/pkg/connector/google"
 	_ "github.com/mcpgate/mcpgate/pkg/connector/slack"
-	_ "github.com/mcpgate/mcpgate/pkg/keyprovider/awskms"
-	_ "github.com/mcpgate/mcpgate/pkg/keyprovider/gcpkms"
-	_ "github.com/mcpgate/mcpgate/pkg/keyprovider/local"
-	_ "github.com/mcpgate/mcpgate/pkg/store/postgres"
-	_ "github.com/mcpgate/mcpgate/pkg/store/sqlite"
 )
 
 // App is an opened appliance. Close releases everything it opened.
 type App struct {
 	Config *config.Config
-	Store  store.Store
-	Keys   keyprovider.Provider
-	Vault  *vault.Vault
+	// Store and Vault are for tests and for what this package builds on
+	// them (serve's gateway); the commands go through App's methods.
+	Store store.Store
+	Vault *vault.Vault
 	// AuditKeys opens the users' audit keys through Vault.
 	AuditKeys *audit.Keys
 
+	kp     keyprovider.Provider // the KEK's provider
 	flow   *oauth.Flow
 	tokens *oauth.Tokens
 	keks   *vault.Registry
@@ -63,7 +62,7 @@ func open(ctx context.Context, cfg *config.Config, dbURL string) (*App, error) {
 	if err != nil {
 		return nil, OperatorError(err)
 	}
-	a.Keys = kp
+	a.kp = kp
 	st, err := store.Open(ctx, dbURL)
 	if err != nil {
 		a.Close()
@@ -86,8 +85,8 @@ func (a *App) Close() error {
 	if a.keks != nil {
 		a.keks.Close()
 	}
-	if a.Keys != nil {
-		errs = append(errs, a.Keys.Close())
+	if a.kp != nil {
+		errs = append(errs, a.kp.Close())
 	}
 	if a.Store != nil {
 		errs = append(errs, a.Store.Close())

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/keyprovider/local"
@@ -152,34 +151,14 @@ func InitWith(ctx context.Context, cfg *config.Config, opts InitOptions) (InitRe
 }
 
 // writeConfig writes a minimal config file naming the data dir, unless one
-// exists.
+// exists: on a derived serve login, database.url is serve's login and
+// database.admin_url the URL init was given.
 func writeConfig(path string, cfg *config.Config, login serveLogin) (bool, error) {
-	var b strings.Builder
-	b.WriteString("# mcpgate configuration; every setting is described in configs/mcpgate.example.yaml\n")
-	fmt.Fprintf(&b, "data_dir: %q\n", cfg.DataDir)
-	fmt.Fprintf(&b, "listen: %q\n", cfg.Listen)
-	serveURL, adminURL := cfg.Database.URL, cfg.Database.AdminURL
+	db := config.Database{URL: cfg.Database.URL, AdminURL: cfg.Database.AdminURL}
 	if login.derived {
-		serveURL, adminURL = login.url, cfg.Database.URL
+		db = config.Database{URL: login.url, AdminURL: cfg.Database.URL}
 	}
-	b.WriteString("database:\n")
-	writeURL(&b, "url", serveURL)
-	if adminURL != "" {
-		writeURL(&b, "admin_url", adminURL)
-	}
-	fmt.Fprintf(&b, "key_provider: %q\n", cfg.KeyProvider)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("create config file: %w", err)
-	}
-	if _, err := f.WriteString(b.String()); err != nil {
-		f.Close()
-		return false, fmt.Errorf("write config file: %w", err)
-	}
-	return true, f.Close()
+	return config.WriteNew(path, config.NewFile{DataDir: cfg.DataDir, Listen: cfg.Listen, Database: db, KeyProvider: cfg.KeyProvider})
 }
 
 // redactURL drops a password from a database URL for display.
@@ -189,19 +168,6 @@ func redactURL(raw string) string {
 		return "(unparseable url)"
 	}
 	return u.Redacted()
-}
-
-// writeURL writes a database URL setting, unless it holds a password: a
-// password does not belong in a file others may read over one's shoulder;
-// the environment keeps it.
-func writeURL(b *strings.Builder, key, raw string) {
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		if _, hasPassword := u.User.Password(); hasPassword {
-			fmt.Fprintf(b, "  # database.%s holds a password: set it in MCPGATE_DATABASE_%s\n", key, strings.ToUpper(key))
-			return
-		}
-	}
-	fmt.Fprintf(b, "  %s: %q\n", key, raw)
 }
 
 // createPrivate creates a new SQLite database file with mode 0600 before

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"regexp"
 
+	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/keyprovider"
 	"github.com/mcpgate/mcpgate/pkg/keyprovider/local"
 	"github.com/mcpgate/mcpgate/pkg/store"
@@ -18,7 +18,7 @@ import (
 // key_provider setting), so other processes can open DEKs it wrapped after
 // the configured KEK changes.
 func (a *App) RegisterKEK(ctx context.Context) error {
-	return a.keks.Record(ctx, a.Keys, a.Config.KeyProvider)
+	return a.keks.Record(ctx, a.kp, a.Config.KeyProvider)
 }
 
 // VaultStatus describes the vault for `vault status`.
@@ -34,7 +34,7 @@ type VaultStatus struct {
 
 // Status counts DEKs per KEK and what a rotation left undone.
 func (a *App) Status(ctx context.Context) (VaultStatus, error) {
-	st := VaultStatus{Provider: redactURL(a.Config.KeyProvider), KEKID: a.Keys.KeyID(), DEKsByKEK: map[string]int{}}
+	st := VaultStatus{Provider: redactURL(a.Config.KeyProvider), KEKID: a.kp.KeyID(), DEKsByKEK: map[string]int{}}
 	deks, err := a.Store.Privileged().ListDEKs(ctx)
 	if err != nil {
 		return st, fmt.Errorf("list DEKs: %w", err)
@@ -69,7 +69,7 @@ func (a *App) RotateKEK(ctx context.Context, toURL string) (vault.KEKResult, str
 	if _, err := a.Vault.AdoptDEKs(ctx); err != nil {
 		return vault.KEKResult{}, "", err
 	}
-	target, kp := a.Config.KeyProvider, a.Keys
+	target, kp := a.Config.KeyProvider, a.kp
 	if toURL != "" && toURL != a.Config.KeyProvider {
 		if err := createLocalKEK(toURL); err != nil {
 			return vault.KEKResult{}, "", err
@@ -139,28 +139,16 @@ func createLocalKEK(rawURL string) error {
 	return nil
 }
 
-var keyProviderLine = regexp.MustCompile(`(?m)^key_provider:.*$`)
-
 // SetKeyProvider writes key_provider into the config file, keeping the
-// rest of the file as it is.
+// rest of the file as it is, and returns the file's path; "" (and nothing
+// written) when the settings came from no file.
 func (a *App) SetKeyProvider(rawURL string) (string, error) {
 	path := a.Config.File
 	if path == "" {
 		return "", nil
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("read config file: %w", err)
+	if err := config.SetKeyProvider(path, rawURL); err != nil {
+		return "", err
 	}
-	line := fmt.Sprintf("key_provider: %q", rawURL)
-	if keyProviderLine.Match(b) {
-		b = keyProviderLine.ReplaceAll(b, []byte(line))
-	} else {
-		b = append(b, []byte("\n"+line+"\n")...)
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return "", fmt.Errorf("write config file: %w", err)
-	}
-	return path, os.Rename(tmp, path)
+	return path, nil
 }

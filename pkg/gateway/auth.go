@@ -21,14 +21,6 @@ type Identity struct {
 	Scope   []string
 }
 
-type identityKey struct{}
-
-// IdentityFrom returns the identity the auth middleware put in ctx.
-func IdentityFrom(ctx context.Context) (Identity, bool) {
-	id, ok := ctx.Value(identityKey{}).(Identity)
-	return id, ok
-}
-
 // authenticate checks the bearer key. Unknown, malformed, revoked and wrong
 // keys all get the same 401, so a caller learns nothing about which.
 func (g *Gateway) authenticate(next http.Handler) http.Handler {
@@ -38,7 +30,7 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 			g.unauthorized(w, "missing")
 			return
 		}
-		ctx, _ := withViewSlot(r.Context())
+		ctx, req := withRequest(r.Context())
 		k, err := g.verifier.Verify(ctx, raw, clientAddr(r, g.cfg.BehindProxy, g.cfg.TrustedProxies))
 		switch {
 		case errors.Is(err, apikey.ErrRateLimited):
@@ -55,8 +47,8 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		g.touch(k)
-		id := Identity{UserID: k.UserID, KeyID: k.ID, KeyName: k.Name, Scope: k.Scope}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, identityKey{}, id)))
+		req.id, req.authed = Identity{UserID: k.UserID, KeyID: k.ID, KeyName: k.Name, Scope: k.Scope}, true
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -67,7 +59,7 @@ func (g *Gateway) unauthorized(w http.ResponseWriter, reason string) {
 }
 
 // touch records last use at most once a minute per key, off the hot path.
-// The key's row may come from the request's view, older than the last
+// The key's row may come from the request's snapshot, older than the last
 // touch, so the gateway remembers its own touches too.
 func (g *Gateway) touch(k store.APIKey) {
 	now := time.Now()
@@ -152,6 +144,9 @@ func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 	return false
 }
 
+// maxTouches bounds the keys touches remembers.
+const maxTouches = 10000
+
 // touches remembers when this gateway last recorded each key's use.
 type touches struct {
 	mu   sync.Mutex
@@ -166,7 +161,7 @@ func (t *touches) due(id string, now time.Time) bool {
 	if now.Sub(t.last[id]) < time.Minute {
 		return false
 	}
-	if t.last == nil || len(t.last) >= maxViewEntries {
+	if t.last == nil || len(t.last) >= maxTouches {
 		t.last = map[string]time.Time{}
 	}
 	t.last[id] = now

@@ -11,6 +11,7 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/guard"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
+	"github.com/mcpgate/mcpgate/pkg/snapshot"
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/vault"
 )
@@ -46,7 +47,7 @@ type Gateway struct {
 	http     *http.Client
 	verifier *apikey.Verifier
 	servers  *serverCache
-	views    views
+	snaps    *snapshot.Cache
 	policies policies
 	secrets  secretsCache
 	touched  touches
@@ -70,23 +71,24 @@ func New(o Options) *Gateway {
 	if g.http == nil {
 		g.http = connector.NewHTTPClient(o.Config.Limits.UpstreamTimeout)
 	}
+	g.snaps = snapshot.New(g.st, g.readPolicy)
 	g.verifier = apikey.NewVerifier(g.lookupKey, apikey.Options{})
 	g.servers = newServerCache(1024)
 	return g
 }
 
 // lookupKey is the verifier's Lookup. It is the first database read of a
-// request: it reads the store's generation, gives the request the view
-// for it, and reads the key through that view.
+// request: it reads the store's generation, gives the request the
+// snapshot for it, and reads the key through that snapshot.
 func (g *Gateway) lookupKey(ctx context.Context, id string) (store.APIKey, error) {
-	slot, _ := ctx.Value(viewKey{}).(*viewSlot)
-	if slot == nil {
+	req := requestFrom(ctx)
+	if req == nil {
 		return g.st.Privileged().APIKey(ctx, id)
 	}
-	v, err := g.views.at(ctx, g.st)
+	s, err := g.snaps.At(ctx)
 	if err != nil {
 		return store.APIKey{}, err
 	}
-	slot.v = v
-	return v.key(ctx, id, g.st.Privileged().APIKey)
+	req.snap = s
+	return s.Key(ctx, id)
 }

@@ -25,9 +25,12 @@ type policies struct {
 }
 
 // loadPolicy is the guard's PolicyLoader: the user's default policy and
-// the key's own, read through the request's view.
+// the key's own, read through the request's snapshot.
 func (g *Gateway) loadPolicy(ctx context.Context, userID, keyID string) (guard.Effective, error) {
-	return viewFrom(ctx).policy(ctx, userID, keyID, g.readPolicy)
+	if s := requestFrom(ctx).snapshot(); s != nil {
+		return s.Policy(ctx, userID, keyID)
+	}
+	return g.readPolicy(ctx, userID, keyID)
 }
 
 func (g *Gateway) readPolicy(ctx context.Context, userID, keyID string) (guard.Effective, error) {
@@ -131,7 +134,7 @@ func (g *Gateway) userSecrets(ctx context.Context, userID string, conns []store.
 
 // requestConns returns the user's connections as read for this request.
 func (g *Gateway) requestConns(ctx context.Context, id Identity) []store.Connection {
-	conns, _ := ctx.Value(connsKey{}).([]store.Connection)
+	conns := requestFrom(ctx).connections()
 	if conns == nil {
 		var err error
 		if conns, err = g.st.User(id.UserID).ListConnections(ctx); err != nil {

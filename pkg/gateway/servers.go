@@ -19,8 +19,10 @@ import (
 // removed from the CLI shows on the next request.
 func (g *Gateway) Handler() http.Handler {
 	h := mcp.NewStreamableHTTPHandler(func(r *http.Request) *mcp.Server {
-		s, _ := r.Context().Value(serverKey{}).(*mcp.Server)
-		return s
+		if req := requestFrom(r.Context()); req != nil {
+			return req.server
+		}
+		return nil
 	}, &mcp.StreamableHTTPOptions{
 		Stateless:           true,
 		JSONResponse:        true,
@@ -30,30 +32,23 @@ func (g *Gateway) Handler() http.Handler {
 		DisableLocalhostProtection: true,
 	})
 	return g.countRequests(g.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, _ := IdentityFrom(r.Context())
+		req := requestFrom(r.Context())
+		id := req.id
 		s, conns, err := g.serverFor(r.Context(), id)
 		if err != nil {
 			g.log.Error("list tools", "user", id.UserID, "err", err.Error())
 			http.Error(w, "the gateway cannot read its connections right now; try again", http.StatusServiceUnavailable)
 			return
 		}
-		ctx := context.WithValue(r.Context(), serverKey{}, s)
-		ctx = context.WithValue(ctx, connsKey{}, conns)
-		h.ServeHTTP(w, r.WithContext(ctx))
+		req.server, req.conns = s, conns
+		h.ServeHTTP(w, r)
 	})))
 }
-
-type serverKey struct{}
-
-// connsKey holds the connections read for this request, so a tool call
-// does not read its connection a second time.
-type connsKey struct{}
 
 // requestConnection returns the connection named name as read for this
 // request, if the request's context carries it.
 func requestConnection(ctx context.Context, name string) (store.Connection, bool) {
-	conns, _ := ctx.Value(connsKey{}).([]store.Connection)
-	for _, c := range conns {
+	for _, c := range requestFrom(ctx).connections() {
 		if c.Name == name {
 			return c, true
 		}
@@ -64,7 +59,7 @@ func requestConnection(ctx context.Context, name string) (store.Connection, bool
 // serverFor returns the MCP server with id's tools, reusing one built for
 // the same key and the same connections.
 func (g *Gateway) serverFor(ctx context.Context, id Identity) (*mcp.Server, []store.Connection, error) {
-	all, err := viewFrom(ctx).connections(ctx, id.UserID, g.st.User(id.UserID).ListConnections)
+	all, err := g.userConnections(ctx, id.UserID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -78,6 +73,15 @@ func (g *Gateway) serverFor(ctx context.Context, id Identity) (*mcp.Server, []st
 		fmt.Fprintf(&fp, "|%s:%s:%s:%s", c.Name, c.Provider, c.Status, c.ID)
 	}
 	return g.servers.get(fp.String(), func() *mcp.Server { return g.buildServer(id, conns) }), all, nil
+}
+
+// userConnections returns the user's connections, read through the
+// request's snapshot.
+func (g *Gateway) userConnections(ctx context.Context, userID string) ([]store.Connection, error) {
+	if s := requestFrom(ctx).snapshot(); s != nil {
+		return s.Connections(ctx, userID)
+	}
+	return g.st.User(userID).ListConnections(ctx)
 }
 
 func (g *Gateway) buildServer(id Identity, conns []store.Connection) *mcp.Server {

@@ -57,8 +57,7 @@ func (g *Gateway) auditUnknownTools(id Identity, known map[string]bool) mcp.Midd
 // unknownRule says why a name is not on the key's server: one of the user's
 // connections outside the key's scope offers it, or none does.
 func (g *Gateway) unknownRule(ctx context.Context, id Identity, name string) string {
-	conns, _ := ctx.Value(connsKey{}).([]store.Connection)
-	for _, c := range conns {
+	for _, c := range requestFrom(ctx).connections() {
 		if strings.HasPrefix(name, c.Name+"_") && len(id.Scope) > 0 && !slices.Contains(id.Scope, c.Name) {
 			return RuleOutsideKeyScope
 		}

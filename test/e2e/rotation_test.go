@@ -109,7 +109,7 @@ func TestRotationUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Unfinished || st.OldKEK != 0 || st.DEKsByKEK[after.Keys.KeyID()] != 21 {
+	if st.Unfinished || st.OldKEK != 0 || st.DEKsByKEK[st.KEKID] != 21 {
 		t.Fatalf("after rotation: %+v", st)
 	}
 	for _, u := range users {
