@@ -26,7 +26,11 @@ func pathArg(name, v string, root bool) (string, error) {
 	if !strings.HasPrefix(v, "/") {
 		v = "/" + v
 	}
-	v = strings.TrimRight(v, "/")
+	// Trailing slashes and spaces go together ("/a /" is "/a"), until
+	// neither is left, so a second pass changes nothing.
+	for t := ""; t != v; {
+		t, v = v, strings.TrimSpace(strings.TrimRight(v, "/"))
+	}
 	if v == "" {
 		if root {
 			return "", nil
