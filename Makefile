@@ -10,7 +10,7 @@ PEBBLE_VERSION := v2.10.1
 export CGO_ENABLED := 0
 SHELL := /bin/bash
 
-.PHONY: build run test test-tools interop bench fuzz lint fmt clean vendor-go-sdk
+.PHONY: build run test test-tools interop bench fuzz mutants lint fmt clean vendor-go-sdk
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mcpgate
@@ -46,6 +46,11 @@ bench:
 # corpora already run in `make test`.
 fuzz:
 	FUZZTIME=$(or $(FUZZTIME),60s) ./scripts/fuzz.sh
+
+# Break each security property once, in a scratch copy of the tree, and
+# fail if the test that claims to catch the break still passes.
+mutants:
+	./scripts/mutants.sh
 
 lint:
 	$(GO) vet ./...

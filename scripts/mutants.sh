@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Breaks one of mcpgate's security properties at a time, in a scratch copy
+# of the tree, and runs the test that claims to catch that break. A mutant
+# is killed when its test fails; it SURVIVED when the test still passes,
+# and then the test no longer proves what it claims. Each mutant is one
+# exact text substitution that must match exactly once: if the code moved
+# and it matches nothing (or more than once), or the mutant no longer
+# builds, the run fails with BROKEN instead of counting it as killed.
+# PostgreSQL halves run only if MCPGATE_TEST_POSTGRES_URL is already set.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+scratch="$(mktemp -d)"
+log="$(mktemp)"
+trap 'rm -rf "$scratch" "$log" "$log.why"' EXIT
+
+# The working tree as it is (tracked and new files, not ignored ones).
+git ls-files -z --cached --others --exclude-standard |
+	while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+	tar --null -T - -cf - | tar -xf - -C "$scratch" || {
+	echo "mutants: cannot copy the tree to $scratch" >&2
+	exit 1
+}
+
+killed=0
+survived=0
+broken=0
+declare -A baseline=()
+
+# mutant NAME FILE PACKAGE TESTS FROM TO: replace the one occurrence of
+# FROM in FILE with TO, run the tests matching TESTS in PACKAGE, restore.
+mutant() {
+	local name="$1" file="$2" pkg="$3" tests="$4" from="$5" to="$6" status
+	if [ -z "${baseline[$pkg $tests]:-}" ]; then
+		# Unmutated, the tests must pass, or every mutant would look killed.
+		if ! (cd "$scratch" && go test -count=1 -timeout 5m -run "$tests" "$pkg") >"$log" 2>&1; then
+			echo "mutants: $pkg $tests fails on the unmutated tree:" >&2
+			sed -n '1,40p' "$log" >&2
+			exit 1
+		fi
+		baseline[$pkg $tests]=ok
+	fi
+	cp "$scratch/$file" "$scratch/$file.orig"
+	if ! FROM="$from" TO="$to" perl -0pi -e '
+		my $n = () = /\Q$ENV{FROM}\E/g;
+		if ($n != 1) { print STDERR "matches $n times, want 1\n"; exit 3 }
+		s/\Q$ENV{FROM}\E/$ENV{TO}/;
+	' "$scratch/$file" 2>"$log"; then
+		status=BROKEN
+		echo "   $file: the substitution does not apply: $(cat "$log")" >"$log.why"
+	elif (cd "$scratch" && go test -count=1 -timeout 5m -run "$tests" "$pkg") >"$log" 2>&1; then
+		status=SURVIVED
+	elif grep -q -E -e '^ *--- FAIL' "$log"; then
+		status=killed
+	else
+		# Failed, but no test did: the mutant does not build or vet.
+		status=BROKEN
+		{ echo "   no test failed; the mutant does not build or vet:"; sed -n '1,20p' "$log"; } >"$log.why"
+	fi
+	mv "$scratch/$file.orig" "$scratch/$file"
+	printf '%-8s %-44s %s %s\n' "$status" "$name" "$pkg" "$tests"
+	case "$status" in
+	killed) killed=$((killed + 1)) ;;
+	SURVIVED) survived=$((survived + 1)) ;;
+	BROKEN)
+		broken=$((broken + 1))
+		cat "$log.why"
+		rm -f "$log.why"
+		;;
+	esac
+}
+
+mutant duplicate-argument-keys-allowed \
+	pkg/connector/strictjson.go ./pkg/connector '^TestStrictParseRefuses$' \
+	'if _, dup := obj[k]; dup {' \
+	'if _, dup := obj[k]; dup && false {'
+
+mutant tool-body-fed-the-raw-arguments \
+	pkg/connector/toolkit/run.go ./pkg/connector '^TestUpstreamRequestIsAFunctionOfTheCanonicalArguments$' \
+	'out, err := body(ctx, c, a)' \
+	'ra, _ := DecodeArgs[A](raw); out, err := body(ctx, c, ra)'
+
+mutant normalisation-skipped \
+	pkg/connector/toolkit/run.go ./pkg/connector '^TestUpstreamRequestIsAFunctionOfTheCanonicalArguments$' \
+	'if err := PA(&a).Normalise(); err != nil {' \
+	'if err := error(nil); err != nil {'
+
+mutant key-policy-replaces-the-default \
+	pkg/guard/layers.go ./pkg/guard '^TestDefaultPolicyIsTheFloorOfEveryKey$' \
+	'if e.Default != nil {
+		ls = append(' \
+	'if e.Default != nil && e.Key == nil {
+		ls = append('
+
+mutant unknown-key-id-skips-argon2id \
+	pkg/apikey/verifier.go ./pkg/apikey '^TestVerifierRefusalTimeDoesNotRevealKnownIDs$' \
+	'		known = false
+' \
+	'		return store.APIKey{}, ErrInvalid
+'
+
+mutant keyed-audit-hash-not-checked \
+	pkg/audit/verify.go ./pkg/audit '^TestVerifyDetectsARewriteWithEveryLaterHashRecomputed$' \
+	'if !c.ring.valid(r) {' \
+	'if false && !c.ring.valid(r) {'
+
+mutant legacy-audit-format-accepted-after-keying \
+	pkg/audit/verify.go ./pkg/audit '^TestVerifyMigratesLegacyRecordsOnceThenRefusesTheLegacyFormat$' \
+	'case r.Chain == ChainLegacy && c.ring != nil:' \
+	'case r.Chain == ChainLegacy && c.ring != nil && false:'
+
+mutant dek-row-mac-not-checked \
+	pkg/vault/vault.go ./pkg/vault '^TestDEKRowsMustBeTheVaults$' \
+	'if !hmac.Equal(d.MAC, dekMAC(key, d)) {' \
+	'if false && !hmac.Equal(d.MAC, dekMAC(key, d)) {'
+
+mutant seal-and-store-not-resealing-on-stale-dek \
+	pkg/vault/vault.go ./pkg/vault '^TestSealAndStoreSealsAgainUnderTheCurrentVersion$' \
+	'if !errors.Is(err, store.ErrStaleDEK) || attempt == staleRetries {' \
+	'if true || !errors.Is(err, store.ErrStaleDEK) || attempt == staleRetries {'
+
+mutant snapshot-kept-across-generations \
+	pkg/snapshot/snapshot.go ./pkg/snapshot '^TestSnapshot' \
+	'if c.cur == nil || gen != c.cur.gen {' \
+	'if c.cur == nil {'
+
+mutant admin-listener-host-check-removed \
+	pkg/server/server.go ./pkg/server '^(TestAdminCheck|TestListenersCheckHostAndOrigin)$' \
+	'return adminCheck(cfg.Admin.Listen, bound).wrap(s.adminHandler())' \
+	'return s.adminHandler()'
+
+if [ "$broken" -gt 0 ]; then
+	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
+else
+	echo "mutants: $killed killed, $survived survived"
+fi
+[ "$survived" -eq 0 ] && [ "$broken" -eq 0 ]
