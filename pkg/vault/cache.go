@@ -15,6 +15,7 @@ import (
 type dekCache struct {
 	ttl  time.Duration
 	size int
+	now  func() time.Time
 
 	mu       sync.Mutex
 	entries  map[cacheKey]dekEntry
@@ -50,14 +51,14 @@ type flight struct {
 	err  error
 }
 
-func newDEKCache(ttl time.Duration, size int) *dekCache {
-	return &dekCache{ttl: ttl, size: size, entries: map[cacheKey]dekEntry{}, inflight: map[cacheKey]*flight{},
+func newDEKCache(ttl time.Duration, size int, now func() time.Time) *dekCache {
+	return &dekCache{ttl: ttl, size: size, now: now, entries: map[cacheKey]dekEntry{}, inflight: map[cacheKey]*flight{},
 		current: map[string]currentEntry{}}
 }
 
 func (c *dekCache) get(key cacheKey, load func() (cipher.AEAD, error)) (cipher.AEAD, error) {
 	c.mu.Lock()
-	if e, ok := c.entries[key]; ok && time.Now().Before(e.expires) {
+	if e, ok := c.entries[key]; ok && c.now().Before(e.expires) {
 		c.mu.Unlock()
 		return e.aead, nil
 	}
@@ -78,7 +79,7 @@ func (c *dekCache) get(key cacheKey, load func() (cipher.AEAD, error)) (cipher.A
 		if len(c.entries) >= c.size {
 			c.evictLocked()
 		}
-		c.entries[key] = dekEntry{aead: f.aead, expires: time.Now().Add(c.ttl)}
+		c.entries[key] = dekEntry{aead: f.aead, expires: c.now().Add(c.ttl)}
 	}
 	c.mu.Unlock()
 	close(f.done)
@@ -91,7 +92,7 @@ func (c *dekCache) currentVersion(userID string, gen int64) (int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.current[userID]
-	if !ok || e.gen != gen || !time.Now().Before(e.expires) {
+	if !ok || e.gen != gen || !c.now().Before(e.expires) {
 		return 0, false
 	}
 	return e.version, true
@@ -103,7 +104,7 @@ func (c *dekCache) setCurrent(userID string, version int, gen int64) {
 	if len(c.current) >= c.size {
 		clear(c.current)
 	}
-	c.current[userID] = currentEntry{version: version, gen: gen, expires: time.Now().Add(currentTTL)}
+	c.current[userID] = currentEntry{version: version, gen: gen, expires: c.now().Add(currentTTL)}
 }
 
 // forgetCurrent makes the next seal for userID read its current version.
@@ -115,7 +116,7 @@ func (c *dekCache) forgetCurrent(userID string) {
 
 // evictLocked drops expired entries, or an arbitrary one if none expired.
 func (c *dekCache) evictLocked() {
-	now := time.Now()
+	now := c.now()
 	for k, e := range c.entries {
 		if now.After(e.expires) {
 			delete(c.entries, k)

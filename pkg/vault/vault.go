@@ -42,6 +42,8 @@ var (
 type Options struct {
 	CacheTTL  time.Duration // default 5 minutes
 	CacheSize int           // default 10000 DEKs
+	// Now tells the cache the time (default time.Now); tests move it.
+	Now func() time.Time
 	// Registry authenticates DEK rows and opens the KEKs of DEKs wrapped
 	// by a KEK other than the current one (during and after a KEK
 	// rotation). Nil: a registry of the vault's own, whose configured
@@ -65,10 +67,13 @@ func New(st store.Store, kp keyprovider.Provider, opts Options) *Vault {
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = 10000
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	if opts.Registry == nil {
 		opts.Registry = NewRegistry(st, kp, "")
 	}
-	return &Vault{st: st, kp: kp, reg: opts.Registry, cache: newDEKCache(opts.CacheTTL, opts.CacheSize)}
+	return &Vault{st: st, kp: kp, reg: opts.Registry, cache: newDEKCache(opts.CacheTTL, opts.CacheSize, opts.Now)}
 }
 
 // KeyID names the KEK new DEKs are wrapped with.

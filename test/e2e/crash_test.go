@@ -3,8 +3,12 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,11 +17,17 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/connector/github/githubfake"
 )
 
-// TestAuditRecordSurvivesKill kills serve with SIGKILL the moment a tool
-// result arrives, in both SQLite sync modes: the result was returned only
-// after its audit record was committed, so the record is there when the
-// database is opened again, and the chain still verifies.
+// TestAuditRecordSurvivesKill kills serve with SIGKILL while many calls are
+// in flight, a few times in each SQLite sync mode. Every call carries a
+// unique issue title; a result is returned only after its audit record is
+// committed, so every title a client got a successful result for has its
+// record when the database is opened again, and the chain still verifies.
 func TestAuditRecordSurvivesKill(t *testing.T) {
+	const (
+		rounds  = 15
+		callers = 16
+		perCall = 200 // calls per caller per round at most
+	)
 	for _, mode := range []string{"full", "normal"} {
 		t.Run("sync="+mode, func(t *testing.T) {
 			t.Parallel()
@@ -28,36 +38,101 @@ func TestAuditRecordSurvivesKill(t *testing.T) {
 			dir := t.TempDir()
 			rig, key := newGitHubRig(ctx, t, gh, "MCPGATE_DATA_DIR="+dir,
 				"MCPGATE_DATABASE_URL=sqlite://"+filepath.Join(dir, "mcpgate.db")+"?sync="+mode)
-			addr := rig.serve(ctx, t)
-			sess := rig.session(ctx, t, addr, key)
 
-			const calls = 20
-			for i := range calls {
-				res, err := sess.CallTool(ctx, &mcp.CallToolParams{Name: "github_get_repo", Arguments: map[string]any{"owner": "octocat", "repo": "hello-world"}})
-				if err != nil || res.IsError {
-					t.Fatalf("call %d: %v %v", i, err, res)
-				}
+			var returned []string // titles of successful results, every round
+			for round := range rounds {
+				returned = append(returned, killDuringCalls(ctx, t, rig, key, fmt.Sprintf("%s-r%d", mode, round), callers, perCall)...)
 			}
-			if err := rig.cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			<-rig.exited
 
-			var records []struct{ Tool, Outcome string }
-			if out := rig.cli(ctx, t, "", "audit", "list", "-o", "json"); json.Unmarshal([]byte(out), &records) != nil {
+			var records []struct {
+				Tool, Outcome string
+				Arguments     json.RawMessage
+			}
+			if out := rig.cli(ctx, t, "", "audit", "list", "--limit", "0", "-o", "json"); json.Unmarshal([]byte(out), &records) != nil {
 				t.Fatalf("audit list -o json: %q", out)
 			}
-			if len(records) != calls {
-				t.Fatalf("after SIGKILL: %d audit records, want %d (one per returned result)", len(records), calls)
-			}
+			recorded := map[string]bool{}
 			for _, r := range records {
-				if r.Tool != "github_get_repo" || r.Outcome != "ok" {
-					t.Errorf("record %+v, want github_get_repo ok", r)
+				var args struct{ Title string }
+				if err := json.Unmarshal(r.Arguments, &args); err != nil || r.Tool != "github_create_issue" {
+					t.Fatalf("record %s %s %s", r.Tool, r.Outcome, r.Arguments)
+				}
+				if r.Outcome == "ok" {
+					recorded[args.Title] = true
 				}
 			}
-			if out := rig.cli(ctx, t, "", "audit", "verify"); !strings.HasPrefix(out, "ok: 20 records") {
+			lost := 0
+			for _, title := range returned {
+				if !recorded[title] {
+					lost++
+					if lost <= 5 {
+						t.Errorf("a successful result for %q was returned, but the database has no ok record of it", title)
+					}
+				}
+			}
+			if lost > 0 {
+				t.Fatalf("after %d SIGKILLs: %d of %d returned results have no audit record", rounds, lost, len(returned))
+			}
+			if out := rig.cli(ctx, t, "", "audit", "verify"); !strings.HasPrefix(out, "ok: ") {
 				t.Errorf("audit verify after SIGKILL: %q", out)
 			}
+			t.Logf("%d SIGKILLs, %d returned results, %d records, every returned result recorded", rounds, len(returned), len(records))
 		})
 	}
+}
+
+// killDuringCalls starts serve, has callers create issues with unique
+// titles (prefixed) until serve is killed with SIGKILL mid-way, and returns
+// the titles whose calls returned a successful result.
+func killDuringCalls(ctx context.Context, t *testing.T, rig *sigtermRig, key, prefix string, callers, perCaller int) []string {
+	t.Helper()
+	addr := rig.serve(ctx, t)
+	var (
+		mu       sync.Mutex
+		returned []string
+		ok       atomic.Int64 // successful results so far
+		wg       sync.WaitGroup
+	)
+	for c := range callers {
+		s, err := rig.connect(ctx, addr, key)
+		if err != nil {
+			t.Fatalf("connect: %v", err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer s.Close()
+			for i := range perCaller {
+				title := fmt.Sprintf("%s-c%d-%d", prefix, c, i)
+				res, err := s.CallTool(ctx, &mcp.CallToolParams{Name: "github_create_issue",
+					Arguments: map[string]any{"owner": "octocat", "repo": "hello-world", "title": title}})
+				if err != nil {
+					return // serve is gone
+				}
+				if !res.IsError {
+					mu.Lock()
+					returned = append(returned, title)
+					mu.Unlock()
+					ok.Add(1)
+				}
+			}
+		}()
+	}
+	// Kill once results are flowing, at a moment that varies between rounds.
+	for ok.Load() < int64(callers) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("round %s: %d results before the deadline", prefix, ok.Load())
+		case <-time.After(time.Millisecond):
+		}
+	}
+	time.Sleep(time.Duration(10+rand.IntN(60)) * time.Millisecond)
+	if err := rig.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-rig.exited
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	return returned
 }
