@@ -129,6 +129,16 @@ mutant admin-listener-host-check-removed \
 	'return adminCheck(cfg.Admin.Listen, bound).wrap(s.adminHandler())' \
 	'return s.adminHandler()'
 
+mutant dek-cache-unwrap-not-shared \
+	pkg/vault/cache.go ./pkg/vault '^TestDEKCacheUnwrapsOncePerLifetime$' \
+	'if f, ok := c.inflight[key]; ok {' \
+	'if f, ok := c.inflight[key]; ok && false {'
+
+mutant audit-written-after-the-result \
+	pkg/gateway/call.go ./test/e2e '^TestAuditRecordSurvivesKill$' \
+	'if _, err := g.audit.Write(ctx, rec); err != nil {' \
+	'if err := func() error { go g.audit.Write(context.Background(), rec); return nil }(); err != nil {'
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else
