@@ -37,14 +37,9 @@ func seedAudit(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	age, err := audit.ParseDuration(args[3])
 	ts.Check(err)
-	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + ts.Getenv("MCPGATE_DATA_DIR")}})
-	ts.Check(err)
 	ctx := context.Background()
-	a, err := appliance.Open(ctx, cfg)
-	ts.Check(err)
+	a, u := openUser(ts, userName)
 	defer a.Close()
-	u, err := a.ResolveUser(ctx, userName)
-	ts.Check(err)
 	outcome := "ok"
 	if args[2] == "deny" {
 		outcome = "denied"
@@ -62,10 +57,9 @@ func seedAudit(ts *testscript.TestScript, neg bool, args []string) {
 // tamper edits one audit record in the database file behind mcpgate's back:
 // tamper SEQ.
 func tamper(ts *testscript.TestScript, neg bool, args []string) {
-	db, err := sql.Open("sqlite", "file:"+ts.Getenv("MCPGATE_DATA_DIR")+"/mcpgate.db?_pragma=busy_timeout(5000)")
-	ts.Check(err)
+	db := openDB(ts)
 	defer db.Close()
-	_, err = db.Exec(`UPDATE audit_records SET arguments = '{"owner":"mallory"}' WHERE seq = ?`, args[0])
+	_, err := db.Exec(`UPDATE audit_records SET arguments = '{"owner":"mallory"}' WHERE seq = ?`, args[0])
 	ts.Check(err)
 }
 
@@ -76,8 +70,7 @@ func tamper(ts *testscript.TestScript, neg bool, args []string) {
 func forgeAudit(ts *testscript.TestScript, neg bool, args []string) {
 	from, err := strconv.ParseInt(args[0], 10, 64)
 	ts.Check(err)
-	db, err := sql.Open("sqlite", "file:"+ts.Getenv("MCPGATE_DATA_DIR")+"/mcpgate.db?_pragma=busy_timeout(5000)")
-	ts.Check(err)
+	db := openDB(ts)
 	defer db.Close()
 	_, err = db.Exec(`UPDATE audit_records SET arguments = '{"owner":"mallory"}' WHERE seq = ?`, from)
 	ts.Check(err)
@@ -109,10 +102,9 @@ func forgeAudit(ts *testscript.TestScript, neg bool, args []string) {
 // cutAudit deletes the records from SEQ on behind mcpgate's back (the
 // newest ones): cutaudit SEQ.
 func cutAudit(ts *testscript.TestScript, neg bool, args []string) {
-	db, err := sql.Open("sqlite", "file:"+ts.Getenv("MCPGATE_DATA_DIR")+"/mcpgate.db?_pragma=busy_timeout(5000)")
-	ts.Check(err)
+	db := openDB(ts)
 	defer db.Close()
-	_, err = db.Exec(`DELETE FROM audit_records WHERE seq >= ?`, args[0])
+	_, err := db.Exec(`DELETE FROM audit_records WHERE seq >= ?`, args[0])
 	ts.Check(err)
 }
 
@@ -123,16 +115,10 @@ func cutAudit(ts *testscript.TestScript, neg bool, args []string) {
 func seedLegacy(ts *testscript.TestScript, neg bool, args []string) {
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)
-	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + ts.Getenv("MCPGATE_DATA_DIR")}})
-	ts.Check(err)
 	ctx := context.Background()
-	a, err := appliance.Open(ctx, cfg)
-	ts.Check(err)
+	a, u := openUser(ts, "")
 	defer a.Close()
-	u, err := a.ResolveUser(ctx, "")
-	ts.Check(err)
-	db, err := sql.Open("sqlite", "file:"+ts.Getenv("MCPGATE_DATA_DIR")+"/mcpgate.db?_pragma=busy_timeout(5000)")
-	ts.Check(err)
+	db := openDB(ts)
 	defer db.Close()
 	_, err = db.Exec("DELETE FROM audit_keys WHERE user_id = ?", u.ID)
 	ts.Check(err)
@@ -228,18 +214,37 @@ func seedConn(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	account, err := strconv.Unquote(`"` + args[1] + `"`)
 	ts.Check(err)
-	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + ts.Getenv("MCPGATE_DATA_DIR")}})
-	ts.Check(err)
 	ctx := context.Background()
-	a, err := appliance.Open(ctx, cfg)
-	ts.Check(err)
+	a, u := openUser(ts, "")
 	defer a.Close()
-	u, err := a.ResolveUser(ctx, "")
-	ts.Check(err)
 	now := time.Now().UTC()
 	c := store.Connection{ID: appliance.NewID("c_"), UserID: u.ID, Name: args[0], Provider: "github", AuthKind: "api_key",
 		Account: account, Status: "ok", CreatedAt: now, UpdatedAt: now}
 	c.Credential, c.DEKVersion, err = a.Vault.Seal(ctx, u.ID, vault.PurposeCredential, c.ID, []byte("ghp_unused"))
 	ts.Check(err)
 	ts.Check(a.Store.User(u.ID).CreateConnection(ctx, c))
+}
+
+// openUser opens the data dir of the script as the admin commands do and
+// resolves the user name ("" for the owner); the caller closes the App.
+func openUser(ts *testscript.TestScript, name string) (*appliance.App, store.User) {
+	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + ts.Getenv("MCPGATE_DATA_DIR")}})
+	ts.Check(err)
+	ctx := context.Background()
+	a, err := appliance.Open(ctx, cfg)
+	ts.Check(err)
+	u, err := a.ResolveUser(ctx, name)
+	if err != nil {
+		a.Close()
+		ts.Fatalf("resolve user %q: %v", name, err)
+	}
+	return a, u
+}
+
+// openDB opens the script's SQLite database directly, behind mcpgate's
+// back, as someone with write access to the file could.
+func openDB(ts *testscript.TestScript) *sql.DB {
+	db, err := sql.Open("sqlite", "file:"+ts.Getenv("MCPGATE_DATA_DIR")+"/mcpgate.db?_pragma=busy_timeout(5000)")
+	ts.Check(err)
+	return db
 }
