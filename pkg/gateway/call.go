@@ -116,7 +116,7 @@ func (g *Gateway) call(ctx context.Context, id Identity, connName string, p conn
 
 // callUpstream calls the tool with the connection's token (refreshed
 // first for OAuth connections when due, or when force is set). Its
-// errors are for the model: scrubbed of the credential.
+// errors are for the model: the connector scrubs its token from them.
 func (g *Gateway) callUpstream(ctx context.Context, conn store.Connection, cred secret.Value, p connector.Provider, prep connector.Prepared, limit int, force bool) (string, error) {
 	token, err := g.tokens.ForCall(ctx, conn, cred, force)
 	if errors.Is(err, oauth.ErrNeedsReauth) {
@@ -132,13 +132,10 @@ func (g *Gateway) callUpstream(ctx context.Context, conn store.Connection, cred 
 		HTTP:           g.http,
 		MaxResultBytes: limit, // what a tool downloads; finish cuts the result to it
 	}
-	out, err := prep.Run(ctx, up)
-	secrets := secret.NewRedactor(token, cred)
-	if err != nil {
-		return "", secrets.Scrub(err)
-	}
-	out, _ = secrets.Redact(out)
-	return out, nil
+	// The connector scrubs its token (this one, refreshed or not) from
+	// the result and the error; finish and call scrub every other
+	// credential of the user.
+	return prep.Run(ctx, up)
 }
 
 func (g *Gateway) connection(ctx context.Context, userID, name string) (store.Connection, error) {
