@@ -13,7 +13,6 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/appliance"
 	"github.com/mcpgate/mcpgate/pkg/connector"
-	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/safefile"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
@@ -130,15 +129,7 @@ func connRow(c store.Connection) connJSON {
 // say to connect again), or expired (the access token lapsed; it is
 // refreshed on next use if a refresh token was issued).
 func connStatus(c store.Connection) string {
-	switch {
-	case c.Status == oauth.StatusNeedsReauth:
-		return "needs re-auth"
-	case !c.ExpiresAt.IsZero() && time.Now().After(c.ExpiresAt):
-		return "expired"
-	case c.Status == "":
-		return "ok"
-	}
-	return c.Status
+	return appliance.ConnectionState(c, time.Now())
 }
 
 func (c *cli) connectListCmd() *cobra.Command {

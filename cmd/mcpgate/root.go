@@ -101,6 +101,8 @@ the commands check.`,
 		c.versionCmd(),
 		c.auditCmd(),
 		c.vaultCmd(),
+		c.statusCmd(),
+		c.healthcheckCmd(),
 	)
 	return root
 }

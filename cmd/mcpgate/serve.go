@@ -60,6 +60,12 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	defer s.Close()
 	log.Info("mcpgate starting", "version", version, "data_dir", cfg.DataDir, "tls", cfg.TLS.Mode)
+	// A newcomer's first serve has nothing to offer yet: say what to run.
+	if setup, err := a.Setup(ctx); err == nil {
+		for _, step := range setup.NextSteps() {
+			log.Warn("next step: " + step)
+		}
+	}
 	hctx, stopHousekeeping := context.WithCancel(ctx)
 	defer stopHousekeeping()
 	go a.Housekeep(hctx, log)
