@@ -3,8 +3,10 @@
 # mcpgate in a container: a static binary on distroless, running as the
 # non-root user 65532, with all state in the /data volume.
 #
-# Build:
-#   docker build --build-arg VERSION=$(git describe --tags --always) -t mcpgate .
+# Build (the same flags and version stamp as `make build`; deploy/compose_test.go
+# checks that they stay the same):
+#   make image        # docker build --build-arg VERSION=$(git describe --tags --always --dirty) -t mcpgate:latest .
+# deploy/compose.yaml runs the image with limits, read-only, as non-root.
 #
 # Initialise the volume once (data dir, config, KEK, database, owner user;
 # idempotent, never overwrites the KEK):
@@ -42,8 +44,9 @@
 # with it and the database, everything can), or keep it outside the volume
 # with a read-only mount and MCPGATE_KEK_FILE. Pass secrets (a database URL
 # with a password, OAuth client secrets) with --env-file or a secret mount,
-# not in this file. The image has no shell and no curl: health-check
-# GET /healthz from the orchestrator.
+# not in this file. The image has no shell and no curl: the binary probes
+# itself, `/mcpgate healthcheck http://127.0.0.1:9090/healthz` (exit 0 when
+# serve answers), as deploy/compose.yaml's health check does.
 
 ARG GO_VERSION=1.26
 

@@ -10,10 +10,17 @@ PEBBLE_VERSION := v2.10.1
 export CGO_ENABLED := 0
 SHELL := /bin/bash
 
-.PHONY: build run test test-tools interop bench fuzz mutants lint fmt clean vendor-go-sdk
+IMAGE     ?= mcpgate:latest
+
+.PHONY: build image run test test-tools interop bench fuzz mutants lint fmt clean vendor-go-sdk
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mcpgate
+
+# The container image (Dockerfile), stamped with the version make build
+# uses; deploy/compose.yaml runs it.
+image:
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
 
 # Build, initialise ./data on first use (SQLite + local KEK), and serve on
 # http://127.0.0.1:8443/mcp.
@@ -54,7 +61,7 @@ mutants:
 
 lint:
 	$(GO) vet ./...
-	@out=$$(gofmt -l cmd pkg test configs); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l cmd pkg test configs deploy); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	shellcheck scripts/*.sh
 	scripts/vendor-go-sdk.sh --check
 
@@ -64,7 +71,7 @@ vendor-go-sdk:
 	scripts/vendor-go-sdk.sh
 
 fmt:
-	gofmt -w cmd pkg test configs
+	gofmt -w cmd pkg test configs deploy
 
 clean:
 	rm -rf bin
