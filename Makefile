@@ -61,7 +61,7 @@ mutants:
 
 lint:
 	$(GO) vet ./...
-	@out=$$(gofmt -l cmd pkg test configs deploy); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l cmd pkg test configs deploy scripts); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	shellcheck scripts/*.sh
 	scripts/vendor-go-sdk.sh --check
 
@@ -71,7 +71,7 @@ vendor-go-sdk:
 	scripts/vendor-go-sdk.sh
 
 fmt:
-	gofmt -w cmd pkg test configs deploy
+	gofmt -w cmd pkg test configs deploy scripts
 
 clean:
 	rm -rf bin

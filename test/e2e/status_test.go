@@ -304,18 +304,30 @@ func TestStatusSaysWhetherItWorks(t *testing.T) {
 		// setup returns the environment for the database and a handle on
 		// it as its superuser, and init's extra arguments.
 		setup func(t *testing.T, dataDir string) (env, initArgs []string, open func() (*sql.DB, error), down []string)
+		// notReady, where the database allows it, takes serve's database
+		// away while it runs, and returns what gives it back.
+		notReady func(r *statusRig) (undo func())
 	}{
 		{"sqlite", func(t *testing.T, dataDir string) ([]string, []string, func() (*sql.DB, error), []string) {
 			return nil, nil, func() (*sql.DB, error) {
 					return sql.Open("sqlite", "file:"+filepath.Join(dataDir, "mcpgate.db")+"?_pragma=busy_timeout(5000)")
 				},
 				[]string{"MCPGATE_DATABASE_URL=sqlite://" + filepath.Join(t.TempDir(), "gone", "mcpgate.db")}
-		}},
+		}, nil},
 		{"postgres", func(t *testing.T, _ string) ([]string, []string, func() (*sql.DB, error), []string) {
 			d := pgtest.FreshOwnedDB(t)
 			return nil, []string{"--database-url", d.OwnerURL, "--serve-role", d.ServeRole},
 				func() (*sql.DB, error) { return sql.Open("pgx", d.SuperURL) },
 				[]string{"MCPGATE_DATABASE_ADMIN_URL=postgres://postgres@127.0.0.1:1/mcpgate?sslmode=disable&connect_timeout=5"}
+		}, func(r *statusRig) func() {
+			// serve's own login may no longer log in, and its sessions end.
+			var role string
+			if err := r.db.QueryRow("SELECT usename FROM pg_stat_activity WHERE datname = current_database() AND usename LIKE 'mcpgate_test_serve_%' LIMIT 1").Scan(&role); err != nil {
+				r.t.Fatalf("serve's login has no session: %v", err)
+			}
+			r.exec("ALTER ROLE " + role + " NOLOGIN")
+			r.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", role)
+			return func() { r.exec("ALTER ROLE " + role + " LOGIN") }
 		}},
 	}
 	for _, d := range drivers {
@@ -394,6 +406,14 @@ func TestStatusSaysWhetherItWorks(t *testing.T) {
 			}
 
 			// Each condition alone.
+			if d.notReady != nil {
+				undo := d.notReady(r)
+				r.wantAttention("not ready", "serve is up but not ready", nil)
+				undo()
+				if rep, code := r.status(nil); code != 0 {
+					t.Errorf("serve's login restored: exit %d, attention %q; want serve ready again without a restart", code, rep.Attention)
+				}
+			}
 			r.wantAttention("certificate", "TLS certificate for localhost expires in 29 day", nil, "--cert-warn", "1000h")
 			r.wantAttention("disk", "free in "+dataDir, nil, "--min-free", "1000000TiB")
 
