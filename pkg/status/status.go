@@ -229,8 +229,7 @@ func (r *Report) inspect(ctx context.Context, a *appliance.App, o Options) {
 	}
 	users, err := a.Users(ctx, o.User, o.User == "")
 	if err != nil {
-		r.Database.OK, r.Database.Error = false, err.Error()
-		r.attend("the users cannot be listed (%s)", err.Error())
+		r.attend("the users cannot be read: %s", err.Error())
 		return
 	}
 	sort.Slice(users, func(i, j int) bool { return users[i].Name < users[j].Name })

@@ -79,6 +79,7 @@ type statusRig struct {
 	env     []string
 	dataDir string
 	listen  string
+	admin   string
 	roots   *x509.CertPool
 	// db opens the database behind mcpgate's back (as its superuser on
 	// PostgreSQL).
@@ -88,13 +89,13 @@ type statusRig struct {
 func newStatusRig(t *testing.T, gh *githubfake.Server, dbEnv []string) *statusRig {
 	t.Helper()
 	dir := t.TempDir()
-	r := &statusRig{t: t, bin: mcpgateBinary(t), dataDir: filepath.Join(dir, "data"), listen: freePort(t)}
+	r := &statusRig{t: t, bin: mcpgateBinary(t), dataDir: filepath.Join(dir, "data"), listen: freePort(t), admin: freePort(t)}
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	r.roots = writeServeCert(t, certFile, keyFile, 30*24*time.Hour)
 	r.env = append([]string{
 		"MCPGATE_DATA_DIR=" + r.dataDir,
 		"MCPGATE_LISTEN=" + r.listen,
-		"MCPGATE_ADMIN_LISTEN=" + freePort(t),
+		"MCPGATE_ADMIN_LISTEN=" + r.admin,
 		"MCPGATE_TLS_MODE=files",
 		"MCPGATE_TLS_CERT_FILE=" + certFile,
 		"MCPGATE_TLS_KEY_FILE=" + keyFile,
@@ -405,6 +406,13 @@ func TestStatusSaysWhetherItWorks(t *testing.T) {
 				t.Errorf("status (table): exit %d\n%s", code, out)
 			}
 
+			// The container health check: 0 while serve answers.
+			for _, u := range []string{"http://" + r.admin + "/healthz", "https://" + r.listen + "/healthz"} {
+				if out, errOut, code := r.run("", nil, "healthcheck", u); code != 0 || out != "ok\n" {
+					t.Errorf("healthcheck %s: exit %d, %q %q; want 0 and ok", u, code, out, errOut)
+				}
+			}
+
 			// Each condition alone.
 			if d.notReady != nil {
 				undo := d.notReady(r)
@@ -457,6 +465,9 @@ func TestStatusSaysWhetherItWorks(t *testing.T) {
 			r.exec(`DELETE FROM audit_records`)
 
 			stop()
+			if _, errOut, code := r.run("", nil, "healthcheck", "http://"+r.admin+"/healthz"); code != 1 || !strings.Contains(errOut, "connection refused") {
+				t.Errorf("healthcheck with serve stopped: exit %d, %q; want 1 and the refusal", code, errOut)
+			}
 			r.wantAttention("serve down", "serve does not answer at https://"+r.listen+"/healthz", nil)
 		})
 	}
