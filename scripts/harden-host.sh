@@ -229,6 +229,10 @@ for f in "$dropin_dir"/*.conf; do
 	[ -f "$f" ] && [ "$f" != "$dropin" ] && cp "$f" "$tmpdir/d/"
 done
 sed -E "s#^([[:space:]]*Include[[:space:]]+)/etc/ssh/sshd_config\.d/#\1$tmpdir/d/#I" "$sshd_config" >"$tmpdir/sshd_config"
+if [ "$dry_run" = 1 ] && [ "$scratch" = 0 ] && [ "$(id -u)" != 0 ]; then
+	say "sshd -t: not run (it needs root to read the host keys); the real run validates before it changes anything"
+	exit 0
+fi
 if ! out=$("$sshd_bin" -t -f "$tmpdir/sshd_config" 2>&1); then
 	die "sshd -t refuses the new configuration, so nothing was changed: $out"
 fi
@@ -236,12 +240,19 @@ say "ok: sshd -t accepts the new configuration"
 
 [ "$dry_run" = 0 ] || exit 0
 install -d -m 0755 "$dropin_dir"
+[ ! -f "$dropin" ] || cp -p "$dropin" "$tmpdir/previous.conf"
 install -m 0644 "$tmpdir/d/00-mcpgate-harden.conf" "$dropin.new"
 mv -f "$dropin.new" "$dropin"
 
 if [ "$scratch" = 1 ]; then
 	say "sshd: not reloaded (scratch root)"
 	exit 0
+fi
+# Once more on the files in place, as sshd will read them; put the old
+# drop-in back if they fail.
+if ! out=$("$sshd_bin" -t 2>&1); then
+	if [ -f "$tmpdir/previous.conf" ]; then mv -f "$tmpdir/previous.conf" "$dropin"; else rm -f "$dropin"; fi
+	die "sshd -t refuses the configuration in place, so the previous one was restored and sshd not reloaded: $out"
 fi
 # A reload (or, with socket activation, a restart of the socket) keeps
 # every open session: they belong to processes sshd already forked.
