@@ -193,7 +193,16 @@ for c in "${ufw_cmds[@]}"; do
 		ufw $c >/dev/null
 	fi
 done
-[ "$scratch" = 1 ] || [ "$ufw_changed" = 1 ] || say "ok: the firewall already allows only 80, 443 and ssh (${ports[*]}) in"
+[ "$scratch" = 1 ] || [ "$ufw_changed" = 1 ] || say "ok: the firewall already denies incoming by default and allows 80, 443 and ssh (${ports[*]})"
+# Rules someone added by hand stay, but are named.
+if [ -n "$ufw_status" ]; then
+	wanted=" 80/tcp 443/tcp "
+	for p in "${ports[@]}" "${current[@]}"; do wanted+="$p/tcp "; done
+	others=$(awk '$0 ~ /ALLOW IN/ { print $1 }' <<<"$ufw_status" | sort -u | while read -r r; do
+		case $wanted in *" $r "*) ;; *) printf '%s ' "$r" ;; esac
+	done)
+	[ -z "$others" ] || say "note: the firewall also lets in $others(added before this script): remove what you do not need with 'ufw delete allow RULE'"
+fi
 
 # --- sshd ----------------------------------------------------------------------------
 

@@ -279,3 +279,112 @@ func TestHardenHostRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestHardenHostLive runs the script for real, as root on this Debian
+// machine's own files, inside private mount and network namespaces: /etc
+// is a copy, /root and /run are empty, and the firewall is real UFW and
+// iptables in a network namespace of its own, so the machine is not
+// touched. systemd cannot run here: systemctl is a stand-in that records
+// what it was asked. It checks the firewall UFW reports after a move and
+// after closing the old port, that each second run changes nothing, and
+// that sshd is reloaded once per change.
+func TestHardenHostLive(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root: it runs the script for real in private namespaces")
+	}
+	for _, tool := range []string{"sshd", "ssh-keygen", "ufw", "iptables", "unshare"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if _, err := os.Stat("/usr/sbin/" + tool); err != nil {
+				parts.Missing(t, "ufw", "apt-get install -y openssh-server ufw iptables")
+			}
+		}
+	}
+	if err := exec.Command("unshare", "-m", "-n", "sh", "-c", "ufw status >/dev/null").Run(); err != nil {
+		parts.Missing(t, "ufw", "ufw cannot run in a private network namespace here (needs root and iptables)")
+	}
+	dir := t.TempDir()
+	shim := filepath.Join(dir, "bin", "systemctl")
+	calls := filepath.Join(dir, "systemctl.log")
+	if err := os.MkdirAll(filepath.Dir(shim), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(shim, []byte("#!/bin/sh\necho \"$*\" >> "+calls+"\n[ \"$1\" != is-enabled ]\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(dir, "admin")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v\n%s", err, out)
+	}
+	abs, err := filepath.Abs(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each step prints a marker, so the output splits into its runs.
+	sandbox := `set -e
+mkdir "$D/etc" && cp -a /etc/. "$D/etc/" && mount --bind "$D/etc" /etc
+mount -t tmpfs tmpfs /run && mkdir /run/sshd
+mount -t tmpfs tmpfs /root && mkdir -m 700 /root/.ssh && cp "$D/admin.pub" /root/.ssh/authorized_keys
+export PATH="$D/bin:$PATH" SUDO_USER=root
+step() { echo "=== $*"; "$S" "$@" || echo "exit $?"; ufw status verbose; }
+step --ssh-port 2222
+step --ssh-port 2222
+step --ssh-port 2222 --close-old-port
+step --ssh-port 2222 --close-old-port
+echo "=== sshd -T"; sshd -T | grep -E '^(port|passwordauthentication) '
+`
+	cmd := exec.Command("unshare", "-m", "-n", "sh", "-c", sandbox)
+	cmd.Env = append(os.Environ(), "D="+dir, "S="+abs)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("sandbox: %v\n%s", err, out)
+	}
+	runs := strings.Split(string(out), "=== ")[1:]
+	if len(runs) != 5 {
+		t.Fatalf("the sandbox ran %d steps, want 5:\n%s", len(runs), out)
+	}
+	allowed := func(run string) []string {
+		var rules []string
+		for _, l := range strings.Split(run, "\n") {
+			if f := strings.Fields(l); len(f) >= 3 && f[1] == "ALLOW" && f[2] == "IN" {
+				rules = append(rules, f[0])
+			}
+		}
+		return rules
+	}
+	for i, c := range []struct {
+		allowed []string
+		changed bool
+	}{
+		{[]string{"80/tcp", "443/tcp", "22/tcp", "2222/tcp"}, true},
+		{[]string{"80/tcp", "443/tcp", "22/tcp", "2222/tcp"}, false},
+		{[]string{"80/tcp", "443/tcp", "2222/tcp"}, true},
+		{[]string{"80/tcp", "443/tcp", "2222/tcp"}, false},
+	} {
+		run := runs[i]
+		if strings.Contains(run, "\nexit ") || !strings.Contains(run, "Status: active") || !strings.Contains(run, "Default: deny (incoming)") {
+			t.Errorf("step %d: the script failed or the firewall is not active and denying:\n%s", i+1, run)
+		}
+		if got := allowed(run); !slices.Equal(got, c.allowed) {
+			t.Errorf("step %d: the firewall lets in %q, want %q", i+1, got, c.allowed)
+		}
+		if changed := strings.Contains(run, "change:"); changed != c.changed {
+			t.Errorf("step %d: changed = %v, want %v:\n%s", i+1, changed, c.changed, run)
+		}
+	}
+	if i, j := strings.Index(runs[0], "change: ufw allow 2222/tcp"), strings.Index(runs[0], "change: write /etc/ssh"); i < 0 || j < i {
+		t.Errorf("the new port was not opened before sshd's configuration changed:\n%s", runs[0])
+	}
+	if got := runs[4]; !strings.Contains(got, "port 2222\n") || strings.Contains(got, "port 22\n") || !strings.Contains(got, "passwordauthentication no") {
+		t.Errorf("sshd -T in the sandbox after the move:\n%s", got)
+	}
+	log, err := os.ReadFile(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(log), "reload ssh\n"); n != 2 {
+		t.Errorf("sshd reloaded %d times, want 2 (one per change):\n%s", n, log)
+	}
+	if _, err := os.Stat("/etc/ssh/sshd_config.d/00-mcpgate-harden.conf"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the machine's own /etc/ssh got the drop-in (%v): the sandbox leaked", err)
+	}
+}
