@@ -287,7 +287,8 @@ func TestHardenHostRefusals(t *testing.T) {
 // touched. systemd cannot run here: systemctl is a stand-in that records
 // what it was asked. It checks the firewall UFW reports after a move and
 // after closing the old port, that each second run changes nothing, and
-// that sshd is reloaded once per change.
+// that sshd is reloaded once per change. A rule added by hand before
+// stays, and is named.
 func TestHardenHostLive(t *testing.T) {
 	if os.Getuid() != 0 {
 		t.Skip("needs root: it runs the script for real in private namespaces")
@@ -325,6 +326,7 @@ mkdir "$D/etc" && cp -a /etc/. "$D/etc/" && mount --bind "$D/etc" /etc
 mount -t tmpfs tmpfs /run && mkdir /run/sshd
 mount -t tmpfs tmpfs /root && mkdir -m 700 /root/.ssh && cp "$D/admin.pub" /root/.ssh/authorized_keys
 export PATH="$D/bin:$PATH" SUDO_USER=root
+ufw allow 8080/tcp >/dev/null # a rule from before, which stays
 step() { echo "=== $*"; "$S" "$@" || echo "exit $?"; ufw status verbose; }
 step --ssh-port 2222
 step --ssh-port 2222
@@ -355,10 +357,10 @@ echo "=== sshd -T"; sshd -T | grep -E '^(port|passwordauthentication) '
 		allowed []string
 		changed bool
 	}{
-		{[]string{"80/tcp", "443/tcp", "22/tcp", "2222/tcp"}, true},
-		{[]string{"80/tcp", "443/tcp", "22/tcp", "2222/tcp"}, false},
-		{[]string{"80/tcp", "443/tcp", "2222/tcp"}, true},
-		{[]string{"80/tcp", "443/tcp", "2222/tcp"}, false},
+		{[]string{"8080/tcp", "80/tcp", "443/tcp", "22/tcp", "2222/tcp"}, true},
+		{[]string{"8080/tcp", "80/tcp", "443/tcp", "22/tcp", "2222/tcp"}, false},
+		{[]string{"8080/tcp", "80/tcp", "443/tcp", "2222/tcp"}, true},
+		{[]string{"8080/tcp", "80/tcp", "443/tcp", "2222/tcp"}, false},
 	} {
 		run := runs[i]
 		if strings.Contains(run, "\nexit ") || !strings.Contains(run, "Status: active") || !strings.Contains(run, "Default: deny (incoming)") {
@@ -366,6 +368,10 @@ echo "=== sshd -T"; sshd -T | grep -E '^(port|passwordauthentication) '
 		}
 		if got := allowed(run); !slices.Equal(got, c.allowed) {
 			t.Errorf("step %d: the firewall lets in %q, want %q", i+1, got, c.allowed)
+		}
+		// (UFW lists no rules while it is inactive, as before the first run.)
+		if i > 0 && !strings.Contains(run, "note: the firewall also lets in 8080/tcp (added before this script)") {
+			t.Errorf("step %d: the rule added by hand is not named:\n%s", i+1, run)
 		}
 		if changed := strings.Contains(run, "change:"); changed != c.changed {
 			t.Errorf("step %d: changed = %v, want %v:\n%s", i+1, changed, c.changed, run)
