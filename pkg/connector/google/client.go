@@ -24,8 +24,8 @@ const (
 	// GmailURL is Gmail's root (/gmail/v1), the rootUrl of Gmail's
 	// discovery document. Gmail calls go there while the API URL is
 	// DefaultAPIURL; any other API URL (a proxy, a fake) serves both.
-	GmailURL = "https://gmail.googleapis.com"
-	userAgent     = "mcpgate"
+	GmailURL  = "https://gmail.googleapis.com"
+	userAgent = "mcpgate"
 	// maxJSON bounds a JSON response so that a runaway or hostile upstream
 	// cannot exhaust the gateway's memory.
 	maxJSON = 8 << 20
