@@ -296,7 +296,9 @@ func (d *discovery) checkValue(at string, v any, s *dSchema, request bool) []str
 	if request && s.ReadOnly {
 		return []string{at + ": read-only, a request may not set it"}
 	}
-	wrong := func() []string { return []string{fmt.Sprintf("%s: %T where the schema says %s %s", at, v, s.Type, s.Format)} }
+	wrong := func() []string {
+		return []string{fmt.Sprintf("%s: %T where the schema says %s %s", at, v, s.Type, s.Format)}
+	}
 	switch s.Type {
 	case "any", "":
 		return nil
@@ -379,7 +381,9 @@ func (d *discovery) checkTypeOnce(at string, t reflect.Type, s *dSchema, seen ma
 		return nil
 	}
 	seen[typeSchema{t, s}] = true
-	wrong := func() []string { return []string{fmt.Sprintf("%s: Go %s where the schema says %s %s", at, t, s.Type, s.Format)} }
+	wrong := func() []string {
+		return []string{fmt.Sprintf("%s: Go %s where the schema says %s %s", at, t, s.Type, s.Format)}
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if s.Type != "object" {
