@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -254,6 +255,47 @@ func TestFakeParametersAreDescribed(t *testing.T) {
 			if d, ok := m.Parameters[p]; !ok || d.Location != "query" {
 				t.Errorf("the fake accepts %s on %s, which %s does not take", p, pattern, m.ID)
 			}
+		}
+	}
+}
+
+// Each call works with a token holding one of the scopes the connection
+// asks for, and every method it then calls lists that scope: the
+// connector asks for what its requests need, and the fake grants no more
+// than the description does.
+func TestEachCallNeedsOneDescribedScope(t *testing.T) {
+	docs := descriptions(t)
+	p, err := connector.Lookup("google")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range contractCalls {
+		args := c.args
+		if c.tool == "drive_create_text" {
+			args = `{"name":"n.txt","content":"hello"}` // drive.file writes only into the app's folders
+		}
+		var worked []string
+		for _, scope := range DefaultScopes {
+			if !strings.HasPrefix(scope, "https://") {
+				continue
+			}
+			fake := googlefake.New(contractToken, googlefake.WithScopes(scope))
+			up := connectortest.Upstream(fake.URL, contractToken)
+			rec := connectortest.Record(&up)
+			_, err := callTool(p, up, c.tool, args)
+			fake.Close()
+			if err != nil {
+				continue
+			}
+			worked = append(worked, scope)
+			for _, ex := range rec.Exchanges() {
+				if _, m, _, ok := describe(docs, ex); ok && !slices.Contains(m.Scopes, scope) {
+					t.Errorf("%s worked with %s alone, which %s does not list (%v)", c.tool, scope, m.ID, m.Scopes)
+				}
+			}
+		}
+		if len(worked) == 0 {
+			t.Errorf("%s %s works with none of DefaultScopes alone", c.tool, args)
 		}
 	}
 }
