@@ -33,10 +33,11 @@ func (a searchArgs) query() url.Values {
 var searchIssuesTool = connector.Tool{
 	Name: "search_issues",
 	Description: "Search issues and pull requests across GitHub with GitHub's search syntax, e.g. " +
-		"\"repo:octocat/hello-world is:issue is:open label:bug crash\". Include is:issue or is:pr. " +
+		"\"repo:octocat/hello-world is:issue is:open label:bug crash\". Include is:issue or is:pull-request " +
+		"(a GitHub App user token must). " +
 		"Returns one line per result with its repository, number, state, title and URL.",
 	InputSchema: toolkit.Object([]string{"q"},
-		toolkit.String("q", "GitHub issue search query: keywords plus qualifiers such as repo:OWNER/NAME, is:issue, is:pr, is:open, label:NAME, author:LOGIN."),
+		toolkit.String("q", "GitHub issue search query: keywords plus qualifiers such as repo:OWNER/NAME, is:issue, is:pull-request, is:open, label:NAME, author:LOGIN."),
 		perPage,
 	),
 	ReadOnly: true,
