@@ -118,6 +118,35 @@ var readTypes = []struct{ mine, theirs any }{
 	{messageList{}, sl.GetConversationHistoryResponse{}},
 }
 
+// fakeAnswers decode each method's answer into slack-go's types (the
+// envelopes slack-go keeps unexported are spelled out around them): a field
+// of the wrong JSON type fails.
+var fakeAnswers = map[string]func() any{
+	"auth.test":             func() any { return &sl.AuthTestResponse{} },
+	"conversations.history": func() any { return &sl.GetConversationHistoryResponse{} },
+	"conversations.replies": func() any { return &sl.GetConversationHistoryResponse{} },
+	"conversations.list": func() any {
+		return &struct {
+			Channels []sl.Channel        `json:"channels"`
+			Meta     sl.ResponseMetadata `json:"response_metadata"`
+		}{}
+	},
+	"chat.postMessage": func() any {
+		return &struct {
+			Channel string     `json:"channel"`
+			TS      string     `json:"ts"`
+			Message sl.Message `json:"message"`
+		}{}
+	},
+	"users.list": func() any {
+		return &struct {
+			Members []sl.User `json:"members"`
+		}{}
+	},
+	"users.info":          func() any { return &struct{ User sl.User }{} },
+	"users.lookupByEmail": func() any { return &struct{ User sl.User }{} },
+}
+
 var contractCalls = []struct{ tool, args string }{
 	{"list_channels", `{"types":["public_channel","private_channel"],"limit":50}`},
 	{"channel_history", `{"channel":"#general","limit":5,"oldest":"2024-01-01"}`},
@@ -196,6 +225,13 @@ func TestCallsAreSlackMethods(t *testing.T) {
 			if n, err := strconv.Atoi(params.Get(r.param)); err != nil || n < 1 || n > r.max {
 				t.Errorf("%s: %s=%q, want 1-%d per %s", method, r.param, params.Get(r.param), r.max, r.page)
 			}
+		}
+		if into, ok := fakeAnswers[method]; ok {
+			if err := json.Unmarshal(ex.RespBody, into()); err != nil {
+				t.Errorf("%s: the fake's answer does not decode into slack-go's types: %v", method, err)
+			}
+		} else {
+			t.Errorf("%s: add the slack-go types of its answer to fakeAnswers", method)
 		}
 		var env struct {
 			OK bool `json:"ok"`
