@@ -190,6 +190,7 @@ func TestRoutesAreSDKRoutes(t *testing.T) {
 			t.Errorf("tool %s has no contract call", tool.Name)
 		}
 	}
+	t.Logf("checking %d calls against %d generated routes", len(rec.Exchanges()), len(routes))
 	for _, ex := range rec.Exchanges() {
 		id := strings.TrimPrefix(ex.URL.Path, "/2/")
 		r, ok := routes[id]

@@ -197,6 +197,7 @@ func TestRequestsAreGitHubOperations(t *testing.T) {
 			t.Errorf("tool %s has no contract call", tool.Name)
 		}
 	}
+	t.Logf("checking %d requests against %d api.github.com operations", len(rec.Exchanges()), len(ops))
 	for _, ex := range rec.Exchanges() {
 		line := ex.Method + " " + strings.TrimPrefix(ex.URL.EscapedPath(), "")
 		var name string

@@ -133,6 +133,7 @@ func TestRequestsFollowTheDiscoveryDocuments(t *testing.T) {
 			t.Errorf("tool %s has no contract call", tool.Name)
 		}
 	}
+	t.Logf("checking %d requests against %d described methods", len(exchanges), len(docs["gmail"].methods)+len(docs["drive"].methods))
 	for _, ex := range exchanges {
 		d, m, upload, ok := describe(docs, ex)
 		if !ok {

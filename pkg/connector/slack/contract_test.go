@@ -188,6 +188,7 @@ func TestCallsAreSlackMethods(t *testing.T) {
 			t.Errorf("tool %s has no contract call", tool.Name)
 		}
 	}
+	t.Logf("checking %d calls against %d methods slack-go calls", len(rec.Exchanges()), len(known))
 	for _, ex := range rec.Exchanges() {
 		method := strings.TrimPrefix(ex.URL.Path, "/api/")
 		words, ok := known[method]
