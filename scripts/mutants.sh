@@ -139,6 +139,17 @@ mutant audit-written-after-the-result \
 	'if _, err := g.audit.Write(ctx, rec); err != nil {' \
 	'if err := func() error { go g.audit.Write(context.Background(), rec); return nil }(); err != nil {'
 
+# The connectors against the providers' published descriptions.
+mutant gmail-called-off-its-discovery-root \
+	pkg/connector/google/client.go ./pkg/connector/google '^TestRequestsFollowTheDiscoveryDocuments$' \
+	'GmailURL  = "https://gmail.googleapis.com"' \
+	'GmailURL  = "https://www.googleapis.com"'
+
+mutant dropbox-fake-lists-links-with-sharing-write \
+	pkg/connector/dropbox/dropboxfake/files.go ./pkg/connector/dropbox '^TestFakeRefusesMissingScopes$' \
+	'{"sharing.read", (*Server).listSharedLinks}' \
+	'{"sharing.read|sharing.write", (*Server).listSharedLinks}'
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else

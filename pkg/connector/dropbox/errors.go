@@ -170,6 +170,8 @@ func routeError(route, summary string, parts []string) *callError {
 	case has("not_found"):
 		ce.msg = route + ": nothing found at that path (paths start with /; list_folder or search show what exists)"
 		ce.kind = []error{ErrNotFound}
+	case has("conflict") && has("file_ancestor"):
+		ce.msg = route + ": a folder on that path is a file; choose a path whose parent folders are folders"
 	case has("conflict") && has("folder"):
 		ce.msg = route + ": a folder already exists at that path; choose another file name"
 	case has("conflict"):

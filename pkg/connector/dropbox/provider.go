@@ -29,9 +29,11 @@ const (
 )
 
 // DefaultScopes are what the tools need, space-separated in the request.
+// sharing.read is for sharing/list_shared_links, which create_shared_link
+// asks when the link already exists.
 var DefaultScopes = []string{
 	"account_info.read", "files.metadata.read", "files.content.read",
-	"files.content.write", "sharing.write",
+	"files.content.write", "sharing.read", "sharing.write",
 }
 
 // AuthParams go on the authorization URL: token_access_type=offline makes

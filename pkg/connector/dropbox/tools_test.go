@@ -3,6 +3,7 @@ package dropbox_test
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -146,10 +147,23 @@ func TestUploadConflictsAreExplained(t *testing.T) {
 	_, err = suite.Call(t, up, "upload_text", `{"path":"/Documents/Reports","text":"x"}`)
 	connectortest.AssertContains(t, connectortest.ErrText(err), "a folder already exists at that path")
 	_, err = suite.Call(t, up, "upload_text", `{"path":"/Documents/notes.txt/inner.txt","text":"x"}`)
-	connectortest.AssertContains(t, connectortest.ErrText(err), "a file already exists at that path")
+	connectortest.AssertContains(t, connectortest.ErrText(err), "files/upload: a folder on that path is a file")
 	if b, _ := fake.File("/Documents/notes.txt"); !strings.HasPrefix(string(b), "Meeting notes") {
 		t.Errorf("a refused upload changed the file: %q", b)
 	}
+}
+
+// The fallback asks sharing/list_shared_links, whose scope is sharing.read
+// (https://www.dropbox.com/developers/documentation/http/documentation#sharing-list_shared_links):
+// the default scopes must ask for it, and sharing.write alone must not do.
+func TestExistingLinkNeedsSharingRead(t *testing.T) {
+	t.Parallel()
+	if !slices.Contains(dropbox.DefaultScopes, "sharing.read") {
+		t.Errorf("DefaultScopes = %v, want sharing.read among them", dropbox.DefaultScopes)
+	}
+	_, up := newFake(t, dropboxfake.WithoutLinkMetadata(), dropboxfake.WithScopes("files.metadata.read", "sharing.write"))
+	_, err := suite.Call(t, up, "create_shared_link", `{"path":"/Photos/cat.jpg"}`)
+	connectortest.AssertContains(t, connectortest.ErrText(err), "lacks the scope sharing.read")
 }
 
 func TestExistingLinkWithoutMetadataIsListed(t *testing.T) {

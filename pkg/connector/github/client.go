@@ -64,6 +64,35 @@ func (c *client) post(ctx context.Context, path string, in, out any) error {
 // do sends one request. path is already escaped; out receives the decoded
 // JSON body of a 2xx response, or is a *json.RawMessage to defer decoding.
 func (c *client) do(ctx context.Context, method, path string, q url.Values, in, out any) (page, error) {
+	raw, resp, err := c.send(ctx, method, path, q, in, jsonMedia)
+	if err != nil {
+		return page{}, err
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return page{}, unexpected(resp)
+		}
+	}
+	return page{next: nextPage(resp.Header.Get("Link"))}, nil
+}
+
+// raw GETs path with the raw media type and returns the body: a file's
+// bytes from the contents API, which files over 1 MB need.
+func (c *client) raw(ctx context.Context, path string, q url.Values) ([]byte, error) {
+	raw, _, err := c.send(ctx, http.MethodGet, path, q, nil, rawMedia)
+	return raw, err
+}
+
+// Media types: GitHub's JSON, and the raw one that returns a file's bytes
+// (https://docs.github.com/rest/repos/contents#get-repository-content).
+const (
+	jsonMedia = "application/vnd.github+json"
+	rawMedia  = "application/vnd.github.raw+json"
+)
+
+// send makes one request and returns the body of a 2xx response, read
+// with a bound; any other status becomes an error.
+func (c *client) send(ctx context.Context, method, path string, q url.Values, in any, accept string) ([]byte, *http.Response, error) {
 	target := c.base + path
 	if len(q) > 0 {
 		target += "?" + q.Encode()
@@ -72,16 +101,16 @@ func (c *client) do(ctx context.Context, method, path string, q url.Values, in, 
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return page{}, fmt.Errorf("encode request: %w", err)
+			return nil, nil, fmt.Errorf("encode request: %w", err)
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
-		return page{}, errors.New("build request: the GitHub API URL or an argument makes an invalid URL")
+		return nil, nil, errors.New("build request: the GitHub API URL or an argument makes an invalid URL")
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/vnd.github+json")
+	req.Header.Set("Accept", accept)
 	req.Header.Set("X-GitHub-Api-Version", apiVersion)
 	req.Header.Set("User-Agent", userAgent)
 	if in != nil {
@@ -90,25 +119,20 @@ func (c *client) do(ctx context.Context, method, path string, q url.Values, in, 
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return page{}, transportError(ctx, err)
+		return nil, nil, transportError(ctx, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return page{}, transportError(ctx, err)
+		return nil, nil, transportError(ctx, err)
 	}
 	if len(raw) > maxBody {
-		return page{}, fmt.Errorf("the response from GitHub is larger than %d MiB; ask for less (a smaller per_page or a narrower query)", maxBody>>20)
+		return nil, nil, fmt.Errorf("the response from GitHub is larger than %d MiB; ask for less (a smaller per_page or a narrower query)", maxBody>>20)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return page{}, statusError(method, path, resp, raw)
+		return nil, nil, statusError(method, path, resp, raw)
 	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return page{}, unexpected(resp)
-		}
-	}
-	return page{next: nextPage(resp.Header.Get("Link"))}, nil
+	return raw, resp, nil
 }
 
 // nextPage reads the page number of rel="next" from a Link header such as

@@ -20,7 +20,7 @@ var getFileTool = connector.Tool{
 	Description: "Read one text file from a GitHub repository and return its contents. Give the path from the " +
 		"repository root (e.g. \"docs/guide.md\") and optionally a branch, tag or commit as ref (default: the " +
 		"default branch). Directories and binary files are refused; the error for a directory lists its entries. " +
-		"Files over 1 MB cannot be read this way.",
+		"Files over 8 MiB cannot be read this way.",
 	InputSchema: toolkit.Object([]string{"owner", "repo", "path"},
 		ownerProp, repoProp,
 		toolkit.String("path", "Path of the file from the repository root, e.g. \"README.md\" or \"src/main.go\"."),
@@ -67,8 +67,17 @@ func getFile(ctx context.Context, c *client, a getFileArgs) (string, error) {
 		return "", directoryError(where, doc)
 	}
 	var f content
-	if err := json.Unmarshal(doc, &f); err != nil {
+	err := json.Unmarshal(doc, &f)
+	if err != nil {
 		return "", errors.New("unexpected response from GitHub: the contents API did not return a file")
+	}
+	if f.Type == "file" && f.Encoding == "none" {
+		// Files of 1-100 MB come without content under the JSON media
+		// type; the raw one returns their bytes.
+		if f.Content, err = rawContent(ctx, c, a.path()+"/contents/"+escapeFilePath(a.Path), q, where, f.Size); err != nil {
+			return "", err
+		}
+		f.Encoding = "raw"
 	}
 	text, err := fileText(where, f)
 	if err != nil {
@@ -126,17 +135,34 @@ func fileText(where string, f content) (string, error) {
 	default:
 		return "", fmt.Errorf("%s is a %s, not a file", where, f.Type)
 	}
-	if f.Encoding != "base64" {
-		// GitHub sends encoding "none" and no content for files over 1 MB.
-		return "", fmt.Errorf("%s is too large (%d bytes) to read through the contents API", where, f.Size)
-	}
-	// GitHub wraps the base64 at 60 columns; the decoder skips newlines.
-	data, err := base64.StdEncoding.DecodeString(f.Content)
-	if err != nil {
-		return "", errors.New("unexpected response from GitHub: the file content is not valid base64")
+	var data []byte
+	switch f.Encoding {
+	case "raw": // fetched with the raw media type
+		data = []byte(f.Content)
+	case "base64":
+		// GitHub wraps the base64 at 60 columns; the decoder skips newlines.
+		var err error
+		if data, err = base64.StdEncoding.DecodeString(f.Content); err != nil {
+			return "", errors.New("unexpected response from GitHub: the file content is not valid base64")
+		}
+	default:
+		return "", fmt.Errorf("unexpected response from GitHub: %s has content encoded as %q", where, toolkit.Clip(f.Encoding, 40))
 	}
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
 		return "", fmt.Errorf("%s is a binary file (%d bytes); get_file only returns text files", where, len(data))
+	}
+	return string(data), nil
+}
+
+// rawContent fetches a file over 1 MB with the raw media type. Files over
+// the gateway's read bound are refused before their bytes are asked for.
+func rawContent(ctx context.Context, c *client, path string, q url.Values, where string, size int) (string, error) {
+	if size > maxBody {
+		return "", fmt.Errorf("%s is too large (%d bytes) for get_file, which reads at most %d MiB", where, size, maxBody>>20)
+	}
+	data, err := c.raw(ctx, path, q)
+	if err != nil {
+		return "", err
 	}
 	return string(data), nil
 }

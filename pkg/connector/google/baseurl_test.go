@@ -70,3 +70,38 @@ func mustParse(s string) *url.URL {
 	}
 	return u
 }
+
+// hostRewriter sends every request to the fake whatever host it names, so
+// a test sees the URLs the connector builds from the default API URL.
+type hostRewriter struct{ to *url.URL }
+
+func (h hostRewriter) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.URL.Scheme, r.URL.Host, r.Host = h.to.Scheme, h.to.Host, h.to.Host
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// The discovery documents' rootUrl: Gmail's is https://gmail.googleapis.com/
+// (gmail/v1/gmail-api.json), Drive's https://www.googleapis.com/
+// (drive/v3/drive-api.json), both in google.golang.org/api.
+func TestDefaultURLsAreTheDiscoveryRoots(t *testing.T) {
+	t.Parallel()
+	fake, up := newFake(t)
+	up.BaseURL = google.DefaultAPIURL
+	up.HTTP = &http.Client{Transport: hostRewriter{mustParse(fake.URL)}}
+	rec := connectortest.Record(&up)
+	if _, err := suite.Call(t, up, "gmail_list_labels", `{}`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := suite.Call(t, up, "drive_get", validArgs["drive_get"]); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ex := range rec.Exchanges() {
+		got = append(got, ex.URL.Scheme+"://"+ex.URL.Host+ex.URL.Path)
+	}
+	want := []string{"https://gmail.googleapis.com/gmail/v1/users/me/labels", "https://www.googleapis.com/drive/v3/files/"}
+	if len(got) != 2 || got[0] != want[0] || !strings.HasPrefix(got[1], want[1]) {
+		t.Errorf("requests went to %q, want %q and a file under %q", got, want[0], want[1])
+	}
+}

@@ -18,10 +18,14 @@ import (
 )
 
 const (
-	// DefaultAPIURL serves both Gmail (/gmail/v1) and Drive (/drive/v3,
-	// /upload/drive/v3).
+	// DefaultAPIURL is Drive's root (/drive/v3, /upload/drive/v3), the
+	// rootUrl of Drive's discovery document.
 	DefaultAPIURL = "https://www.googleapis.com"
-	userAgent     = "mcpgate"
+	// GmailURL is Gmail's root (/gmail/v1), the rootUrl of Gmail's
+	// discovery document. Gmail calls go there while the API URL is
+	// DefaultAPIURL; any other API URL (a proxy, a fake) serves both.
+	GmailURL  = "https://gmail.googleapis.com"
+	userAgent = "mcpgate"
 	// maxJSON bounds a JSON response so that a runaway or hostile upstream
 	// cannot exhaust the gateway's memory.
 	maxJSON = 8 << 20
@@ -33,6 +37,7 @@ const (
 // client makes the requests of one tool call with one credential.
 type client struct {
 	base    string // scheme://host[/path] without a trailing slash
+	gmail   string // the base for /gmail/ paths
 	token   string
 	secrets *secret.Redactor // the token and the credential it came from
 	http    *http.Client
@@ -55,7 +60,11 @@ func newClient(up connector.Upstream, need string) (*client, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &client{base: base, token: tok, secrets: secret.NewRedactor(secret.FromString(tok), up.Credential), http: toolkit.HTTPClient(up.HTTP), need: need, now: now}, nil
+	gmail := base
+	if base == DefaultAPIURL {
+		gmail = GmailURL
+	}
+	return &client{base: base, gmail: gmail, token: tok, secrets: secret.NewRedactor(secret.FromString(tok), up.Credential), http: toolkit.HTTPClient(up.HTTP), need: need, now: now}, nil
 }
 
 // request is one call to a Google API. path is already escaped.
@@ -106,6 +115,9 @@ func decode(path string, rep reply, out any) error {
 func (c *client) do(ctx context.Context, r request) (reply, error) {
 	api := apiName(r.path)
 	target := c.base + r.path
+	if api == "Gmail" {
+		target = c.gmail + r.path
+	}
 	if len(r.query) > 0 {
 		target += "?" + r.query.Encode()
 	}

@@ -10,9 +10,10 @@
 // and gRPC settings into the binary) for the ten REST calls used here; and
 // the tools need things the library makes roundabout: every response body
 // read with a bound, no error value that carries Google's raw response
-// headers and body around, one base URL for both APIs (Gmail under
-// /gmail/v1, Drive under /drive/v3 and /upload/drive/v3) that tests point
-// at a loopback fake. The wire format the package speaks is checked against
+// headers and body around, one configurable base URL for both APIs (Gmail
+// under /gmail/v1, Drive under /drive/v3 and /upload/drive/v3) that tests
+// point at a loopback fake; by default Gmail is called at its own root,
+// gmail.googleapis.com, and Drive at www.googleapis.com. The wire format the package speaks is checked against
 // googlefake, which was written from Google's API reference.
 //
 // The credential is the bare OAuth access token; the gateway refreshes it

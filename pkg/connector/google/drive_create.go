@@ -87,6 +87,9 @@ func driveCreateText(ctx context.Context, c *client, a driveCreateTextArgs) (str
 		body:        bytes.NewReader(body),
 		contentType: contentType,
 	})
+	if err != nil && a.ParentID != "" {
+		return "", parentError(err, a.ParentID)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -136,4 +139,20 @@ func multipartRelated(meta any, mediaType string, media []byte) ([]byte, string,
 		return nil, "", fmt.Errorf("build upload: %w", err)
 	}
 	return buf.Bytes(), "multipart/related; boundary=" + w.Boundary(), nil
+}
+
+// parentError explains why Drive refused the folder: a drive.file token
+// sees and writes only the folders this app created.
+func parentError(err error, parent string) error {
+	var ce *callError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	switch {
+	case errors.Is(err, ErrNotFound):
+		ce.msg += "; the folder " + parent + " does not exist, or the connection has only the drive.file scope and did not create it (drive.file writes only into folders this app created; without parent_id the file goes to My Drive)"
+	case errors.Is(err, errForbidden):
+		ce.msg += "; the connection may not write into folder " + parent + " (with drive.file it writes only into folders this app created; the full drive scope allows any folder the account can edit)"
+	}
+	return err
 }

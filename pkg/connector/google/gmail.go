@@ -186,9 +186,7 @@ type noArgs struct{}
 func (*noArgs) Normalise() error { return nil }
 
 func gmailListLabels(ctx context.Context, c *client, _ noArgs) (string, error) {
-	var res struct {
-		Labels []gmailLabel `json:"labels"`
-	}
+	var res labelList
 	if err := c.getJSON(ctx, gmailMe+"/labels", nil, &res); err != nil {
 		return "", err
 	}

@@ -38,9 +38,7 @@ func (Provider) Identify(ctx context.Context, up connector.Upstream) (string, er
 	if err != nil {
 		return "", err
 	}
-	var profile struct {
-		EmailAddress string `json:"emailAddress"`
-	}
+	var profile gmailProfile
 	err = c.getJSON(ctx, "/gmail/v1/users/me/profile", nil, &profile)
 	if err == nil && profile.EmailAddress != "" {
 		return c.Redact(profile.EmailAddress), nil
@@ -48,12 +46,7 @@ func (Provider) Identify(ctx context.Context, up connector.Upstream) (string, er
 	if err != nil && fatalForIdentify(err) {
 		return "", c.Scrub(err)
 	}
-	var about struct {
-		User struct {
-			EmailAddress string `json:"emailAddress"`
-			DisplayName  string `json:"displayName"`
-		} `json:"user"`
-	}
+	var about driveAbout
 	if derr := c.getJSON(ctx, "/drive/v3/about", url.Values{"fields": {"user(displayName,emailAddress)"}}, &about); derr != nil {
 		if err != nil && !errors.Is(err, ErrInsufficientScope) {
 			derr = err // Gmail's own failure says more than Drive's missing scope

@@ -137,3 +137,24 @@ func TestDriveCreateTextInAMissingFolderIsNotFound(t *testing.T) {
 	_, err := suite.Call(t, up, "drive_create_text", `{"name":"a.txt","content":"x","parent_id":"1NoSuchFolder"}`)
 	connectortest.AssertContains(t, connectortest.ErrText(err), "Google Drive: not found: File not found: 1NoSuchFolder")
 }
+
+// A drive.file token writes only into folders the app created; Drive hides
+// the others (404), or with drive.readonly too shows them but refuses the
+// write (403). https://developers.google.com/workspace/drive/api/guides/api-specific-auth
+func TestDriveFileWritesOnlyIntoTheAppsFolders(t *testing.T) {
+	t.Parallel()
+	fake, up := newFake(t, googlefake.WithScopes(googlefake.ScopeDriveFile))
+	_, err := suite.Call(t, up, "drive_create_text", `{"name":"a.txt","content":"x","parent_id":"`+googlefake.FolderProjects+`"}`)
+	connectortest.AssertContains(t, connectortest.ErrText(err), "File not found: "+googlefake.FolderProjects, "the connection has only the drive.file scope and did not create it")
+
+	own := fake.AddAppFolder("Made by mcpgate")
+	got, err := suite.Call(t, up, "drive_create_text", `{"name":"a.txt","content":"x","parent_id":"`+own+`"}`)
+	if err != nil {
+		t.Fatalf("writing into the app's own folder: %v", err)
+	}
+	connectortest.AssertContains(t, got, "in folder "+own)
+
+	_, up = newFake(t, googlefake.WithScopes(googlefake.ScopeDriveFile, googlefake.ScopeDriveReadonly))
+	_, err = suite.Call(t, up, "drive_create_text", `{"name":"a.txt","content":"x","parent_id":"`+googlefake.FolderProjects+`"}`)
+	connectortest.AssertContains(t, connectortest.ErrText(err), "HTTP 403", "may not write into folder "+googlefake.FolderProjects)
+}

@@ -62,6 +62,23 @@ type gmailLabel struct {
 	Type string `json:"type"` // system or user
 }
 
+type labelList struct {
+	Labels []gmailLabel `json:"labels"`
+}
+
+// gmailProfile is users.getProfile.
+type gmailProfile struct {
+	EmailAddress string `json:"emailAddress"`
+}
+
+// driveAbout is about.get with fields user(displayName,emailAddress).
+type driveAbout struct {
+	User struct {
+		EmailAddress string `json:"emailAddress"`
+		DisplayName  string `json:"displayName"`
+	} `json:"user"`
+}
+
 // sentMessage is what messages.send and the message inside drafts.create
 // answer: ids and labels only.
 type sentMessage struct {

@@ -19,7 +19,7 @@ func TestBadArgumentsAreRefusedBeforeAnyRequest(t *testing.T) {
 		{Name: "unknown argument", Tool: "list_channels", Args: `{"type":"im"}`, Want: `unknown argument "type"`},
 		{Name: "wrong type", Tool: "channel_history", Args: `{"channel":"C01GENERAL","limit":"ten"}`, Want: "argument limit must be an integer, not a string"},
 		{Name: "unknown channel type", Tool: "list_channels", Args: `{"types":["dm"]}`, Want: "argument types[0] must be one of public_channel, private_channel, mpim, im"},
-		{Name: "limit too big", Tool: "list_channels", Args: `{"limit":5000}`, Want: "argument limit must be at most 1000"},
+		{Name: "limit too big", Tool: "list_channels", Args: `{"limit":1000}`, Want: "argument limit must be at most 999"},
 		{Name: "negative limit", Tool: "list_users", Args: `{"limit":-1}`, Want: "argument limit must be at least 1"},
 		{Name: "cursor with odd characters", Tool: "list_users", Args: `{"cursor":"a b"}`, Want: "cursor is not one Slack gave out"},
 		{Name: "history without channel", Tool: "channel_history", Args: `{}`, Want: "channel is required"},

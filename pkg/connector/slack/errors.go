@@ -65,7 +65,15 @@ func rateLimited(method string, h http.Header, now time.Time) error {
 	if s, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && s >= 0 {
 		wait = fmt.Sprintf("retry after %d seconds (at %s)", s, now.Add(time.Duration(s)*time.Second).UTC().Format(time.RFC3339))
 	}
-	return &callError{msg: "Slack rate limit reached for " + method + "; " + wait, code: "ratelimited", kind: []error{ErrRateLimited}}
+	return &callError{msg: "Slack rate limit reached for " + method + "; " + wait + limitedHint(method), code: "ratelimited", kind: []error{ErrRateLimited}}
+}
+
+// limitedHint names the Marketplace limits on the methods they apply to.
+func limitedHint(method string) string {
+	if method != "conversations.history" && method != "conversations.replies" {
+		return ""
+	}
+	return " (" + marketplaceLimits + "; a workspace-internal app or a Marketplace app is not limited this way)"
 }
 
 // tokenProblems are the codes that mean the token itself was refused.
@@ -129,7 +137,7 @@ func apiError(method string, env envelope) error {
 	}
 	switch code {
 	case "ratelimited", "rate_limited":
-		return &callError{msg: "Slack rate limit reached for " + method + "; wait a minute before retrying", code: code, kind: []error{ErrRateLimited}}
+		return &callError{msg: "Slack rate limit reached for " + method + "; wait a minute before retrying" + limitedHint(method), code: code, kind: []error{ErrRateLimited}}
 	case "missing_scope":
 		msg := "the Slack token lacks the scope " + toolkit.Clip(orUnknown(env.Needed), 200) + " that " + method + " needs"
 		if env.Provided != "" {

@@ -38,7 +38,7 @@ func TestRateLimitNamesTheWait(t *testing.T) {
 	fake, up := newFake(t)
 	fake.FailNext(fakekit.RateLimit, 1)
 	_, err := suite.Call(t, up, "channel_history", validArgs["channel_history"])
-	want := regexp.MustCompile(`^Slack rate limit reached for conversations\.history; retry after 30 seconds \(at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)$`)
+	want := regexp.MustCompile(`^Slack rate limit reached for conversations\.history; retry after 30 seconds \(at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\) \(Slack gives apps that are not in the Slack Marketplace `)
 	if !want.MatchString(connectortest.ErrText(err)) || !errors.Is(err, slack.ErrRateLimited) {
 		t.Errorf("error = %q, want it to match %s", connectortest.ErrText(err), want)
 	}

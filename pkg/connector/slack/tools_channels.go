@@ -22,7 +22,7 @@ var listChannelsTool = connector.Tool{
 	InputSchema: toolkit.Object(nil,
 		toolkit.EnumList("types", "Conversation types to list; default [\"public_channel\", \"private_channel\"].", channelTypes...),
 		toolkit.Boolean("include_archived", "Also list archived channels; default false."),
-		toolkit.Integer("limit", "Channels per page, 1-1000; default 100.", 1, 1000),
+		toolkit.Integer("limit", "Channels per page, 1-999; default 100.", 1, 999),
 		cursorProp,
 	),
 	ReadOnly: true,
@@ -42,7 +42,7 @@ func (a *listChannelsArgs) Normalise() error {
 			return fmt.Errorf("types must contain only %s", strings.Join(channelTypes, ", "))
 		}
 	}
-	if _, err := toolkit.Limit("limit", a.Limit, 100, 1000); err != nil {
+	if _, err := toolkit.Limit("limit", a.Limit, 100, 999); err != nil {
 		return err
 	}
 	var err error
@@ -55,7 +55,7 @@ func listChannels(ctx context.Context, c *client, a listChannelsArgs) (string, e
 	if len(types) == 0 {
 		types = []string{"public_channel", "private_channel"}
 	}
-	limit, _ := toolkit.Limit("limit", a.Limit, 100, 1000)
+	limit, _ := toolkit.Limit("limit", a.Limit, 100, 999)
 	form := url.Values{
 		"types":            {strings.Join(types, ",")},
 		"exclude_archived": {strconv.FormatBool(!a.IncludeArchived)},
@@ -85,8 +85,12 @@ func listChannels(ctx context.Context, c *client, a listChannelsArgs) (string, e
 }
 
 // maxNamePages bounds how far resolveChannel pages through
-// conversations.list looking for a name (1000 channels a page).
+// conversations.list looking for a name (namePage channels a page).
 const maxNamePages = 10
+
+// namePage is the largest page conversations.list serves: its limit "must
+// be an integer under 1000" (https://api.slack.com/methods/conversations.list).
+const namePage = "999"
 
 // resolveChannel turns a normalised channel argument into an id: the
 // methods that read history need one, while people and models usually
@@ -98,7 +102,7 @@ func resolveChannel(ctx context.Context, c *client, ref string) (string, error) 
 	form := url.Values{
 		"types":            {"public_channel,private_channel"},
 		"exclude_archived": {"false"},
-		"limit":            {"1000"},
+		"limit":            {namePage},
 	}
 	for range maxNamePages {
 		var out channelList

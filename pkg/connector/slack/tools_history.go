@@ -74,6 +74,7 @@ func channelHistory(ctx context.Context, c *client, a channelHistoryArgs) (strin
 	for _, m := range out.Messages {
 		writeMessage(&b, m, true)
 	}
+	limitedNote(&b, limit, len(out.Messages), out.Meta.NextCursor)
 	moreNote(&b, "messages (older)", out.Meta.NextCursor)
 	return b.String(), nil
 }
@@ -85,7 +86,7 @@ var threadRepliesTool = connector.Tool{
 	InputSchema: toolkit.Object([]string{"channel", "ts"},
 		channelProp,
 		toolkit.String("ts", "Timestamp of the thread's first message, e.g. 1712345678.123456."),
-		toolkit.Integer("limit", "Messages to return, 1-1000; default 100.", 1, 1000),
+		toolkit.Integer("limit", "Messages to return, 1-999; default 100.", 1, 999),
 		cursorProp,
 	),
 	ReadOnly: true,
@@ -107,7 +108,7 @@ func (a *threadRepliesArgs) Normalise() error {
 	if a.TS, err = tsArg("ts", a.TS, true); err != nil {
 		return err
 	}
-	if _, err := toolkit.Limit("limit", a.Limit, 100, 1000); err != nil {
+	if _, err := toolkit.Limit("limit", a.Limit, 100, 999); err != nil {
 		return err
 	}
 	a.Cursor, err = cursorArg(a.Cursor)
@@ -115,7 +116,7 @@ func (a *threadRepliesArgs) Normalise() error {
 }
 
 func threadReplies(ctx context.Context, c *client, a threadRepliesArgs) (string, error) {
-	limit, _ := toolkit.Limit("limit", a.Limit, 100, 1000)
+	limit, _ := toolkit.Limit("limit", a.Limit, 100, 999)
 	ts := a.TS
 	id, err := resolveChannel(ctx, c, a.Channel)
 	if err != nil {
@@ -132,8 +133,24 @@ func threadReplies(ctx context.Context, c *client, a threadRepliesArgs) (string,
 	for _, m := range out.Messages {
 		writeMessage(&b, m, false)
 	}
+	limitedNote(&b, limit, len(out.Messages), out.Meta.NextCursor)
 	moreNote(&b, "replies", out.Meta.NextCursor)
 	return b.String(), nil
+}
+
+// marketplaceLimits explains the limits Slack has imposed since 2025-05-29
+// on conversations.history and conversations.replies for commercial apps
+// not distributed through the Slack Marketplace
+// (https://api.slack.com/changelog/2025-05-terms-rate-limit-update-and-faq).
+const marketplaceLimits = "Slack gives apps that are not in the Slack Marketplace (created since 2025-05-29) " +
+	"at most 15 messages per call and one call a minute to conversations.history and conversations.replies"
+
+// limitedNote says why a page holds fewer messages than asked when Slack
+// cut it to 15 and has more.
+func limitedNote(b *strings.Builder, asked, got int, cursor string) {
+	if cursor != "" && got == 15 && asked > 15 {
+		fmt.Fprintf(b, "Slack returned 15 of the %d messages asked for: %s.\n", asked, marketplaceLimits)
+	}
 }
 
 func setIf(form url.Values, key, v string) {

@@ -132,7 +132,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, t *token) {
 	target := a.Path
 	for attempt := 1; ; attempt++ {
 		if s.blockedByFile(target) {
-			writeUploadConflict(w, "file")
+			writeUploadConflict(w, "file_ancestor")
 			return
 		}
 		old := s.entries[strings.ToLower(target)]

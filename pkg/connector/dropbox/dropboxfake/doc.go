@@ -21,8 +21,9 @@
 // likewise; path validation ("" is the root, "/" is refused) as plain-text
 // 400s; route errors as 409 with error_summary and the error union
 // (path/not_found, path/not_folder, path/not_file, unsupported_file,
-// path/conflict/file with autorename, shared_link_already_exists with the
-// existing link's metadata); cursors for list_folder/continue.
+// path/conflict/file with autorename, path/conflict/file_ancestor under a
+// file, shared_link_already_exists with the existing link's metadata);
+// cursors for list_folder/continue.
 //
 // OAuth: the authorize step approves at once (or, after DenyConsent,
 // redirects with error=access_denied) and redirects to redirect_uri with

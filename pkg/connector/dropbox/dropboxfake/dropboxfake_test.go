@@ -73,6 +73,7 @@ func TestRoutesAnswerLikeDropbox(t *testing.T) {
 		{"download of a folder", "files/download", map[string]string{"Authorization": auth, "Dropbox-API-Arg": `{"path":"/Documents"}`}, ``, 409, `"path/not_file/.."`},
 		{"upload without a content type", "files/upload", map[string]string{"Authorization": auth, "Dropbox-API-Arg": `{"path":"/x.txt"}`}, `x`, 400, `Bad HTTP "Content-Type" header: ""`},
 		{"upload conflict", "files/upload", map[string]string{"Authorization": auth, "Content-Type": "application/octet-stream", "Dropbox-API-Arg": `{"path":"/Documents/notes.txt","mode":{".tag":"add"}}`}, `x`, 409, `"reason":{".tag":"conflict","conflict":{".tag":"file"}}`},
+		{"upload under a file", "files/upload", map[string]string{"Authorization": auth, "Content-Type": "application/octet-stream", "Dropbox-API-Arg": `{"path":"/Documents/notes.txt/x.txt"}`}, `x`, 409, `"error_summary":"path/conflict/file_ancestor/.."`},
 		{"existing link carries its metadata", "sharing/create_shared_link_with_settings", rpc, `{"path":"/Photos/cat.jpg"}`, 409, `"shared_link_already_exists":{".tag":"metadata","metadata":{".tag":"file"`},
 		{"unknown route", "files/nope", rpc, `{}`, 404, `Unknown API function`},
 	}

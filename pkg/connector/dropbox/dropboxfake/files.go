@@ -23,7 +23,7 @@ var routes = map[string]rpcRoute{
 	"files/list_folder/continue":               {"files.metadata.read", (*Server).listFolderContinue},
 	"files/search_v2":                          {"files.metadata.read", (*Server).searchV2},
 	"sharing/create_shared_link_with_settings": {"sharing.write", (*Server).createSharedLink},
-	"sharing/list_shared_links":                {"sharing.read|sharing.write", (*Server).listSharedLinks},
+	"sharing/list_shared_links":                {"sharing.read", (*Server).listSharedLinks},
 	"users/get_current_account":                {"account_info.read", (*Server).currentAccount},
 	"auth/token/revoke":                        {"", (*Server).revokeToken},
 }

@@ -59,6 +59,12 @@ func (s *Server) getContents(w http.ResponseWriter, r *http.Request, repo *repoS
 	}
 	p := strings.Trim(r.PathValue("path"), "/")
 	if data, ok := repo.files[p]; ok {
+		if rawMedia(r.Header.Get("Accept")) {
+			w.Header().Set("Content-Type", "application/vnd.github.raw; charset=utf-8")
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(data)
+			return
+		}
 		writeJSON(w, http.StatusOK, s.fileEntry(repo, p, data, true))
 		return
 	}
@@ -101,11 +107,32 @@ func (s *Server) fileEntry(repo *repoState, p string, data []byte, withContent b
 	e := s.entry(repo, "file", p, sha, "blob")
 	e.Size = len(data)
 	e.DownloadURL = ptr("https://raw.githubusercontent.com/" + repo.repo.FullName + "/" + branch + "/" + p)
-	if withContent {
+	switch {
+	case withContent && len(data) > maxObjectContent:
+		// 1-100 MB: the object has no content; ask for the raw media type.
+		e.Encoding = "none"
+		e.Content = ptr("")
+	case withContent:
 		e.Encoding = "base64"
 		e.Content = ptr(wrap60(data))
 	}
 	return e
+}
+
+// maxObjectContent is the largest file whose content the contents API puts
+// in the JSON object (https://docs.github.com/rest/repos/contents#get-repository-content).
+const maxObjectContent = 1 << 20
+
+// rawMedia reports whether accept asks for the raw media type.
+func rawMedia(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		switch strings.TrimSpace(mt) {
+		case "application/vnd.github.raw", "application/vnd.github.raw+json", "application/vnd.github.v3.raw":
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) dirEntry(repo *repoState, p string) contentJSON {

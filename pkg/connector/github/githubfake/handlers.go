@@ -73,7 +73,7 @@ func (s *Server) listRepos(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	vis := q.Get("visibility")
 	if vis != "" && vis != "all" && vis != "public" && vis != "private" {
-		writeError(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{"Repository", "visibility", "invalid"})
+		writeError(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "Repository", Field: "visibility", Code: "invalid"})
 		return
 	}
 	s.mu.RLock()
@@ -168,7 +168,7 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, repo *repoS
 		return
 	}
 	if in.Title == nil || strings.TrimSpace(*in.Title) == "" {
-		writeError(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{"Issue", "title", "missing_field"})
+		writeError(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "Issue", Field: "title", Code: "missing_field"})
 		return
 	}
 	is := s.addIssue(repo, *in.Title, in.Body, in.Labels, "open", 0)
@@ -206,7 +206,7 @@ func (s *Server) createComment(w http.ResponseWriter, r *http.Request, repo *rep
 		return
 	}
 	if in.Body == nil || *in.Body == "" {
-		writeError(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{"IssueComment", "body", "missing_field"})
+		writeError(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "IssueComment", Field: "body", Code: "missing_field"})
 		return
 	}
 	c := s.addComment(repo, is, *in.Body, now())

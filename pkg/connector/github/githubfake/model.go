@@ -208,6 +208,7 @@ type fieldError struct {
 	Resource string `json:"resource"`
 	Field    string `json:"field"`
 	Code     string `json:"code"`
+	Message  string `json:"message,omitempty"`
 }
 
 // blobSHA is git's object id for a blob, which is what GitHub reports.

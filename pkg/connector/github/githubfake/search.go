@@ -49,7 +49,7 @@ func (q query) allow(key string, ok func(v string) bool) bool {
 }
 
 func missingQuery(w http.ResponseWriter) {
-	writeError(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{"Search", "q", "missing"})
+	writeError(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "Search", Field: "q", Code: "missing"})
 }
 
 func (s *Server) searchIssues(w http.ResponseWriter, r *http.Request) {
@@ -59,6 +59,11 @@ func (s *Server) searchIssues(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := parseQuery(raw)
+	if s.appUserToken() && !hasType(q) {
+		// https://docs.github.com/rest/search/search#search-issues-and-pull-requests
+		writeError(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "Search", Field: "q", Code: "invalid", Message: "Query must include 'is:issue' or 'is:pull-request'"})
+		return
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var found []issueJSON
@@ -81,6 +86,16 @@ func (s *Server) searchIssues(w http.ResponseWriter, r *http.Request) {
 	}
 	page := paginate(s, w, r, found)
 	writeJSON(w, http.StatusOK, searchJSON[issueJSON]{TotalCount: len(found), Items: page})
+}
+
+// hasType reports whether q says is:issue or is:pull-request.
+func hasType(q query) bool {
+	for _, v := range q.quals["is"] {
+		if v = strings.ToLower(v); v == "issue" || v == "pull-request" {
+			return true
+		}
+	}
+	return false
 }
 
 func issueQualifiers(q query, it issueJSON) bool {
@@ -110,6 +125,12 @@ func (s *Server) searchCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := parseQuery(raw)
+	if len(q.words) == 0 {
+		// Code search needs a search term besides qualifiers
+		// (https://docs.github.com/search-github/searching-on-github/searching-code).
+		writeError(w, http.StatusUnprocessableEntity, "Validation Failed", fieldError{Resource: "Search", Field: "q", Code: "invalid", Message: "The search must include at least one search term besides qualifiers"})
+		return
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var found []codeItemJSON

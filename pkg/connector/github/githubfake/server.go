@@ -3,6 +3,7 @@ package githubfake
 import (
 	"crypto/subtle"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -12,8 +13,13 @@ import (
 // Login is the seeded user that every accepted token belongs to.
 const Login = "octocat"
 
-// APIVersion is the only X-GitHub-Api-Version the fake accepts.
+// APIVersion is the X-GitHub-Api-Version the connector sends; the fake
+// accepts it and the others in APIVersions.
 const APIVersion = "2022-11-28"
+
+// APIVersions are the REST API versions GitHub publishes
+// (https://docs.github.com/rest/about-the-rest-api/api-versions).
+var APIVersions = []string{"2022-11-28", "2026-03-10"}
 
 const docsURL = "https://docs.github.com/rest"
 
@@ -43,6 +49,19 @@ type Option func(*Server)
 func WithPathPrefix(prefix string) Option {
 	return func(s *Server) { s.prefix = "/" + strings.Trim(prefix, "/") }
 }
+
+// AddFile adds (or replaces) a file in a seeded repository, e.g. one over
+// 1 MB that the contents API serves only as raw. It panics when the
+// repository is not seeded.
+func (s *Server) AddFile(owner, repo, path string, data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.repos[strings.ToLower(owner+"/"+repo)].files[path] = data
+}
+
+// appUserToken reports whether the fake's token is a GitHub App user
+// access token (ghu_ prefix), which GitHub treats differently in search.
+func (s *Server) appUserToken() bool { return strings.HasPrefix(s.token, "ghu_") }
 
 // New starts a fake that accepts token as "Authorization: Bearer <token>"
 // or "Authorization: token <token>". Close it when done.
@@ -90,7 +109,7 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 		writeError(w, http.StatusForbidden, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.")
 		return false
 	}
-	if v := r.Header.Get("X-GitHub-Api-Version"); v != "" && v != APIVersion {
+	if v := r.Header.Get("X-GitHub-Api-Version"); v != "" && !slices.Contains(APIVersions, v) {
 		writeError(w, http.StatusBadRequest, "API version '"+v+"' is not supported.")
 		return false
 	}

@@ -15,7 +15,9 @@
 // real RFC 5322 message, drafts.create and messages.send keeping the raw
 // message they were given, Drive's partial responses (the fields
 // parameter), its query language (q), files.export, alt=media, and
-// multipart/related uploads. The OAuth endpoints check the client (secret
+// multipart/related uploads (into a folder the app created, for a token
+// with drive.file alone). A query parameter the method does not take gets
+// 400, as Google answers; QueryParams lists what each route takes. The OAuth endpoints check the client (secret
 // in the body or HTTP Basic), the exact redirect URI, single-use codes,
 // PKCE (S256 or plain), and answer {"error":"invalid_grant",...} the way
 // Google does. No id_token is issued.

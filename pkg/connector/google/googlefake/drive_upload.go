@@ -52,7 +52,7 @@ func (s *Server) LastUpload() Upload {
 	return s.drive.lastUpload
 }
 
-func (s *Server) upload(w http.ResponseWriter, r *http.Request, _ bool) {
+func (s *Server) upload(w http.ResponseWriter, r *http.Request, all bool) {
 	if r.URL.Query().Get("uploadType") != "multipart" {
 		badRequest(w, "The fake accepts uploadType=multipart only", "uploadType")
 		return
@@ -83,9 +83,19 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, _ bool) {
 		badRequest(w, "Invalid multipart request: want a JSON metadata part and a media part.", "")
 		return
 	}
+	// A drive.file token sees, and so may write into, only the folders the
+	// app created; drive.readonly shows the others but does not let it
+	// write there (https://developers.google.com/workspace/drive/api/guides/api-specific-auth).
 	for _, p := range meta.Parents {
-		if f := s.drive.files[p]; f == nil || f.mimeType != MimeFolder {
+		f := s.drive.files[p]
+		switch {
+		case f == nil || f.mimeType != MimeFolder || (!all && !f.appCreated):
 			fileNotFound(w, p)
+			return
+		case !f.appCreated && !s.fullDrive(r):
+			msg := "The user does not have sufficient permissions for file " + p + "."
+			writeError(w, http.StatusForbidden, "PERMISSION_DENIED", msg,
+				errItem{Message: msg, Domain: "global", Reason: "insufficientFilePermissions"})
 			return
 		}
 	}
@@ -112,4 +122,24 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, _ bool) {
 func (s *Server) addFile(f *file) {
 	s.drive.files[f.id] = f
 	s.drive.order = append(s.drive.order, f.id)
+}
+
+// fullDrive reports whether the request's token holds the full drive
+// scope; the caller holds s.mu.
+func (s *Server) fullDrive(r *http.Request) bool {
+	_, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	g := s.auth.access[strings.TrimSpace(tok)]
+	return g != nil && g.hasAny([]string{ScopeDrive})
+}
+
+// AddAppFolder adds a folder in My Drive as if this app had created it
+// (so a drive.file token sees it and may write into it) and returns its id.
+func (s *Server) AddAppFolder(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now().UTC()
+	f := &file{id: "1App" + strconv.FormatInt(s.nextID(), 10) + "Folder", name: name, mimeType: MimeFolder,
+		parents: []string{RootFolder}, created: now, modified: now, appCreated: true}
+	s.addFile(f)
+	return f.id
 }

@@ -154,6 +154,9 @@ func randomToken(prefix string) string {
 // api wraps an API handler with Google's authentication and scope checks.
 func (s *Server) api(scopes []string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if !knownParams(w, r) {
+			return
+		}
 		scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		s.mu.Lock()
 		g, ok := s.auth.access[strings.TrimSpace(tok)]

@@ -26,7 +26,9 @@ func (s *Server) conversationsList(t *token, p url.Values) map[string]any {
 		}
 		want[strings.TrimSpace(ty)] = true
 	}
-	limit, ok := limitParam(p, 100, 1000)
+	// conversations.list: "Must be an integer under 1000"
+	// (https://api.slack.com/methods/conversations.list).
+	limit, ok := limitParam(p, 100, 999)
 	if !ok {
 		return failure("invalid_limit")
 	}

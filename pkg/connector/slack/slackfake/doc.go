@@ -9,7 +9,10 @@
 // channel_not_found, not_in_channel, is_archived, thread_not_found,
 // user_not_found, users_not_found, invalid_cursor…), cursor pagination in
 // response_metadata.next_cursor, HTTP 429 with Retry-After for ratelimited,
-// and HTTP 404 unknown_method. Read methods take GET query or POST form
+// and HTTP 404 unknown_method; conversations.list refuses a limit of 1000
+// or more (invalid_limit), and WithNonMarketplaceLimits applies the limits
+// on history and replies that non-Marketplace apps have had since
+// 2025-05-29 (15 messages a call, one call a minute). Read methods take GET query or POST form
 // parameters; chat.postMessage also takes JSON (and warns missing_charset
 // when the JSON Content-Type has no charset, as Slack does). The token goes
 // in "Authorization: Bearer" (or a token form parameter); scopes are

@@ -54,6 +54,11 @@ type Server struct {
 	channels     []*fakeChannel
 	lastTS       int64 // microseconds of the newest ts handed out
 	initialScope []string
+	// limited: the app is a commercial one not from the Slack Marketplace,
+	// created since 2025-05-29; lastRead is when each limited method last
+	// answered.
+	limited  bool
+	lastRead map[string]time.Time
 }
 
 // Option configures New.
@@ -82,6 +87,22 @@ func WithScopes(scopes ...string) Option {
 	return func(s *Server) { s.initialScope = scopes }
 }
 
+// WithNonMarketplaceLimits applies what Slack has imposed since 2025-05-29
+// on commercial apps not distributed through the Slack Marketplace
+// (https://api.slack.com/changelog/2025-05-terms-rate-limit-update-and-faq):
+// conversations.history and conversations.replies return at most 15
+// messages (15 by default), and answer one request a minute per method;
+// sooner, HTTP 429 ratelimited with Retry-After.
+func WithNonMarketplaceLimits() Option {
+	return func(s *Server) { s.limited = true }
+}
+
+// limitedMethods are the methods WithNonMarketplaceLimits applies to.
+var limitedMethods = map[string]bool{"conversations.history": true, "conversations.replies": true}
+
+// LimitedRetryAfter is the Retry-After, in seconds, of those methods' 429.
+const LimitedRetryAfter = 60
+
 // New starts a fake that accepts accessToken as a bot token of the seeded
 // workspace. Close it when done.
 func New(accessToken string, opts ...Option) *Server {
@@ -90,6 +111,7 @@ func New(accessToken string, opts ...Option) *Server {
 		tokens: map[string]*token{}, codes: map[string]*grant{}, refresh: map[string]*refreshGrant{},
 		now:          time.Now,
 		initialScope: AllScopes,
+		lastRead:     map[string]time.Time{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -142,7 +164,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": false, "error": code})
 		return
 	}
+	if s.limited && limitedMethods[method] {
+		if last, ok := s.lastRead[method]; ok && s.now().Sub(last) < time.Minute {
+			w.Header().Set("Retry-After", strconv.Itoa(LimitedRetryAfter))
+			writeJSON(w, http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
+			return
+		}
+		if n, err := strconv.Atoi(p.Get("limit")); err != nil || n <= 0 || n > 15 {
+			p.Set("limit", "15")
+		}
+	}
 	out := h(s, tok, p)
+	if s.limited && limitedMethods[method] && out["ok"] == true {
+		s.lastRead[method] = s.now()
+	}
 	if warning != "" && out["ok"] == true {
 		out["warning"] = warning
 		out["response_metadata"] = map[string]any{"warnings": []string{warning}}

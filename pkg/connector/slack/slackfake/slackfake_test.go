@@ -59,6 +59,8 @@ func TestWebAPIEnvelopes(t *testing.T) {
 		{"unknown method", "chat.nope", tok, nil, 404, map[string]any{"ok": false, "error": "unknown_method"}},
 		{"history needs an id", "conversations.history", tok, url.Values{"channel": {"general"}}, 200, map[string]any{"ok": false, "error": "channel_not_found"}},
 		{"bad oldest", "conversations.history", tok, url.Values{"channel": {"C01GENERAL"}, "oldest": {"x"}}, 200, map[string]any{"ok": false, "error": "invalid_ts_oldest"}},
+		{"list limit under 1000", "conversations.list", tok, url.Values{"limit": {"999"}}, 200, map[string]any{"ok": true}},
+		{"list limit 1000", "conversations.list", tok, url.Values{"limit": {"1000"}}, 200, map[string]any{"ok": false, "error": "invalid_limit"}},
 		{"history pages", "conversations.history", tok, url.Values{"channel": {"C01GENERAL"}, "limit": {"1"}}, 200, map[string]any{"ok": true, "has_more": true}},
 		{"post by name", "chat.postMessage", tok, url.Values{"channel": {"#random"}, "text": {"hi"}}, 200, map[string]any{"ok": true, "channel": "C02RANDOM"}},
 		{"no text", "chat.postMessage", tok, url.Values{"channel": {"C02RANDOM"}}, 200, map[string]any{"ok": false, "error": "no_text"}},
