@@ -139,6 +139,33 @@ mutant audit-written-after-the-result \
 	'if _, err := g.audit.Write(ctx, rec); err != nil {' \
 	'if err := func() error { go g.audit.Write(context.Background(), rec); return nil }(); err != nil {'
 
+mutant credential-logged-by-serve \
+	pkg/gateway/call.go ./test/e2e '^TestCanaryAppearsNowhere$' \
+	'limit := g.resultLimit(dec)' \
+	'g.log.Debug("opened credential", "connection", connName, "credential", cred.Reveal()); limit := g.resultLimit(dec)'
+
+mutant oauth-state-not-used-up \
+	pkg/oauth/flow.go ./test/e2e '^TestOAuthRefusedCallbackChangesNothing$' \
+	'ps, err := f.Store.Privileged().TakeOAuthState(ctx, hash)' \
+	'ps, err := f.Store.Privileged().OAuthState(ctx, hash)'
+
+mutant declined-consent-keeps-the-state \
+	pkg/oauth/callback.go ./test/e2e '^TestOAuthRefusedCallbackChangesNothing$' \
+	'		if state != "" {
+			if _, err := cb.f.take(' \
+	'		if state == "-" {
+			if _, err := cb.f.take('
+
+mutant dek-cache-shared-between-users \
+	pkg/vault/vault.go ./test/e2e '^TestRotationUnderLoad$' \
+	'aead, err := v.cache.get(cacheKey{userID, version}, func() (cipher.AEAD, error) {' \
+	'aead, err := v.cache.get(cacheKey{"", version}, func() (cipher.AEAD, error) {'
+
+mutant snapshot-kept-across-processes \
+	pkg/snapshot/snapshot.go ./test/e2e '^TestAddedConnectionShowsOnNextRequest$' \
+	'if c.cur == nil || gen != c.cur.gen {' \
+	'if c.cur == nil {'
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -151,7 +152,8 @@ func (g *gw) restart(t *testing.T) {
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 }
 
-// bearerRT adds the app key and copies every response body to wire.
+// bearerRT adds the app key and copies every response's status line,
+// headers and body to wire.
 type bearerRT struct {
 	key  string
 	wire io.Writer
@@ -164,6 +166,8 @@ func (b bearerRT) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil || b.wire == nil {
 		return resp, err
 	}
+	fmt.Fprintf(b.wire, "%s %s\n", resp.Proto, resp.Status)
+	resp.Header.Write(b.wire)
 	resp.Body = struct {
 		io.Reader
 		io.Closer
