@@ -144,6 +144,16 @@ mutant credential-logged-by-serve \
 	'limit := g.resultLimit(dec)' \
 	'g.log.Debug("opened credential", "connection", connName, "credential", cred.Reveal()); limit := g.resultLimit(dec)'
 
+mutant connect-test-prints-the-credential \
+	pkg/appliance/connections.go ./test/e2e '^TestCanaryAppearsNowhere$' \
+	'return account, nil' \
+	'return account + cred.Reveal(), nil'
+
+mutant oauth-client-secret-sent-as-a-scope \
+	pkg/oauth/config.go ./test/e2e '^TestCanaryAppearsNowhere$' \
+	'Scopes:       scopes,' \
+	'Scopes:       append(scopes, secret),'
+
 mutant oauth-state-not-used-up \
 	pkg/oauth/flow.go ./test/e2e '^TestOAuthRefusedCallbackChangesNothing$' \
 	'ps, err := f.Store.Privileged().TakeOAuthState(ctx, hash)' \
