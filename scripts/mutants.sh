@@ -166,6 +166,11 @@ mutant declined-consent-keeps-the-state \
 	'		if state == "-" {
 			if _, err := cb.f.take('
 
+mutant refused-code-marks-the-connection \
+	pkg/oauth/flow.go ./test/e2e '^TestOAuthRefusedCallbackChangesNothing$' \
+	'return store.Connection{}, fmt.Errorf("exchange the authorization code with %s: %s", ps.Provider, describeTokenError(err))' \
+	'if c, e := f.Store.User(ps.UserID).Connection(ctx, ps.Name); e == nil { c.Status = StatusNeedsReauth; _ = f.Store.User(ps.UserID).UpdateConnection(ctx, c) }; return store.Connection{}, fmt.Errorf("exchange the authorization code with %s: %s", ps.Provider, describeTokenError(err))'
+
 mutant dek-cache-shared-between-users \
 	pkg/vault/vault.go ./test/e2e '^TestRotationUnderLoad$' \
 	'aead, err := v.cache.get(cacheKey{userID, version}, func() (cipher.AEAD, error) {' \
