@@ -37,7 +37,8 @@ type gw struct {
 	Config  *config.Config
 	Logs    *syncBuffer
 	DBPath  string
-	// Wire records every byte the gateway sent to clients.
+	// Wire records the status line, headers and body of every response
+	// the gateway sent to clients.
 	Wire *syncBuffer
 
 	stop func()

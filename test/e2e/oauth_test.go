@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -205,10 +206,8 @@ func assertTokensNowhere(t *testing.T, g *gw, page string) {
 	audit, _ := g.App.Store.User(g.Owner.ID).ListAudit(ctx, store.AuditFilter{})
 	auditJSON, _ := json.Marshal(audit)
 	places := map[string]string{"logs": g.Logs.String(), "wire": g.Wire.String(), "callback page": page, "audit": string(auditJSON)}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if b, err := os.ReadFile(g.DBPath + suffix); err == nil {
-			places["mcpgate.db"+suffix] = string(b)
-		}
+	for name, b := range readDataDir(t, filepath.Dir(g.DBPath), filepath.Base(g.DBPath)) {
+		places["data dir file "+name] = b
 	}
 	for where, content := range places {
 		for name, v := range map[string]string{"access": tok.Access, "refresh": tok.Refresh} {
