@@ -150,6 +150,48 @@ mutant dropbox-fake-lists-links-with-sharing-write \
 	'{"sharing.read", (*Server).listSharedLinks}' \
 	'{"sharing.read|sharing.write", (*Server).listSharedLinks}'
 
+mutant credential-logged-by-serve \
+	pkg/gateway/call.go ./test/e2e '^TestCanaryAppearsNowhere$' \
+	'limit := g.resultLimit(dec)' \
+	'g.log.Debug("opened credential", "connection", connName, "credential", cred.Reveal()); limit := g.resultLimit(dec)'
+
+mutant connect-test-prints-the-credential \
+	pkg/appliance/connections.go ./test/e2e '^TestCanaryAppearsNowhere$' \
+	'return account, nil' \
+	'return account + cred.Reveal(), nil'
+
+mutant oauth-client-secret-sent-as-a-scope \
+	pkg/oauth/config.go ./test/e2e '^TestCanaryAppearsNowhere$' \
+	'Scopes:       scopes,' \
+	'Scopes:       append(scopes, secret),'
+
+mutant oauth-state-not-used-up \
+	pkg/oauth/flow.go ./test/e2e '^TestOAuthRefusedCallbackChangesNothing$' \
+	'ps, err := f.Store.Privileged().TakeOAuthState(ctx, hash)' \
+	'ps, err := f.Store.Privileged().OAuthState(ctx, hash)'
+
+mutant declined-consent-keeps-the-state \
+	pkg/oauth/callback.go ./test/e2e '^TestOAuthRefusedCallbackChangesNothing$' \
+	'		if state != "" {
+			if _, err := cb.f.take(' \
+	'		if state == "-" {
+			if _, err := cb.f.take('
+
+mutant refused-code-marks-the-connection \
+	pkg/oauth/flow.go ./test/e2e '^TestOAuthRefusedCallbackChangesNothing$' \
+	'return store.Connection{}, fmt.Errorf("exchange the authorization code with %s: %s", ps.Provider, describeTokenError(err))' \
+	'if c, e := f.Store.User(ps.UserID).Connection(ctx, ps.Name); e == nil { c.Status = StatusNeedsReauth; _ = f.Store.User(ps.UserID).UpdateConnection(ctx, c) }; return store.Connection{}, fmt.Errorf("exchange the authorization code with %s: %s", ps.Provider, describeTokenError(err))'
+
+mutant dek-cache-shared-between-users \
+	pkg/vault/vault.go ./test/e2e '^TestRotationUnderLoad$' \
+	'aead, err := v.cache.get(cacheKey{userID, version}, func() (cipher.AEAD, error) {' \
+	'aead, err := v.cache.get(cacheKey{"", version}, func() (cipher.AEAD, error) {'
+
+mutant snapshot-kept-across-processes \
+	pkg/snapshot/snapshot.go ./test/e2e '^TestAddedConnectionShowsOnNextRequest$' \
+	'if c.cur == nil || gen != c.cur.gen {' \
+	'if c.cur == nil {'
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -36,7 +37,8 @@ type gw struct {
 	Config  *config.Config
 	Logs    *syncBuffer
 	DBPath  string
-	// Wire records every byte the gateway sent to clients.
+	// Wire records the status line, headers and body of every response
+	// the gateway sent to clients.
 	Wire *syncBuffer
 
 	stop func()
@@ -151,7 +153,8 @@ func (g *gw) restart(t *testing.T) {
 	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 }
 
-// bearerRT adds the app key and copies every response body to wire.
+// bearerRT adds the app key and copies every response's status line,
+// headers and body to wire.
 type bearerRT struct {
 	key  string
 	wire io.Writer
@@ -164,6 +167,8 @@ func (b bearerRT) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil || b.wire == nil {
 		return resp, err
 	}
+	fmt.Fprintf(b.wire, "%s %s\n", resp.Proto, resp.Status)
+	resp.Header.Write(b.wire)
 	resp.Body = struct {
 		io.Reader
 		io.Closer

@@ -8,7 +8,7 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net/mail"
-	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -121,10 +121,8 @@ func provAssertNoTokens(t *testing.T, p *provGateway, results []string) {
 		"wire":          p.Wire.String(),
 		"audit records": string(auditJSON),
 	}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if b, err := os.ReadFile(p.DBPath + suffix); err == nil {
-			places["database file mcpgate.db"+suffix] = string(b)
-		}
+	for name, b := range readDataDir(t, filepath.Dir(p.DBPath), filepath.Base(p.DBPath)) {
+		places["data dir file "+name] = b
 	}
 	tokens := map[string]string{
 		"github": canary, "slack": provSlackToken, "google": provGoogleToken, "dropbox": provDropboxToken,

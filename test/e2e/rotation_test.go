@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/mcpgate/mcpgate/pkg/appliance"
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/keyprovider/awskms/kmsfake"
@@ -39,36 +41,65 @@ func openCLI(t *testing.T, g *gw, keyProvider string) *appliance.App {
 	return a
 }
 
-// load calls a tool continuously until stop is closed, counting failures.
-func load(t *testing.T, g *gw, stop <-chan struct{}) (wait func() (calls, failures int64)) {
-	var calls, failures atomic.Int64
-	var wg sync.WaitGroup
-	for range 4 {
-		s := g.session(t)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				r, err := s.CallTool(context.Background(), toolParams("github_get_repo", helloRepo))
-				calls.Add(1)
-				if err != nil || r.IsError {
-					failures.Add(1)
-				}
-			}
-		}()
-	}
-	return func() (int64, int64) { wg.Wait(); return calls.Load(), failures.Load() }
+// userLoad has one user call a tool over and over on its own key, until
+// stop is closed; every call must return GitHub's answer.
+type userLoad struct {
+	name  string
+	calls atomic.Int64 // calls that returned GitHub's answer
+	mu    sync.Mutex
+	fails []string // every call that did not, and why
 }
 
+func (l *userLoad) run(s *mcp.ClientSession, stop <-chan struct{}, wg *sync.WaitGroup) {
+	defer wg.Done()
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		r, err := s.CallTool(ctx, toolParams("github_get_repo", helloRepo))
+		cancel()
+		switch {
+		case err != nil:
+			l.fail("call error: " + err.Error())
+		case r.IsError:
+			l.fail("tool error: " + text(r))
+		case !strings.HasPrefix(text(r), "octocat/hello-world "):
+			l.fail("not GitHub's answer: " + text(r))
+		default:
+			l.calls.Add(1)
+		}
+	}
+}
+
+func (l *userLoad) fail(why string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fails = append(l.fails, why)
+}
+
+// TestRotationUnderLoad rotates the KEK, then every user's DEK one user at
+// a time, while each of the 21 users calls a tool continuously on its own
+// key. Between two steps (before the rotations, after rotate-kek, after
+// each user's rotate-dek: 23 steps) every user completes at least
+// callsPerStep calls, so each user makes at least 46 calls and the run at
+// least 966; every call must succeed with GitHub's answer.
 func TestRotationUnderLoad(t *testing.T) {
+	const (
+		others       = 20
+		callsPerStep = 2
+	)
 	g := startGateway(t)
 	ctx := context.Background()
-	for i := range 20 {
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	defer func() { close(stop); wg.Wait() }()
+	loads := []*userLoad{{name: g.Owner.Name}}
+	wg.Add(1)
+	go loads[0].run(g.session(t), stop, &wg)
+	for i := range others {
 		u, err := g.App.AddUser(ctx, fmt.Sprintf("user%d", i), false)
 		if err != nil {
 			t.Fatal(err)
@@ -76,10 +107,46 @@ func TestRotationUnderLoad(t *testing.T) {
 		if _, err := g.App.AddTokenConnection(ctx, u, "github", "github", secret.FromString(canary)); err != nil {
 			t.Fatal(err)
 		}
+		raw, _, err := g.App.CreateKey(ctx, u, "load", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := g.connect(t, raw.Reveal())
+		if err != nil {
+			t.Fatalf("connect as %s: %v", u.Name, err)
+		}
+		t.Cleanup(func() { s.Close() })
+		l := &userLoad{name: u.Name}
+		loads = append(loads, l)
+		wg.Add(1)
+		go l.run(s, stop, &wg)
 	}
-	stop := make(chan struct{})
-	wait := load(t, g, stop)
-	time.Sleep(200 * time.Millisecond)
+	steps := 0
+	// step waits until every user has made callsPerStep more calls.
+	step := func(what string) {
+		t.Helper()
+		steps++
+		want := make([]int64, len(loads))
+		for i, l := range loads {
+			want[i] = l.calls.Load() + callsPerStep
+		}
+		deadline := time.Now().Add(2 * time.Minute)
+		for i, l := range loads {
+			for l.calls.Load() < want[i] {
+				l.mu.Lock()
+				fails := append([]string(nil), l.fails...)
+				l.mu.Unlock()
+				if len(fails) > 0 {
+					t.Fatalf("%s: %d calls of %s failed, the first: %s", what, len(fails), l.name, fails[0])
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: %s made %d calls, want %d", what, l.name, l.calls.Load(), want[i])
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+	}
+	step("before the rotations")
 
 	newKEK := "local://" + filepath.Join(t.TempDir(), "kek-2")
 	cli := openCLI(t, g, "")
@@ -87,29 +154,50 @@ func TestRotationUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rotate-kek: %v", err)
 	}
-	if res.Rewrapped != 21 {
-		t.Fatalf("rotate-kek rewrapped %d DEKs, want 21", res.Rewrapped)
+	if res.Rewrapped != others+1 {
+		t.Fatalf("rotate-kek rewrapped %d DEKs, want %d", res.Rewrapped, others+1)
 	}
+	step("after rotate-kek")
 
 	after := openCLI(t, g, newKEK)
 	users, err := after.Store.Privileged().ListUsers(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := after.RotateDEK(ctx, users, func(store.User, vault.DEKResult) {}); err != nil {
+	rotated := 0
+	err = after.RotateDEK(ctx, users, func(u store.User, _ vault.DEKResult) {
+		rotated++
+		step("after rotate-dek of " + u.Name)
+	})
+	if err != nil {
 		t.Fatalf("rotate-dek --all-users: %v", err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	if rotated != others+1 {
+		t.Fatalf("rotate-dek rotated %d users, want %d", rotated, others+1)
+	}
 	close(stop)
-	calls, failures := wait()
-	if calls == 0 || failures != 0 {
-		t.Fatalf("%d of %d calls during rotation failed", failures, calls)
+	wg.Wait()
+	stop = make(chan struct{}) // for the deferred close
+
+	var total int64
+	for _, l := range loads {
+		n := l.calls.Load()
+		total += n
+		if len(l.fails) > 0 {
+			t.Errorf("%s: %d calls failed during the rotations, the first: %s", l.name, len(l.fails), l.fails[0])
+		}
+		if n < int64(steps*callsPerStep) {
+			t.Errorf("%s made %d successful calls, want at least %d", l.name, n, steps*callsPerStep)
+		}
+	}
+	if min := int64(len(loads) * steps * callsPerStep); total < min || len(loads) != others+1 || steps != others+3 {
+		t.Fatalf("%d calls by %d users over %d steps, want at least %d by %d over %d", total, len(loads), steps, min, others+1, others+3)
 	}
 	st, err := after.Status(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Unfinished || st.OldKEK != 0 || st.DEKsByKEK[st.KEKID] != 21 {
+	if st.Unfinished || st.OldKEK != 0 || st.DEKsByKEK[st.KEKID] != others+1 {
 		t.Fatalf("after rotation: %+v", st)
 	}
 	for _, u := range users {
@@ -117,7 +205,7 @@ func TestRotationUnderLoad(t *testing.T) {
 			t.Fatalf("credential of %s after rotation: %v", u.Name, err)
 		}
 	}
-	t.Logf("%d tool calls during the rotations, none failed", calls)
+	t.Logf("%d successful tool calls by %d users over %d rotation steps, none failed", total, len(loads), steps)
 }
 
 func TestKMSDecryptsAreFew(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -162,6 +163,11 @@ type sigtermRig struct {
 	exited  chan struct{} // closed when serve has exited
 	exitErr error         // serve's exit, once exited is closed
 	stderr  *syncBuffer   // serve's
+	stdout  *syncBuffer   // serve's
+	listen  string        // serve's address, if set before serve; else a free port
+	admin   string        // serve's admin listener, once serving
+	// record, if set, gets every command's arguments, stdout and stderr.
+	record *syncBuffer
 }
 
 // cli runs a command to completion with stdin and returns its stdout.
@@ -174,6 +180,9 @@ func (r *sigtermRig) cli(ctx context.Context, t *testing.T, stdin string, args .
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	if r.record != nil {
+		fmt.Fprintf(r.record, "$ mcpgate %s\n%s%s", strings.Join(args, " "), out, stderr.String())
+	}
 	if err != nil {
 		t.Fatalf("mcpgate %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
@@ -183,17 +192,21 @@ func (r *sigtermRig) cli(ctx context.Context, t *testing.T, stdin string, args .
 // serve starts `mcpgate serve` on loopback and waits for /healthz.
 func (r *sigtermRig) serve(ctx context.Context, t *testing.T) string {
 	t.Helper()
-	addr := freePort(t)
+	addr := r.listen
+	if addr == "" {
+		addr = freePort(t)
+	}
+	r.admin = freePort(t)
 	r.cmd = exec.Command(r.bin, "serve")
 	r.cmd.Env = append(r.env,
 		"MCPGATE_LISTEN="+addr,
-		"MCPGATE_ADMIN_LISTEN="+freePort(t),
+		"MCPGATE_ADMIN_LISTEN="+r.admin,
 		"MCPGATE_LIMITS_UPSTREAM_TIMEOUT=3s",
 		"MCPGATE_LIMITS_SHUTDOWN_TIMEOUT="+shutdownDeadline.String(),
 		"MCPGATE_LOG_LEVEL=debug",
 	)
-	r.stderr = &syncBuffer{}
-	r.cmd.Stderr = r.stderr
+	r.stderr, r.stdout = &syncBuffer{}, &syncBuffer{}
+	r.cmd.Stderr, r.cmd.Stdout = r.stderr, r.stdout
 	r.cmd.WaitDelay = 5 * time.Second
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/mcpgate/mcpgate/pkg/connector/github/githubfake"
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
@@ -83,7 +85,47 @@ func TestCallsReachGitHubAndAreAudited(t *testing.T) {
 	}
 }
 
+// TestAddedConnectionShowsOnNextRequest runs the real binary: with serve
+// running and a client session open, `mcpgate connect add` (another
+// process, on the database directly) adds a second GitHub connection, and
+// the same session's next tools/list names its tools.
 func TestAddedConnectionShowsOnNextRequest(t *testing.T) {
+	mcpgateBinary(t) // built before the clock starts
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	gh := githubfake.New(canary)
+	t.Cleanup(gh.Close)
+	rig, key := newGitHubRig(ctx, t, gh, "MCPGATE_DATA_DIR="+t.TempDir())
+	addr := rig.serve(ctx, t)
+	s := rig.session(ctx, t, addr, key)
+	prefixed := func() map[string]int {
+		res, err := s.ListTools(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, tool := range res.Tools {
+			n[strings.SplitN(tool.Name, "_", 2)[0]]++
+		}
+		return n
+	}
+	before := prefixed()
+	if before["github"] == 0 || before["work"] != 0 {
+		t.Fatalf("before adding: tools per connection %v, want github's only", before)
+	}
+	rig.cli(ctx, t, canary+"\n", "connect", "add", "github", "--name", "work", "--token-stdin")
+	after := prefixed()
+	if after["work"] != before["github"] || after["github"] != before["github"] {
+		t.Fatalf("after `connect add github --name work` with serve running: tools per connection %v, want %d for each of github and work", after, before["github"])
+	}
+	if r, err := s.CallTool(ctx, toolParams("work_get_repo", helloRepo)); err != nil || r.IsError {
+		t.Fatalf("calling the added connection's tool: %v %v", err, r)
+	}
+}
+
+// TestRemovedConnectionLeavesOnNextRequest: a connection removed while a
+// session is open has no tools on that session's next tools/list.
+func TestRemovedConnectionLeavesOnNextRequest(t *testing.T) {
 	g := startGateway(t)
 	s := g.session(t)
 	if _, err := g.App.RemoveConnection(context.Background(), g.Owner, "github", false); err != nil {
