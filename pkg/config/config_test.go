@@ -193,3 +193,34 @@ func TestGoogleRevokeURLIsASetting(t *testing.T) {
 		t.Errorf("from the environment: %q, want %q", got, want)
 	}
 }
+
+func TestOAuthServerNeedsAnHTTPSPublicURL(t *testing.T) {
+	tests := []struct {
+		name, publicURL string
+		ok              bool
+	}{
+		{"https origin", "https://gw.example.com", true},
+		{"https origin with slash", "https://gw.example.com/", true},
+		{"loopback http", "http://127.0.0.1:8443", true},
+		{"localhost http", "http://localhost:8443", true},
+		{"no public_url", "", false},
+		{"plain http on a public name", "http://gw.example.com", false},
+		{"a path", "https://gw.example.com/mcpgate", false},
+		{"a query", "https://gw.example.com/?x=1", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := []string{"MCPGATE_DATA_DIR=" + t.TempDir(), "MCPGATE_OAUTH_SERVER_ENABLED=true"}
+			if tt.publicURL != "" {
+				env = append(env, "MCPGATE_PUBLIC_URL="+tt.publicURL)
+			}
+			_, err := config.Load(config.Options{Env: env})
+			if (err == nil) != tt.ok {
+				t.Fatalf("got %v, want ok=%v", err, tt.ok)
+			}
+			if err != nil && !strings.Contains(err.Error(), "oauth_server") && !strings.Contains(err.Error(), "public_url") {
+				t.Errorf("error %q does not name the setting", err)
+			}
+		})
+	}
+}

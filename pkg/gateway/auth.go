@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/apikey"
+	"github.com/mcpgate/mcpgate/pkg/authserver"
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
@@ -27,7 +28,7 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, ok := bearer(r)
 		if !ok {
-			g.unauthorized(w, "missing")
+			g.unauthorized(w, r, "missing")
 			return
 		}
 		ctx, req := withRequest(r.Context())
@@ -39,7 +40,7 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 			http.Error(w, "too many failed authentication attempts; try again later", http.StatusTooManyRequests)
 			return
 		case errors.Is(err, apikey.ErrInvalid):
-			g.unauthorized(w, "invalid")
+			g.unauthorized(w, r, "invalid")
 			return
 		case err != nil:
 			g.log.Error("verify app key", "err", err.Error())
@@ -52,10 +53,21 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-func (g *Gateway) unauthorized(w http.ResponseWriter, reason string) {
+// unauthorized refuses a request without usable credentials. With the
+// authorization server on, the challenge points to the endpoint's
+// protected resource metadata (RFC 9728 section 5.1), where an OAuth
+// client finds how to get a token.
+func (g *Gateway) unauthorized(w http.ResponseWriter, r *http.Request, reason string) {
 	g.metrics.AuthFailures.WithLabelValues(reason).Inc()
-	w.Header().Set("WWW-Authenticate", `Bearer realm="mcpgate"`)
-	http.Error(w, "a valid mcpgate app key is required (Authorization: Bearer mgw_...)", http.StatusUnauthorized)
+	challenge := `Bearer realm="mcpgate"`
+	if g.oauth != nil && authserver.EndpointPath(r.URL.Path) {
+		challenge += `, resource_metadata="` + g.oauth.ResourceMetadataURL(r.URL.Path) + `"`
+		if reason == "invalid" {
+			challenge += `, error="invalid_token"`
+		}
+	}
+	w.Header().Set("WWW-Authenticate", challenge)
+	http.Error(w, "a valid mcpgate app key or access token is required (Authorization: Bearer ...)", http.StatusUnauthorized)
 }
 
 // touch records last use at most once a minute per key, off the hot path.
