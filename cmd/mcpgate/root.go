@@ -101,6 +101,7 @@ the commands check.`,
 		c.versionCmd(),
 		c.auditCmd(),
 		c.vaultCmd(),
+		c.oauthCmd(),
 	)
 	return root
 }

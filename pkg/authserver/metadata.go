@@ -20,6 +20,8 @@ const (
 	TokenPath     = "/oauth/token"
 	RegisterPath  = "/oauth/register"
 	RevokePath    = "/oauth/revoke"
+	ContinuePath  = "/oauth/continue"
+	ConsentPath   = "/oauth/consent"
 )
 
 // ResourceMetadataURL is the URL of the metadata of the endpoint at path,

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/store"
@@ -22,6 +23,10 @@ type Server struct {
 	st     store.Store
 	log    *slog.Logger
 	issuer string // public_url without a trailing slash
+	now    func() time.Time
+
+	registrations registrationWindow
+	tokens        tokenCache
 }
 
 // New returns the authorization server, or nil when oauth_server is not
@@ -34,7 +39,7 @@ func New(o Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: o.Config, st: o.Store, log: log, issuer: strings.TrimRight(o.Config.PublicURL, "/")}
+	return &Server{cfg: o.Config, st: o.Store, log: log, issuer: strings.TrimRight(o.Config.PublicURL, "/"), now: time.Now}
 }
 
 // Issuer is the server's issuer identifier (RFC 8414): public_url.
@@ -47,5 +52,11 @@ func (s *Server) Routes() map[string]http.Handler {
 		"GET " + ResourceMetadataPath + "/": http.HandlerFunc(s.resourceMetadata),
 		"GET " + ServerMetadataPath:         http.HandlerFunc(s.serverMetadata),
 		"GET " + OpenIDMetadataPath:         http.HandlerFunc(s.serverMetadata),
+		"GET " + AuthorizePath:              http.HandlerFunc(s.authorize),
+		"GET " + ContinuePath:               http.HandlerFunc(s.proceed),
+		"POST " + ConsentPath:               http.HandlerFunc(s.consent),
+		"POST " + TokenPath:                 http.HandlerFunc(s.token),
+		"POST " + RegisterPath:              http.HandlerFunc(s.register),
+		"POST " + RevokePath:                http.HandlerFunc(s.revoke),
 	}
 }

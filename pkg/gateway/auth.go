@@ -32,6 +32,10 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		ctx, req := withRequest(r.Context())
+		if g.oauth != nil && authserver.IsAccessToken(raw) {
+			g.authenticateToken(w, r, next, ctx, req, raw)
+			return
+		}
 		k, err := g.verifier.Verify(ctx, raw, clientAddr(r, g.cfg.BehindProxy, g.cfg.TrustedProxies))
 		switch {
 		case errors.Is(err, apikey.ErrRateLimited):
@@ -57,6 +61,33 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 // authorization server on, the challenge points to the endpoint's
 // protected resource metadata (RFC 9728 section 5.1), where an OAuth
 // client finds how to get a token.
+// authenticateToken checks an access token of mcpgate's own authorization
+// server: bound to this endpoint, its grant's key read as an mgw_ key's
+// is (through the request's snapshot), so revoking the key refuses it.
+func (g *Gateway) authenticateToken(w http.ResponseWriter, r *http.Request, next http.Handler, ctx context.Context, req *request, raw string) {
+	o, err := g.oauth.CheckAccess(ctx, raw, r.URL.Path)
+	if errors.Is(err, authserver.ErrInvalidToken) {
+		g.unauthorized(w, r, "invalid")
+		return
+	} else if err != nil {
+		g.log.Error("verify access token", "err", err.Error())
+		http.Error(w, "authentication is unavailable; try again later", http.StatusServiceUnavailable)
+		return
+	}
+	k, err := g.lookupKey(ctx, o.KeyID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (k.Revoked() || k.UserID != o.UserID)) {
+		g.unauthorized(w, r, "invalid")
+		return
+	} else if err != nil {
+		g.log.Error("verify access token", "err", err.Error())
+		http.Error(w, "authentication is unavailable; try again later", http.StatusServiceUnavailable)
+		return
+	}
+	g.touch(k)
+	req.id, req.authed = Identity{UserID: k.UserID, KeyID: k.ID, KeyName: k.Name, Scope: k.Scope}, true
+	next.ServeHTTP(w, r.WithContext(ctx))
+}
+
 func (g *Gateway) unauthorized(w http.ResponseWriter, r *http.Request, reason string) {
 	g.metrics.AuthFailures.WithLabelValues(reason).Inc()
 	challenge := `Bearer realm="mcpgate"`

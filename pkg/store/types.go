@@ -183,6 +183,7 @@ type OAuthRequest struct {
 	CodeHash      string // "" until the code is issued
 	CodeExpiresAt time.Time
 	GrantKeyID    string // the grant the code was exchanged for, once it was
+	Policy        string // the policy consented to, for the grant's key ("" none)
 	ExpiresAt     time.Time
 	CreatedAt     time.Time
 }

@@ -73,11 +73,11 @@ func (h harness) oauthServer(t *testing.T) {
 			as := f.st.AuthServer()
 			r := newRequest("2")
 			must(t, as.PutOAuthRequest(t.Context(), r))
-			wantErr(t, as.IssueOAuthCode(t.Context(), r.ID, "code-h", at(60)), store.ErrNotFound) // not approved
+			wantErr(t, as.IssueOAuthCode(t.Context(), r.ID, "code-h", at(60), ""), store.ErrNotFound) // not approved
 			_, err := as.ApproveOAuthRequest(t.Context(), r.ApprovalHash, f.alice.ID, at(5))
 			must(t, err)
-			must(t, as.IssueOAuthCode(t.Context(), r.ID, "code-h", at(60)))
-			wantErr(t, as.IssueOAuthCode(t.Context(), r.ID, "code-2", at(60)), store.ErrNotFound)
+			must(t, as.IssueOAuthCode(t.Context(), r.ID, "code-h", at(60), ""))
+			wantErr(t, as.IssueOAuthCode(t.Context(), r.ID, "code-2", at(60), ""), store.ErrNotFound)
 			got, err := as.RedeemOAuthCode(t.Context(), "code-h", "k_1")
 			must(t, err)
 			equal(t, "first redemption", got.GrantKeyID, "")
@@ -93,7 +93,7 @@ func (h harness) oauthServer(t *testing.T) {
 			must(t, as.PutOAuthRequest(t.Context(), r))
 			_, err := as.ApproveOAuthRequest(t.Context(), r.ApprovalHash, f.alice.ID, at(5))
 			must(t, err)
-			must(t, as.IssueOAuthCode(t.Context(), r.ID, "code-r", at(60)))
+			must(t, as.IssueOAuthCode(t.Context(), r.ID, "code-r", at(60), ""))
 			var wg sync.WaitGroup
 			var mu sync.Mutex
 			wins := 0

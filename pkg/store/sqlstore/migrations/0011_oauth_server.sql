@@ -31,6 +31,7 @@ CREATE TABLE oauth_requests (
 	code_hash      TEXT NOT NULL DEFAULT '',
 	code_expires_at {{.BigInt}} NOT NULL DEFAULT 0,
 	grant_key_id   TEXT NOT NULL DEFAULT '',
+	policy         TEXT NOT NULL DEFAULT '',
 	expires_at     {{.BigInt}} NOT NULL,
 	created_at     {{.BigInt}} NOT NULL DEFAULT 0
 ){{.Options}};
