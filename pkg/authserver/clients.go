@@ -23,12 +23,12 @@ const (
 
 // Registration limits: a flood of registrations is refused past
 // registrationsPerHour (all clients together), and no more than
-// maxUnusedDynamic self-registered clients are kept; those never used
-// expire after unusedClientTTL.
+// maxDynamicClients self-registered clients are kept; those never used
+// expire after UnusedClientTTL (serve's housekeeping deletes them).
 const (
 	registrationsPerHour = 60
 	maxDynamicClients    = 500
-	unusedClientTTL      = 24 * time.Hour
+	UnusedClientTTL      = 24 * time.Hour
 	maxRegistrationBytes = 16 << 10
 )
 
