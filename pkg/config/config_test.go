@@ -224,3 +224,32 @@ func TestOAuthServerNeedsAnHTTPSPublicURL(t *testing.T) {
 		})
 	}
 }
+
+// TestREADMEOAuthServerExample loads the README's oauth_server example.
+func TestREADMEOAuthServerExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "## Claude.ai, ChatGPT and other OAuth clients")
+	if !ok {
+		t.Fatal("the README has no OAuth clients section")
+	}
+	_, rest, _ = strings.Cut(rest, "```yaml\n")
+	example, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatal("no yaml example in the OAuth clients section")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mcpgate.yaml")
+	if err := os.WriteFile(file, []byte(example), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + dir, "MCPGATE_CONFIG=" + file}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.OAuthServer.Enabled || cfg.PublicURL != "https://mcp.example.com" || cfg.OAuthServer.RefreshTTL != 720*time.Hour {
+		t.Errorf("loaded %+v, public_url %q", cfg.OAuthServer, cfg.PublicURL)
+	}
+}
