@@ -34,8 +34,12 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c, err := s.st.AuthServer().OAuthClient(r.Context(), q.Get("client_id"))
-	if errors.Is(err, store.ErrNotFound) || q.Get("client_id") == "" {
+	c, err := s.client(r.Context(), q.Get("client_id"))
+	var cimdErr *metadataError
+	if errors.As(err, &cimdErr) {
+		s.errorPage(w, http.StatusBadRequest, "This application's metadata document was refused: "+cimdErr.Error()+".")
+		return
+	} else if errors.Is(err, store.ErrNotFound) || q.Get("client_id") == "" {
 		s.errorPage(w, http.StatusBadRequest, "This application is not registered with mcpgate (unknown client_id).")
 		return
 	} else if err != nil {
@@ -178,7 +182,7 @@ func (s *Server) proceed(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusBadRequest, "This sign-in was already completed.")
 		return
 	}
-	c, err := s.st.AuthServer().OAuthClient(r.Context(), req.ClientID)
+	c, err := s.client(r.Context(), req.ClientID)
 	if err != nil {
 		s.errorPage(w, http.StatusBadRequest, "This application is no longer registered.")
 		return

@@ -27,6 +27,7 @@ type Server struct {
 
 	registrations registrationWindow
 	tokens        tokenCache
+	metadata      *metadataFetcher
 }
 
 // New returns the authorization server, or nil when oauth_server is not
@@ -39,7 +40,9 @@ func New(o Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: o.Config, st: o.Store, log: log, issuer: strings.TrimRight(o.Config.PublicURL, "/"), now: time.Now}
+	s := &Server{cfg: o.Config, st: o.Store, log: log, issuer: strings.TrimRight(o.Config.PublicURL, "/"), now: time.Now}
+	s.metadata = newMetadataFetcher(o.Config.OAuthServer.ClientMetadataAllowPrivate, func() time.Time { return s.now() })
+	return s
 }
 
 // Issuer is the server's issuer identifier (RFC 8414): public_url.

@@ -49,7 +49,12 @@ func (s *Server) authenticateClient(w http.ResponseWriter, r *http.Request) (sto
 	if !basic {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
-	c, err := s.st.AuthServer().OAuthClient(r.Context(), id)
+	c, err := s.client(r.Context(), id)
+	var cimdErr *metadataError
+	if errors.As(err, &cimdErr) {
+		writeJSON(w, http.StatusUnauthorized, oauthError{"invalid_client", cimdErr.Error()})
+		return store.OAuthClient{}, false
+	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.serverError(w, "read client", err)
 		return store.OAuthClient{}, false
@@ -148,8 +153,10 @@ func (s *Server) issueGrant(w http.ResponseWriter, ctx context.Context, c store.
 			return
 		}
 	}
-	if err := s.st.AuthServer().TouchOAuthClient(ctx, c.ID, now); err != nil {
-		s.log.Warn("authorization server: record client use", "client", c.ID, "err", err.Error())
+	if c.Kind != KindMetadata { // a metadata document's client is not stored
+		if err := s.st.AuthServer().TouchOAuthClient(ctx, c.ID, now); err != nil {
+			s.log.Warn("authorization server: record client use", "client", c.ID, "err", err.Error())
+		}
 	}
 	s.log.Info("oauth grant issued", "user", req.UserID, "key", k.Name, "client", c.ID, "resource", req.Resource)
 	s.writeTokens(w, access, refresh)

@@ -55,6 +55,10 @@ type OAuthServer struct {
 	Enabled    bool          `mapstructure:"enabled"`
 	AccessTTL  time.Duration `mapstructure:"access_ttl"`
 	RefreshTTL time.Duration `mapstructure:"refresh_ttl"`
+	// ClientMetadataAllowPrivate lets a client id metadata document be
+	// fetched from a loopback, private or link-local address (a client on
+	// your own network); off, such a client_id is refused.
+	ClientMetadataAllowPrivate bool `mapstructure:"client_metadata_allow_private"`
 }
 
 // Database chooses the store. On PostgreSQL, URL is serve's login (which
@@ -152,5 +156,6 @@ func defaults() map[string]any {
 		"oauth_server.enabled":     false,
 		"oauth_server.access_ttl":  "1h",
 		"oauth_server.refresh_ttl": "720h",
+		"oauth_server.client_metadata_allow_private": false,
 	}
 }
