@@ -57,7 +57,10 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, d pageDa
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: with no-referrer a browser sends the
+	// consent form with "Origin: null", which the gateway's origin check
+	// refuses; other origins still get no referrer.
+	h.Set("Referrer-Policy", "same-origin")
 	csp := "default-src 'none'; style-src 'nonce-" + d.Nonce + "'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 	if formAction != "" {
 		csp += " " + formAction // the consent's redirect back to the client follows the form
