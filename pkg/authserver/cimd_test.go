@@ -2,8 +2,11 @@ package authserver
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -103,6 +106,26 @@ func TestMetadataDocumentRefusals(t *testing.T) {
 		"https://app.example/c?x=1", "https://app.example/c#f", "https://app.example/a/../c"} {
 		if _, err := checkMetadataURL(bad); err == nil {
 			t.Errorf("%s accepted as a client_id URL", bad)
+		}
+	}
+}
+
+func TestAuthorizeWithAMetadataClient(t *testing.T) {
+	for _, allow := range []bool{true, false} {
+		s, _, _ := grantFixture(t)
+		srv, self, _ := metadataServer(t, goodDoc)
+		s.metadata = fetcherFor(srv, allow)
+		sum := sha256.Sum256([]byte(strings.Repeat("v", 43)))
+		q := url.Values{"response_type": {"code"}, "client_id": {self}, "redirect_uri": {"https://app.example/cb"},
+			"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
+			"resource": {"https://gw.example/mcp"}}
+		w := httptest.NewRecorder()
+		s.authorize(w, httptest.NewRequest(http.MethodGet, AuthorizePath+"?"+q.Encode(), nil))
+		switch {
+		case allow && (w.Code != http.StatusSeeOther || w.Header().Get("Location") != ContinuePath):
+			t.Errorf("a metadata client: %d %q, want a redirect to the approval page", w.Code, w.Header().Get("Location"))
+		case !allow && (w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "private")):
+			t.Errorf("a metadata client on a private address: %d %s, want a 400 page saying why", w.Code, w.Body.String())
 		}
 	}
 }
