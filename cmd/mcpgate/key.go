@@ -128,8 +128,15 @@ func (c *cli) keyListCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("list keys: %w", err)
 				}
+				grants, err := a.OAuthGrants(cmd.Context(), u)
+				if err != nil {
+					return fmt.Errorf("list keys: %w", err)
+				}
 				type row struct {
 					Name     string   `json:"name"`
+					Kind     string   `json:"kind"` // "key" or "oauth"
+					Client   string   `json:"client,omitempty"`
+					ClientID string   `json:"client_id,omitempty"`
 					ID       string   `json:"id"`
 					Scope    []string `json:"scope"`
 					Created  string   `json:"created"`
@@ -142,7 +149,12 @@ func (c *cli) keyListCmd() *cobra.Command {
 					if k.Revoked() && !all {
 						continue
 					}
-					r := row{k.Name, "mgw_" + k.ID, k.Scope, fmtTime(k.CreatedAt), fmtTime(k.LastUsedAt), ""}
+					r := row{Name: k.Name, Kind: "key", ID: "mgw_" + k.ID, Scope: k.Scope, Created: fmtTime(k.CreatedAt), LastUsed: fmtTime(k.LastUsedAt)}
+					kind := "key"
+					if g, ok := grants[k.ID]; ok {
+						r.Kind, r.Client, r.ClientID, r.ID = "oauth", g.ClientName, g.ClientID, "oauth:"+k.ID
+						kind = "oauth (" + g.ClientName + ", " + g.ClientID + ")"
+					}
 					if k.Revoked() {
 						r.Revoked = fmtTime(k.RevokedAt)
 					}
@@ -155,9 +167,9 @@ func (c *cli) keyListCmd() *cobra.Command {
 					if k.Revoked() {
 						status = "revoked " + r.Revoked
 					}
-					rows = append(rows, []string{r.Name, r.ID + "…", scope, r.Created, r.LastUsed, status})
+					rows = append(rows, []string{r.Name, kind, r.ID + "…", scope, r.Created, r.LastUsed, status})
 				}
-				return c.list(out, []string{"NAME", "KEY", "CONNECTIONS", "CREATED", "LAST USED", "STATUS"}, rows)
+				return c.list(out, []string{"NAME", "KIND", "KEY", "CONNECTIONS", "CREATED", "LAST USED", "STATUS"}, rows)
 			})
 		},
 	}

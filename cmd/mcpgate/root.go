@@ -103,6 +103,7 @@ the commands check.`,
 		c.vaultCmd(),
 		c.statusCmd(),
 		c.healthcheckCmd(),
+		c.oauthCmd(),
 	)
 	return root
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/audit"
+	"github.com/mcpgate/mcpgate/pkg/authserver"
 )
 
 // housekeepingEvery is how often serve prunes the audit log to its
@@ -33,6 +34,7 @@ func (a *App) housekeepOnce(ctx context.Context, log *slog.Logger) {
 	} else if n > 0 {
 		log.Info("deleted expired authorizations", "count", n)
 	}
+	a.housekeepAuthServer(ctx, log)
 	if a.Config.Audit.Retention <= 0 {
 		return
 	}
@@ -48,5 +50,23 @@ func (a *App) housekeepOnce(ctx context.Context, log *slog.Logger) {
 	}
 	if n > 0 {
 		log.Info("pruned audit records past retention", "count", n, "retention", a.Config.Audit.Retention.String())
+	}
+}
+
+// housekeepAuthServer deletes the authorization server's sign-ins that
+// expired (with their codes, kept until then so a replayed code is known)
+// and self-registered clients never used within authserver.UnusedClientTTL.
+func (a *App) housekeepAuthServer(ctx context.Context, log *slog.Logger) {
+	as := a.Store.AuthServer()
+	now := time.Now()
+	if n, err := as.DeleteExpiredOAuthRequests(ctx, now); err != nil {
+		log.Warn("delete expired sign-ins", "err", err.Error())
+	} else if n > 0 {
+		log.Info("deleted expired sign-ins", "count", n)
+	}
+	if n, err := as.DeleteUnusedOAuthClients(ctx, authserver.KindDynamic, now.Add(-authserver.UnusedClientTTL)); err != nil {
+		log.Warn("delete unused OAuth clients", "err", err.Error())
+	} else if n > 0 {
+		log.Info("deleted self-registered OAuth clients never used", "count", n)
 	}
 }

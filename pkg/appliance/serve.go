@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/mcpgate/mcpgate/pkg/audit"
+	"github.com/mcpgate/mcpgate/pkg/authserver"
 	"github.com/mcpgate/mcpgate/pkg/gateway"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/server"
@@ -59,14 +61,19 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 	aw := audit.NewWriter(a.Store, a.AuditKeys)
 	flow, tokens := a.OAuth()
 	tokens.Log = log
+	as := authserver.New(authserver.Options{Config: a.Config, Store: a.Store, Logger: log})
 	gw := gateway.New(gateway.Options{
 		Config: a.Config, Store: a.Store, Vault: a.Vault, Audit: aw, Tokens: tokens,
-		Metrics: gateway.NewMetrics(reg), Logger: log, Version: version,
+		Metrics: gateway.NewMetrics(reg), Logger: log, Version: version, OAuth: as,
 	})
+	routes := map[string]http.Handler{oauth.CallbackPath: flow.Callback(oauth.CallbackOptions{})}
+	if as != nil {
+		maps.Copy(routes, as.Routes())
+	}
 	srv := server.New(server.Options{
 		Config:   a.Config,
 		MCP:      gw.Handler(),
-		Routes:   map[string]http.Handler{oauth.CallbackPath: flow.Callback(oauth.CallbackOptions{})},
+		Routes:   routes,
 		Registry: reg,
 		Logger:   log,
 		Ready: func(ctx context.Context) error {

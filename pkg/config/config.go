@@ -25,6 +25,9 @@ type Config struct {
 	Log        Log                  `mapstructure:"log"`
 	Limits     Limits               `mapstructure:"limits"`
 	Connectors map[string]Connector `mapstructure:"connectors"`
+	// OAuthServer makes serve the OAuth 2.1 authorization server for its
+	// own endpoints (off unless enabled).
+	OAuthServer OAuthServer `mapstructure:"oauth_server"`
 
 	// File is the config file that was read, "" if none.
 	File string `mapstructure:"-"`
@@ -43,6 +46,19 @@ type TLS struct {
 	CertFile   string   `mapstructure:"cert_file"`
 	KeyFile    string   `mapstructure:"key_file"`
 	HTTPListen string   `mapstructure:"http_listen"` // ACME HTTP-01 and the redirect to HTTPS
+}
+
+// OAuthServer is mcpgate's own authorization server, through which
+// OAuth-only MCP clients (Claude.ai, ChatGPT) get access tokens for /mcp.
+// It needs public_url, https unless its host is a loopback address.
+type OAuthServer struct {
+	Enabled    bool          `mapstructure:"enabled"`
+	AccessTTL  time.Duration `mapstructure:"access_ttl"`
+	RefreshTTL time.Duration `mapstructure:"refresh_ttl"`
+	// ClientMetadataAllowPrivate lets a client id metadata document be
+	// fetched from a loopback, private or link-local address (a client on
+	// your own network); off, such a client_id is refused.
+	ClientMetadataAllowPrivate bool `mapstructure:"client_metadata_allow_private"`
 }
 
 // Database chooses the store. On PostgreSQL, URL is serve's login (which
@@ -112,30 +128,34 @@ const FileName = "mcpgate.yaml"
 
 func defaults() map[string]any {
 	return map[string]any{
-		"data_dir":                "",
-		"listen":                  "127.0.0.1:8443",
-		"public_url":              "",
-		"behind_proxy":            false,
-		"trusted_proxies":         []string{"127.0.0.0/8", "::1/128"},
-		"key_provider":            "",
-		"tls.mode":                "off",
-		"tls.domains":             []string{},
-		"tls.acme_ca":             "https://acme-v02.api.letsencrypt.org/directory",
-		"tls.acme_ca_root":        "",
-		"tls.email":               "",
-		"tls.cert_file":           "",
-		"tls.key_file":            "",
-		"tls.http_listen":         ":80",
-		"database.url":            "",
-		"database.admin_url":      "",
-		"admin.listen":            "127.0.0.1:9090",
-		"audit.retention":         "0s",
-		"audit.redact_fields":     []string{"body", "content"},
-		"log.level":               "info",
-		"log.format":              "json",
-		"limits.max_body_bytes":   int64(1 << 20),
-		"limits.max_result_bytes": 64 << 10,
-		"limits.upstream_timeout": "30s",
-		"limits.shutdown_timeout": "20s",
+		"data_dir":                 "",
+		"listen":                   "127.0.0.1:8443",
+		"public_url":               "",
+		"behind_proxy":             false,
+		"trusted_proxies":          []string{"127.0.0.0/8", "::1/128"},
+		"key_provider":             "",
+		"tls.mode":                 "off",
+		"tls.domains":              []string{},
+		"tls.acme_ca":              "https://acme-v02.api.letsencrypt.org/directory",
+		"tls.acme_ca_root":         "",
+		"tls.email":                "",
+		"tls.cert_file":            "",
+		"tls.key_file":             "",
+		"tls.http_listen":          ":80",
+		"database.url":             "",
+		"database.admin_url":       "",
+		"admin.listen":             "127.0.0.1:9090",
+		"audit.retention":          "0s",
+		"audit.redact_fields":      []string{"body", "content"},
+		"log.level":                "info",
+		"log.format":               "json",
+		"limits.max_body_bytes":    int64(1 << 20),
+		"limits.max_result_bytes":  64 << 10,
+		"limits.upstream_timeout":  "30s",
+		"limits.shutdown_timeout":  "20s",
+		"oauth_server.enabled":     false,
+		"oauth_server.access_ttl":  "1h",
+		"oauth_server.refresh_ttl": "720h",
+		"oauth_server.client_metadata_allow_private": false,
 	}
 }

@@ -193,3 +193,63 @@ func TestGoogleRevokeURLIsASetting(t *testing.T) {
 		t.Errorf("from the environment: %q, want %q", got, want)
 	}
 }
+
+func TestOAuthServerNeedsAnHTTPSPublicURL(t *testing.T) {
+	tests := []struct {
+		name, publicURL string
+		ok              bool
+	}{
+		{"https origin", "https://gw.example.com", true},
+		{"https origin with slash", "https://gw.example.com/", true},
+		{"loopback http", "http://127.0.0.1:8443", true},
+		{"localhost http", "http://localhost:8443", true},
+		{"no public_url", "", false},
+		{"plain http on a public name", "http://gw.example.com", false},
+		{"a path", "https://gw.example.com/mcpgate", false},
+		{"a query", "https://gw.example.com/?x=1", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := []string{"MCPGATE_DATA_DIR=" + t.TempDir(), "MCPGATE_OAUTH_SERVER_ENABLED=true"}
+			if tt.publicURL != "" {
+				env = append(env, "MCPGATE_PUBLIC_URL="+tt.publicURL)
+			}
+			_, err := config.Load(config.Options{Env: env})
+			if (err == nil) != tt.ok {
+				t.Fatalf("got %v, want ok=%v", err, tt.ok)
+			}
+			if err != nil && !strings.Contains(err.Error(), "oauth_server") && !strings.Contains(err.Error(), "public_url") {
+				t.Errorf("error %q does not name the setting", err)
+			}
+		})
+	}
+}
+
+// TestREADMEOAuthServerExample loads the README's oauth_server example.
+func TestREADMEOAuthServerExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "## Claude.ai, ChatGPT and other OAuth clients")
+	if !ok {
+		t.Fatal("the README has no OAuth clients section")
+	}
+	_, rest, _ = strings.Cut(rest, "```yaml\n")
+	example, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatal("no yaml example in the OAuth clients section")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mcpgate.yaml")
+	if err := os.WriteFile(file, []byte(example), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + dir, "MCPGATE_CONFIG=" + file}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.OAuthServer.Enabled || cfg.PublicURL != "https://mcp.example.com" || cfg.OAuthServer.RefreshTTL != 720*time.Hour {
+		t.Errorf("loaded %+v, public_url %q", cfg.OAuthServer, cfg.PublicURL)
+	}
+}

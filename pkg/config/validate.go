@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // DefaultDataDir is where mcpgate keeps its state when nothing says
@@ -86,6 +87,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("public_url: %q is not an http(s) URL", c.PublicURL)
 		}
 	}
+	if err := c.validateOAuthServer(); err != nil {
+		return err
+	}
 	if _, err := url.Parse(c.Database.URL); err != nil || !strings.Contains(c.Database.URL, "://") {
 		return fmt.Errorf("database.url: %q is not a URL (sqlite:///path or postgres://...)", c.Database.URL)
 	}
@@ -143,4 +147,34 @@ func IsLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// validateOAuthServer: clients connect from the vendor's cloud and the
+// tokens are bearer secrets, so the issuer must be https; plain http is
+// allowed only on a loopback host (a laptop, a test).
+func (c *Config) validateOAuthServer() error {
+	o := c.OAuthServer
+	if !o.Enabled {
+		return nil
+	}
+	if c.PublicURL == "" {
+		return errors.New("oauth_server.enabled: needs public_url, the https address clients reach serve at")
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil {
+		return fmt.Errorf("public_url: %q is not a URL", c.PublicURL)
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && IsLoopback(u.Hostname())) {
+		return fmt.Errorf("oauth_server.enabled: public_url must be https (got %q); plain http only on a loopback host", c.PublicURL)
+	}
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("oauth_server.enabled: public_url must be the server's origin, without a path or query (got %q)", c.PublicURL)
+	}
+	if o.AccessTTL < time.Minute || o.AccessTTL > 24*time.Hour {
+		return fmt.Errorf("oauth_server.access_ttl: %s is not between 1m and 24h", o.AccessTTL)
+	}
+	if o.RefreshTTL < o.AccessTTL || o.RefreshTTL > 365*24*time.Hour {
+		return fmt.Errorf("oauth_server.refresh_ttl: %s is not between access_ttl and 8760h", o.RefreshTTL)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/apikey"
+	"github.com/mcpgate/mcpgate/pkg/authserver"
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
@@ -27,10 +28,14 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, ok := bearer(r)
 		if !ok {
-			g.unauthorized(w, "missing")
+			g.unauthorized(w, r, "missing")
 			return
 		}
 		ctx, req := withRequest(r.Context())
+		if g.oauth != nil && authserver.IsAccessToken(raw) {
+			g.authenticateToken(w, r, next, ctx, req, raw)
+			return
+		}
 		k, err := g.verifier.Verify(ctx, raw, clientAddr(r, g.cfg.BehindProxy, g.cfg.TrustedProxies))
 		switch {
 		case errors.Is(err, apikey.ErrRateLimited):
@@ -39,7 +44,7 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 			http.Error(w, "too many failed authentication attempts; try again later", http.StatusTooManyRequests)
 			return
 		case errors.Is(err, apikey.ErrInvalid):
-			g.unauthorized(w, "invalid")
+			g.unauthorized(w, r, "invalid")
 			return
 		case err != nil:
 			g.log.Error("verify app key", "err", err.Error())
@@ -52,10 +57,48 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-func (g *Gateway) unauthorized(w http.ResponseWriter, reason string) {
+// unauthorized refuses a request without usable credentials. With the
+// authorization server on, the challenge points to the endpoint's
+// protected resource metadata (RFC 9728 section 5.1), where an OAuth
+// client finds how to get a token.
+// authenticateToken checks an access token of mcpgate's own authorization
+// server: bound to this endpoint, its grant's key read as an mgw_ key's
+// is (through the request's snapshot), so revoking the key refuses it.
+func (g *Gateway) authenticateToken(w http.ResponseWriter, r *http.Request, next http.Handler, ctx context.Context, req *request, raw string) {
+	o, err := g.oauth.CheckAccess(ctx, raw, r.URL.Path)
+	if errors.Is(err, authserver.ErrInvalidToken) {
+		g.unauthorized(w, r, "invalid")
+		return
+	} else if err != nil {
+		g.log.Error("verify access token", "err", err.Error())
+		http.Error(w, "authentication is unavailable; try again later", http.StatusServiceUnavailable)
+		return
+	}
+	k, err := g.lookupKey(ctx, o.KeyID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (k.Revoked() || k.UserID != o.UserID)) {
+		g.unauthorized(w, r, "invalid")
+		return
+	} else if err != nil {
+		g.log.Error("verify access token", "err", err.Error())
+		http.Error(w, "authentication is unavailable; try again later", http.StatusServiceUnavailable)
+		return
+	}
+	g.touch(k)
+	req.id, req.authed = Identity{UserID: k.UserID, KeyID: k.ID, KeyName: k.Name, Scope: k.Scope}, true
+	next.ServeHTTP(w, r.WithContext(ctx))
+}
+
+func (g *Gateway) unauthorized(w http.ResponseWriter, r *http.Request, reason string) {
 	g.metrics.AuthFailures.WithLabelValues(reason).Inc()
-	w.Header().Set("WWW-Authenticate", `Bearer realm="mcpgate"`)
-	http.Error(w, "a valid mcpgate app key is required (Authorization: Bearer mgw_...)", http.StatusUnauthorized)
+	challenge := `Bearer realm="mcpgate"`
+	if g.oauth != nil && authserver.EndpointPath(r.URL.Path) {
+		challenge += `, resource_metadata="` + g.oauth.ResourceMetadataURL(r.URL.Path) + `"`
+		if reason == "invalid" {
+			challenge += `, error="invalid_token"`
+		}
+	}
+	w.Header().Set("WWW-Authenticate", challenge)
+	http.Error(w, "a valid mcpgate app key or access token is required (Authorization: Bearer ...)", http.StatusUnauthorized)
 }
 
 // touch records last use at most once a minute per key, off the hot path.

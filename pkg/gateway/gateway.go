@@ -7,6 +7,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/apikey"
 	"github.com/mcpgate/mcpgate/pkg/audit"
+	"github.com/mcpgate/mcpgate/pkg/authserver"
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/guard"
@@ -31,6 +32,9 @@ type Options struct {
 	// HTTPClient reaches upstreams; nil builds one with the configured
 	// timeout.
 	HTTPClient *http.Client
+	// OAuth is mcpgate's own authorization server; nil when it is off
+	// (only mgw_ keys are accepted).
+	OAuth *authserver.Server
 }
 
 // Gateway serves MCP to app keys. It is safe for concurrent use.
@@ -51,13 +55,14 @@ type Gateway struct {
 	policies policies
 	secrets  secretsCache
 	touched  touches
+	oauth    *authserver.Server
 }
 
 // New builds a gateway.
 func New(o Options) *Gateway {
 	g := &Gateway{
 		cfg: o.Config, st: o.Store, vault: o.Vault, audit: o.Audit, guard: o.Guard, tokens: o.Tokens,
-		metrics: o.Metrics, log: o.Logger, version: o.Version, http: o.HTTPClient,
+		metrics: o.Metrics, log: o.Logger, version: o.Version, http: o.HTTPClient, oauth: o.OAuth,
 	}
 	if g.guard == nil {
 		g.guard = guard.New(g.loadPolicy, g.countRate, guard.Options{})

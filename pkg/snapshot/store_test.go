@@ -156,3 +156,5 @@ type state struct {
 	conns       string
 	keyReadOnly bool
 }
+
+func (p *probe) AuthServer() store.AuthServerStore { return p.db.AuthServer() }

@@ -31,6 +31,10 @@ type Store interface {
 	User(userID string) UserStore
 	// Privileged returns the narrow path for operations that cross users.
 	Privileged() Privileged
+	// AuthServer returns the rows of mcpgate's own authorization server
+	// that belong to no user (clients, authorizations in progress) and the
+	// look-up of a token by its hash.
+	AuthServer() AuthServerStore
 	// Migrate brings the schema to the version this binary knows.
 	Migrate(ctx context.Context) error
 	// CheckSchema returns ErrSchemaTooNew or ErrSchemaTooOld unless the
@@ -185,4 +189,52 @@ type UserStore interface {
 	ReplaceAuditKey(ctx context.Context, dekVersion int, k AuditKey) error
 
 	PutOAuthState(ctx context.Context, s OAuthState) error
+
+	// CreateOAuthGrant stores the grant's app key k, the grant g and its
+	// first tokens in one transaction.
+	CreateOAuthGrant(ctx context.Context, k APIKey, g OAuthGrant, tokens []OAuthToken) error
+	// AddOAuthTokens stores tokens of one of the user's grants.
+	AddOAuthTokens(ctx context.Context, tokens []OAuthToken) error
+	// OAuthGrants lists the user's grants, revoked ones included.
+	OAuthGrants(ctx context.Context) ([]OAuthGrant, error)
+}
+
+// AuthServerStore holds the authorization server's rows that belong to no
+// user. Its methods are safe for concurrent use; ErrNotFound means no such
+// row.
+type AuthServerStore interface {
+	// PutOAuthClient: ErrAlreadyExists if the id is taken.
+	PutOAuthClient(ctx context.Context, c OAuthClient) error
+	OAuthClient(ctx context.Context, id string) (OAuthClient, error)
+	ListOAuthClients(ctx context.Context) ([]OAuthClient, error)
+	DeleteOAuthClient(ctx context.Context, id string) error
+	TouchOAuthClient(ctx context.Context, id string, at time.Time) error
+	// DeleteUnusedOAuthClients deletes clients of kind never used and
+	// created before before, returning how many.
+	DeleteUnusedOAuthClients(ctx context.Context, kind string, before time.Time) (int64, error)
+	// CountOAuthClients counts the clients of kind.
+	CountOAuthClients(ctx context.Context, kind string) (int, error)
+
+	PutOAuthRequest(ctx context.Context, r OAuthRequest) error
+	OAuthRequest(ctx context.Context, id string) (OAuthRequest, error)
+	// ApproveOAuthRequest gives the request whose approval hash is h, if
+	// it is not expired at now and not approved yet, to userID, and
+	// returns it; ErrNotFound otherwise (so an approval code works once).
+	ApproveOAuthRequest(ctx context.Context, h, userID string, now time.Time) (OAuthRequest, error)
+	// IssueOAuthCode records the code of an approved request that has
+	// none yet, and the policy consented to; ErrNotFound otherwise.
+	IssueOAuthCode(ctx context.Context, id, codeHash string, expires time.Time, policy string) error
+	// RedeemOAuthCode marks the request with codeHash as exchanged for
+	// the grant keyID and returns it as it was: a GrantKeyID already set
+	// in the result means the code was redeemed before (a replay).
+	RedeemOAuthCode(ctx context.Context, codeHash, keyID string) (OAuthRequest, error)
+	// DeleteExpiredOAuthRequests deletes requests expired before now.
+	DeleteExpiredOAuthRequests(ctx context.Context, now time.Time) (int64, error)
+
+	// OAuthToken finds a token by its hash, whoever owns it.
+	OAuthToken(ctx context.Context, hash string) (OAuthToken, error)
+	// UseOAuthRefresh marks a refresh token used at now and returns it as
+	// it was: a non-zero UsedAt in the result means it had been used
+	// before (a replay).
+	UseOAuthRefresh(ctx context.Context, hash string, now time.Time) (OAuthToken, error)
 }

@@ -156,3 +156,58 @@ type KEK struct {
 	MAC       []byte
 	CreatedAt time.Time
 }
+
+// OAuthClient is a client of mcpgate's own authorization server.
+type OAuthClient struct {
+	ID           string
+	Name         string
+	Kind         string // "registered" (by the CLI), "dynamic" (RFC 7591)
+	RedirectURIs []string
+	SecretHash   string // SHA-256 hex of the secret; "" for a public client
+	CreatedAt    time.Time
+	LastUsedAt   time.Time
+}
+
+// OAuthRequest is an authorization in progress at mcpgate's own
+// authorization server: asked for by a client, approved for a user, then
+// exchanged for a grant by its code.
+type OAuthRequest struct {
+	ID            string // SHA-256 hex of the handle the browser holds
+	ApprovalHash  string // SHA-256 hex of the code `mcpgate oauth approve` takes
+	ClientID      string
+	RedirectURI   string
+	CodeChallenge string // PKCE S256
+	Resource      string // the endpoint's path: /mcp or /mcp/<connection>
+	State         string
+	UserID        string // "" until approved
+	CodeHash      string // "" until the code is issued
+	CodeExpiresAt time.Time
+	GrantKeyID    string // the grant the code was exchanged for, once it was
+	Policy        string // the policy consented to, for the grant's key ("" none)
+	ExpiresAt     time.Time
+	CreatedAt     time.Time
+}
+
+// OAuthGrant is what a user consented to for a client: an app key (KeyID)
+// usable only through tokens for Resource.
+type OAuthGrant struct {
+	KeyID      string
+	UserID     string
+	ClientID   string
+	ClientName string
+	Resource   string
+	CreatedAt  time.Time
+}
+
+// OAuthToken is an access or refresh token of a grant, kept only as the
+// SHA-256 hex of its value.
+type OAuthToken struct {
+	Hash      string
+	UserID    string
+	KeyID     string
+	Kind      string // "access" or "refresh"
+	Resource  string
+	ExpiresAt time.Time
+	UsedAt    time.Time // a refresh token's rotation; zero while unused
+	CreatedAt time.Time
+}

@@ -17,7 +17,8 @@ import (
 // call, and what each may return.
 var serveFunctions = []string{
 	"mcpgate_api_key", "mcpgate_delete_expired_oauth_states", "mcpgate_keks", "mcpgate_list_users",
-	"mcpgate_oauth_state", "mcpgate_put_kek", "mcpgate_take_oauth_state", "mcpgate_user_by_name",
+	"mcpgate_oauth_state", "mcpgate_oauth_token", "mcpgate_put_kek", "mcpgate_take_oauth_state",
+	"mcpgate_use_oauth_refresh", "mcpgate_user_by_name",
 }
 
 // TestServeLoginAttacks is what SQL injection, or any code path, in serve
@@ -196,10 +197,20 @@ func TestServeLoginAttacks(t *testing.T) {
 				{"SELECT count(*) FROM mcpgate_oauth_state($1)", "%", 0},
 				{"SELECT count(*) FROM mcpgate_oauth_state($1)", "", 0},
 				{"SELECT count(*) FROM mcpgate_oauth_state($1)", nil, 0},
-				{"SELECT mcpgate_delete_expired_oauth_states($1)", int64(1 << 62), 0}, // none expires: the states have no expiry
+				{"SELECT mcpgate_delete_expired_oauth_states($1)", int64(1 << 62), 0},  // none expires: the states have no expiry
+				{"SELECT count(*) FROM mcpgate_oauth_token($1)", "t-" + bob + "-a", 1}, // a token by its exact hash, whoever's
+				{"SELECT count(*) FROM mcpgate_oauth_token($1)", "%", 0},
+				{"SELECT count(*) FROM mcpgate_oauth_token($1)", "", 0},
+				{"SELECT count(*) FROM mcpgate_oauth_token($1)", nil, 0},
 			} {
 				if n := count(t, tx, q.sql, q.arg); n != q.want {
 					t.Errorf("%s with %v: %d rows, want %d", q.sql, q.arg, n, q.want)
+				}
+			}
+			// Only a refresh token, by its exact hash, is marked used.
+			for _, h := range []string{"t-" + bob + "-a", "%", ""} {
+				if n := count(t, tx, "SELECT count(*) FROM mcpgate_use_oauth_refresh($1, 5)", h); n != 0 {
+					t.Errorf("mcpgate_use_oauth_refresh(%q): %d rows, want 0 (an access token, or no token)", h, n)
 				}
 			}
 			if got := bobs(t, tx); len(got) > 0 {

@@ -136,3 +136,33 @@ func blobOrNil(b []byte) []byte {
 	}
 	return b
 }
+
+// authStore is the shared authorization server store, with the token
+// look-ups that cross users done by the schema's functions (version 11).
+type authStore struct {
+	store.AuthServerStore
+	db *sql.DB
+}
+
+// AuthServer returns the authorization server's rows: see authStore.
+func (s *pgStore) AuthServer() store.AuthServerStore {
+	return &authStore{AuthServerStore: s.Store.AuthServer(), db: s.DB()}
+}
+
+func (a *authStore) OAuthToken(ctx context.Context, hash string) (store.OAuthToken, error) {
+	o, err := one(ctx, a.db, sqlstore.ScanOAuthToken, "SELECT * FROM mcpgate_oauth_token($1)", hash)
+	if err != nil {
+		return store.OAuthToken{}, fmt.Errorf("get OAuth token: %w", err)
+	}
+	return o, nil
+}
+
+func (a *authStore) UseOAuthRefresh(ctx context.Context, hash string, now time.Time) (store.OAuthToken, error) {
+	o, err := one(ctx, a.db, sqlstore.ScanOAuthToken, "SELECT * FROM mcpgate_use_oauth_refresh($1, $2)", hash, sqlstore.Micros(now))
+	if err != nil {
+		return store.OAuthToken{}, fmt.Errorf("use OAuth refresh token: %w", err)
+	}
+	return o, nil
+}
+
+var _ store.AuthServerStore = (*authStore)(nil)

@@ -20,6 +20,7 @@ var perUser = []struct{ table, owner string }{
 	{"users", "id"}, {"deks", "user_id"}, {"connections", "user_id"}, {"api_keys", "user_id"},
 	{"policies", "user_id"}, {"audit_records", "user_id"}, {"oauth_states", "user_id"},
 	{"rate_counters", "user_id"}, {"audit_anchors", "user_id"}, {"audit_keys", "user_id"},
+	{"oauth_grants", "user_id"}, {"oauth_tokens", "user_id"},
 }
 
 // referrers are the tables whose rows keep a row of the key's table from
@@ -54,6 +55,9 @@ func seed(t *testing.T, st store.Store, id string, n int) {
 		check(us.CreateConnection(ctx, store.Connection{ID: "c-" + sfx, Name: sfx, Provider: "github", DEKVersion: 2}))
 		check(us.CreateAPIKey(ctx, store.APIKey{ID: "k-" + sfx, Name: sfx, Hash: "h"}))
 		check(us.PutPolicy(ctx, store.Policy{KeyID: "k-" + sfx, Body: "b"}))
+		check(us.CreateOAuthGrant(ctx, store.APIKey{ID: "g-" + sfx, Name: "g-" + sfx, Hash: "h"},
+			store.OAuthGrant{KeyID: "g-" + sfx, ClientID: "c", ClientName: "c", Resource: "/mcp"},
+			[]store.OAuthToken{{Hash: "t-" + sfx, KeyID: "g-" + sfx, Kind: "access", Resource: "/mcp"}}))
 		check(us.PutOAuthState(ctx, store.OAuthState{StateHash: "s-" + sfx, Provider: "github", Name: sfx, DEKVersion: 2}))
 		_, err := us.AppendAudit(ctx, []store.AuditRecord{{Tool: sfx, Time: time.Unix(3, 0)}}, hash)
 		check(err)
@@ -164,10 +168,12 @@ func TestRowLevelSecurity(t *testing.T) {
 	})
 
 	// schema_migrations and generation hold no user's data: a version
-	// number and a change counter.
-	t.Run("every table but schema_migrations, generation and keks is listed here", func(t *testing.T) {
+	// number and a change counter; nor do the authorization server's
+	// clients and authorizations in progress (hashes, before anyone signs in).
+	t.Run("every table but schema_migrations, generation, keks and the authorization server's is listed here", func(t *testing.T) {
 		rows, err := conn.Query(t.Context(), `SELECT tablename FROM pg_tables
-			WHERE schemaname = current_schema() AND tablename NOT IN ('schema_migrations', 'generation', 'keks')`)
+			WHERE schemaname = current_schema()
+			AND tablename NOT IN ('schema_migrations', 'generation', 'keks', 'oauth_clients', 'oauth_requests')`)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -110,6 +110,8 @@ func (s *split) Privileged() store.Privileged {
 	return &splitPrivileged{Privileged: s.srv().Privileged(), admin: s.owner.Privileged()}
 }
 
+func (s *split) AuthServer() store.AuthServerStore { return s.srv().AuthServer() }
+
 func (s *split) CheckSchema(ctx context.Context) error { return s.srv().CheckSchema(ctx) }
 
 func (s *split) Generation(ctx context.Context) (int64, error) { return s.srv().Generation(ctx) }

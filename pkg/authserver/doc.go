@@ -1,0 +1,10 @@
+// Package authserver makes mcpgate the OAuth 2.1 authorization server and
+// resource server for its own MCP endpoints, so clients that connect only
+// through OAuth (Claude.ai, ChatGPT) can use it: the discovery documents
+// (RFC 9728 protected resource metadata, RFC 8414 authorization server
+// metadata), the authorization and token endpoints, and the resource
+// (audience) each token is bound to.
+//
+// Everything here is off unless oauth_server.enabled is set; mgw_ keys
+// work the same either way.
+package authserver

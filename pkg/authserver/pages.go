@@ -1,0 +1,93 @@
+package authserver
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+// The pages are server-rendered with no script and no external asset; the
+// one stylesheet is inline under a per-response nonce.
+var pages = template.Must(template.New("").Parse(`
+{{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+{{if .Refresh}}<meta http-equiv="refresh" content="3">{{end}}
+<title>mcpgate</title><style nonce="{{.Nonce}}">
+body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#222}
+code.approve{font-size:1.6rem;letter-spacing:.1em;background:#eee;padding:.3rem .6rem}
+.warn{background:#fff3cd;border:1px solid #e0c060;padding:.5rem}
+button{font-size:1rem;padding:.4rem 1rem;margin-right:.5rem}
+</style></head><body><h1>mcpgate</h1>{{end}}
+{{define "error"}}{{template "head" .}}<p role="alert">{{.Message}}</p></body></html>{{end}}
+{{define "wait"}}{{template "head" .}}
+<p>An application asks to use this mcpgate. To let it continue, run this on the server:</p>
+<p><code>mcpgate oauth approve</code> <code class="approve">{{.Code}}</code></p>
+<p>This page goes on by itself once that is done. The code works once, for ten minutes.</p></body></html>{{end}}
+{{define "consent"}}{{template "head" .}}
+<p><strong>{{.ClientName}}</strong> asks to use mcpgate as you.</p>
+<p>It will send you back to <strong>{{.RedirectHost}}</strong>.</p>
+{{if .SelfRegistered}}<p class="warn">This application registered itself: mcpgate cannot vouch for its name.</p>{{end}}
+{{if .HostDiffers}}<p class="warn">The address it sends you back to is not the one it is identified by ({{.ClientHost}}).</p>{{end}}
+<p>It may use: <strong>{{.Resource}}</strong> ({{if .AllConnections}}all your connections{{else}}that connection only{{end}}), under your policy.</p>
+<form method="post" action="consent">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<p><label><input type="checkbox" name="read_only"> read-only (only tools that change nothing)</label></p>
+<button type="submit" name="decision" value="allow">Allow</button>
+<button type="submit" name="decision" value="deny">Deny</button>
+</form></body></html>{{end}}
+`))
+
+type pageData struct {
+	Nonce, Message, Code                        string
+	Refresh                                     bool
+	ClientName, RedirectHost, ClientHost, CSRF  string
+	Resource                                    string
+	SelfRegistered, HostDiffers, AllConnections bool
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, name string, d pageData, formAction string) {
+	var nb [16]byte
+	_, _ = rand.Read(nb[:])
+	d.Nonce = base64.StdEncoding.EncodeToString(nb[:])
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	// same-origin, not no-referrer: with no-referrer a browser sends the
+	// consent form with "Origin: null", which the gateway's origin check
+	// refuses; other origins still get no referrer.
+	h.Set("Referrer-Policy", "same-origin")
+	csp := "default-src 'none'; style-src 'nonce-" + d.Nonce + "'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+	if formAction != "" {
+		csp += " " + formAction // the consent's redirect back to the client follows the form
+	}
+	h.Set("Content-Security-Policy", csp)
+	w.WriteHeader(status)
+	if err := pages.ExecuteTemplate(w, name, d); err != nil {
+		s.log.Warn("authorization server: render page", "page", name, "err", err.Error())
+	}
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, status int, msg string) {
+	s.render(w, status, "error", pageData{Message: msg}, "")
+}
+
+func (s *Server) waitPage(w http.ResponseWriter, code string) {
+	s.render(w, http.StatusOK, "wait", pageData{Code: code, Refresh: true}, "")
+}
+
+func (s *Server) consentPage(w http.ResponseWriter, c store.OAuthClient, req store.OAuthRequest, csrf string) {
+	ru, _ := url.Parse(req.RedirectURI)
+	d := pageData{
+		ClientName: c.Name, RedirectHost: ru.Host, CSRF: csrf, Resource: s.Resource(req.Resource),
+		SelfRegistered: c.Kind == KindDynamic, AllConnections: req.Resource == "/mcp",
+	}
+	if cu, err := url.Parse(c.ID); err == nil && cu.Scheme == "https" && cu.Host != ru.Host {
+		d.ClientHost, d.HostDiffers = cu.Host, true
+	}
+	s.render(w, http.StatusOK, "consent", d, ru.Scheme+"://"+ru.Host)
+}
