@@ -43,6 +43,15 @@ type Store interface {
 	// sharing the database. Rows of those kinds read after Generation
 	// returned n are current for as long as it keeps returning n.
 	Generation(ctx context.Context) (int64, error)
+	// AppendAudits appends each group's records to its user's chain, as
+	// UserStore.AppendAudit does for one user, and sets each group's
+	// Stored or Err. Where the engine can, the groups share one
+	// transaction, so one disk sync, and the groups' users one commit;
+	// each group's outcome is its own all the same (a group that cannot
+	// be stored with the others is stored alone, or fails alone). A
+	// group's outcome is set only once the transaction holding its
+	// records has committed, or has failed.
+	AppendAudits(ctx context.Context, groups []AuditAppend)
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database; safe to call more than once.

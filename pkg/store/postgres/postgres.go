@@ -38,8 +38,7 @@ var dialect = &sqlstore.Dialect{
 	Numbered: true,
 	// set_config('role', ..., true) is SET LOCAL ROLE, in the same round trip.
 	ScopeUser: func(ctx context.Context, tx *sql.Tx, userID string) error {
-		_, err := tx.ExecContext(ctx, `SELECT set_config('role', '`+AppRole+`', true),
-			set_config('mcpgate.user_id', $1, true)`, userID)
+		_, err := tx.ExecContext(ctx, scopeUserSQL, userID)
 		return err
 	},
 	ScopePrivileged: func(ctx context.Context, tx *sql.Tx) error {
@@ -52,10 +51,11 @@ var dialect = &sqlstore.Dialect{
 		return err
 	},
 	Lock: func(ctx context.Context, tx *sql.Tx, key string) error {
-		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+		_, err := tx.ExecContext(ctx, lockSQL, key)
 		return err
 	},
 	Constraint: constraint,
+	Pipeline:   pipeline,
 	HasTable:   "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?",
 	Migrations: sqlstore.MustMigrations(sqlstore.Types{
 		BigInt: "BIGINT",
