@@ -139,6 +139,19 @@ mutant audit-written-after-the-result \
 	'if _, err := g.audit.Write(ctx, rec); err != nil {' \
 	'if err := func() error { go g.audit.Write(context.Background(), rec); return nil }(); err != nil {'
 
+mutant audit-waiter-released-before-the-shared-commit \
+	pkg/audit/writer.go ./pkg/audit '^TestWriterRecordsOfManyUsersAreStoredBeforeWriteReturns$' \
+	'w.st.AppendAudits(context.Background(), ready)' \
+	'go w.st.AppendAudits(context.Background(), ready)'
+
+# The generation watch exists on PostgreSQL alone: its test skips without it.
+if [ -n "${MCPGATE_TEST_POSTGRES_URL:-}" ]; then
+	mutant generation-watch-trusted-past-its-bound \
+		pkg/store/postgres/watch.go ./pkg/store/postgres '^TestRevocationIsSeenWithinTheBoundWhileTheListenerIsCut$' \
+		'if w.ok && time.Since(w.fresh) < w.bound {' \
+		'if w.ok {'
+fi
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else
