@@ -150,6 +150,10 @@ if [ -n "${MCPGATE_TEST_POSTGRES_URL:-}" ]; then
 		pkg/store/postgres/watch.go ./pkg/store/postgres '^TestRevocationIsSeenWithinTheBoundWhileTheListenerIsCut$' \
 		'if w.ok && time.Since(w.fresh) < w.bound {' \
 		'if w.ok {'
+	mutant generation-watch-blind-to-own-writes \
+		pkg/store/postgres/postgres.go ./pkg/store/postgres '^TestOwnChangeIsSeenOnTheNextCall$' \
+		's.SetWriteHook(s.watch.forget)' \
+		'_ = s.watch.forget'
 fi
 
 if [ "$broken" -gt 0 ]; then

@@ -108,3 +108,33 @@ func TestRevocationIsSeenWithinTheBoundWhileTheListenerIsCut(t *testing.T) {
 		t.Errorf("revocation seen after %v with the listener cut, want within the bound %v (and a little slack)", took, bound)
 	}
 }
+
+// TestOwnChangeIsSeenOnTheNextCall: a change made through serve's own
+// store is seen by its next Generation even while the watch reads no
+// notification (cut, with a bound far longer than the test).
+func TestOwnChangeIsSeenOnTheNextCall(t *testing.T) {
+	var cut atomic.Bool
+	serve, _, key := watched(t, time.Minute, func() {
+		for cut.Load() {
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+	t.Cleanup(func() { cut.Store(false) }) // before the stores close
+	cut.Store(true)
+	time.Sleep(100 * time.Millisecond) // the watch reaches its hold
+	before, err := serve.Generation(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key.RevokedAt = time.Now()
+	if err := serve.User(key.UserID).UpdateAPIKey(t.Context(), key); err != nil {
+		t.Fatal(err)
+	}
+	after, err := serve.Generation(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after <= before {
+		t.Errorf("generation after serve's own change: got %d, want more than %d", after, before)
+	}
+}
