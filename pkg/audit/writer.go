@@ -111,41 +111,58 @@ func (w *Writer) Close() error {
 	return nil
 }
 
-// commit stores a batch, one transaction per user in it, and tells each
-// caller its outcome.
+// commit stores a batch, the records of all its users in one
+// transaction where the store can (store.Store.AppendAudits), and tells
+// each caller its outcome once that transaction has committed or failed.
 func (w *Writer) commit(batch []*pending) {
-	byUser := map[string][]*pending{}
-	var order []string
+	byUser := map[string]int{}
+	var groups []store.AuditAppend
+	var waiters [][]*pending
 	for _, p := range batch {
-		if _, ok := byUser[p.rec.UserID]; !ok {
-			order = append(order, p.rec.UserID)
+		i, ok := byUser[p.rec.UserID]
+		if !ok {
+			i = len(groups)
+			byUser[p.rec.UserID] = i
+			groups = append(groups, store.AuditAppend{UserID: p.rec.UserID})
+			waiters = append(waiters, nil)
 		}
-		byUser[p.rec.UserID] = append(byUser[p.rec.UserID], p)
+		rec := p.rec
+		rec.Chain = ChainKeyed
+		groups[i].Records = append(groups[i].Records, rec)
+		waiters[i] = append(waiters[i], p)
 	}
-	for _, uid := range order {
-		ps := byUser[uid]
-		recs := make([]store.AuditRecord, len(ps))
-		for i, p := range ps {
-			recs[i] = p.rec
-			recs[i].Chain = ChainKeyed
+	// A user whose keys cannot be opened fails alone; the others commit.
+	var ready []store.AuditAppend
+	var readyWaiters [][]*pending
+	for i, g := range groups {
+		ring, err := w.keys.Ensure(context.Background(), g.UserID)
+		if err != nil {
+			release(waiters[i], nil, err)
+			continue
 		}
-		var stored []store.AuditRecord
-		ring, err := w.keys.Ensure(context.Background(), uid)
-		if err == nil {
-			stored, err = w.st.User(uid).AppendAudit(context.Background(), recs, ring.Hash)
+		g.Hash = ring.Hash
+		ready = append(ready, g)
+		readyWaiters = append(readyWaiters, waiters[i])
+	}
+	w.st.AppendAudits(context.Background(), ready)
+	for i, g := range ready {
+		release(readyWaiters[i], g.Stored, g.Err)
+	}
+}
+
+// release tells each waiter its outcome: its record as stored, or err.
+func release(ps []*pending, stored []store.AuditRecord, err error) {
+	var b *Break
+	switch {
+	case errors.As(err, &b):
+		err = fmt.Errorf("write audit record: the user's audit log is broken and cannot be re-chained under its key (%w): see `mcpgate audit verify`, keep an export as evidence, then prune past the broken record", err)
+	case err != nil:
+		err = fmt.Errorf("write audit record: %w", err)
+	}
+	for i, p := range ps {
+		if err == nil && i < len(stored) {
+			p.seq, p.hash = stored[i].Seq, stored[i].Hash
 		}
-		var b *Break
-		switch {
-		case errors.As(err, &b):
-			err = fmt.Errorf("write audit record: the user's audit log is broken and cannot be re-chained under its key (%w): see `mcpgate audit verify`, keep an export as evidence, then prune past the broken record", err)
-		case err != nil:
-			err = fmt.Errorf("write audit record: %w", err)
-		}
-		for i, p := range ps {
-			if err == nil && i < len(stored) {
-				p.seq, p.hash = stored[i].Seq, stored[i].Hash
-			}
-			p.done <- err
-		}
+		p.done <- err
 	}
 }

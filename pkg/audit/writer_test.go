@@ -158,3 +158,53 @@ func TestWriterRefusesAnEndedContextBeforeQueueing(t *testing.T) {
 		t.Errorf("got %d records, want none", rep.Records)
 	}
 }
+
+// TestWriterRecordsOfManyUsersAreStoredBeforeWriteReturns writes from
+// many users at once, so that commits carry several users' records
+// (store.Store.AppendAudits): each Write returns only once its record is
+// stored, as returned, and every user's chain verifies.
+func TestWriterRecordsOfManyUsersAreStoredBeforeWriteReturns(t *testing.T) {
+	forEachDriver(t, func(t *testing.T, e *env) {
+		const users, perUser = 16, 8
+		var ids []string
+		for i := range users {
+			ids = append(ids, e.addUser(t, fmt.Sprintf("u_%02d", i)).ID)
+		}
+		w := audit.NewWriter(e.st, e.keys)
+		defer w.Close()
+		var wg sync.WaitGroup
+		errs := make(chan error, users*perUser)
+		for i := range users * perUser {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				user := ids[i%users]
+				got, err := w.Write(context.Background(), record(user, i))
+				if err != nil {
+					errs <- err
+					return
+				}
+				stored, err := e.st.User(user).ListAudit(context.Background(), store.AuditFilter{AfterSeq: got.Seq - 1, Limit: 1})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(stored) != 1 || stored[0].Seq != got.Seq || stored[0].Hash != got.Hash || got.Hash == "" {
+					errs <- fmt.Errorf("write %d returned seq %d hash %q; stored then: %v", i, got.Seq, got.Hash, stored)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		rep, err := audit.Verify(t.Context(), e.st, e.keys, ids, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Records != users*perUser || len(rep.Breaks) != 0 {
+			t.Errorf("verify: got %d records and breaks %v, want %d records and none", rep.Records, rep.Breaks, users*perUser)
+		}
+	})
+}

@@ -96,6 +96,10 @@ func (p *probe) Generation(ctx context.Context) (int64, error) {
 	return p.cur().Generation(ctx)
 }
 
+func (p *probe) AppendAudits(ctx context.Context, groups []store.AuditAppend) {
+	p.cur().AppendAudits(ctx, groups)
+}
+
 // loadPolicy is the Cache's policy loader, as the gateway's is: the
 // user's layers, compiled.
 func (p *probe) loadPolicy(ctx context.Context, userID, keyID string) (guard.Effective, error) {

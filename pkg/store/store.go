@@ -45,8 +45,22 @@ type Store interface {
 	// the set of a user's DEK versions (one added or deleted),
 	// committed in the same transaction as the change, by any process
 	// sharing the database. Rows of those kinds read after Generation
-	// returned n are current for as long as it keeps returning n.
+	// returned n are current for as long as it keeps returning n. A
+	// change made through this Store is seen by the next call; one made
+	// by another process may be seen a little later where the driver
+	// learns of it by notification (PostgreSQL: as soon as the
+	// notification arrives, and within a fixed bound if the listening
+	// connection is lost).
 	Generation(ctx context.Context) (int64, error)
+	// AppendAudits appends each group's records to its user's chain, as
+	// UserStore.AppendAudit does for one user, and sets each group's
+	// Stored or Err. Where the engine can, the groups share one
+	// transaction, so one disk sync, and the groups' users one commit;
+	// each group's outcome is its own all the same (a group that cannot
+	// be stored with the others is stored alone, or fails alone). A
+	// group's outcome is set only once the transaction holding its
+	// records has committed, or has failed.
+	AppendAudits(ctx context.Context, groups []AuditAppend)
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database; safe to call more than once.

@@ -65,6 +65,17 @@ type Policy struct {
 	UpdatedAt time.Time
 }
 
+// AuditAppend is one user's records for Store.AppendAudits: UserID,
+// Records and Hash (as UserStore.AppendAudit takes them) going in,
+// Stored (the records as stored, in order) or Err coming out.
+type AuditAppend struct {
+	UserID  string
+	Records []AuditRecord
+	Hash    func(prev string, r AuditRecord) string
+	Stored  []AuditRecord
+	Err     error
+}
+
 // AuditRecord is one tool call and what came of it.
 type AuditRecord struct {
 	Seq       int64 // assigned by the store, increasing per store

@@ -38,8 +38,7 @@ var dialect = &sqlstore.Dialect{
 	Numbered: true,
 	// set_config('role', ..., true) is SET LOCAL ROLE, in the same round trip.
 	ScopeUser: func(ctx context.Context, tx *sql.Tx, userID string) error {
-		_, err := tx.ExecContext(ctx, `SELECT set_config('role', '`+AppRole+`', true),
-			set_config('mcpgate.user_id', $1, true)`, userID)
+		_, err := tx.ExecContext(ctx, scopeUserSQL, userID)
 		return err
 	},
 	ScopePrivileged: func(ctx context.Context, tx *sql.Tx) error {
@@ -52,10 +51,11 @@ var dialect = &sqlstore.Dialect{
 		return err
 	},
 	Lock: func(ctx context.Context, tx *sql.Tx, key string) error {
-		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+		_, err := tx.ExecContext(ctx, lockSQL, key)
 		return err
 	},
 	Constraint: constraint,
+	Pipeline:   pipeline,
 	HasTable:   "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?",
 	Migrations: sqlstore.MustMigrations(sqlstore.Types{
 		BigInt: "BIGINT",
@@ -81,11 +81,32 @@ func Open(ctx context.Context, u *url.URL) (store.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres at %s: %w", u.Redacted(), err)
 	}
-	return &pgStore{sqlstore.New(db, dialect)}, nil
+	s := &pgStore{Store: sqlstore.New(db, dialect), watch: newWatch(cfg, staleBound)}
+	s.SetWriteHook(s.watch.forget)
+	return s, nil
 }
 
-// pgStore is the shared store with PostgreSQL's own cross-user path.
-type pgStore struct{ *sqlstore.Store }
+// pgStore is the shared store with PostgreSQL's own cross-user path, and
+// the generation learnt by LISTEN (see watch).
+type pgStore struct {
+	*sqlstore.Store
+	watch *watch
+}
+
+// Generation returns the generation the listening connection last read,
+// if it did within the staleness bound, else reads it from the database.
+func (s *pgStore) Generation(ctx context.Context) (int64, error) {
+	if gen, ok := s.watch.current(); ok {
+		return gen, nil
+	}
+	return s.Store.Generation(ctx)
+}
+
+// Close stops the watch and closes the database.
+func (s *pgStore) Close() error {
+	s.watch.close()
+	return s.Store.Close()
+}
 
 // Privileged returns the cross-user path: see privileged.
 func (s *pgStore) Privileged() store.Privileged {

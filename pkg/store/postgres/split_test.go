@@ -116,6 +116,10 @@ func (s *split) CheckSchema(ctx context.Context) error { return s.srv().CheckSch
 
 func (s *split) Generation(ctx context.Context) (int64, error) { return s.srv().Generation(ctx) }
 
+func (s *split) AppendAudits(ctx context.Context, groups []store.AuditAppend) {
+	s.srv().AppendAudits(ctx, groups)
+}
+
 func (s *split) Ping(ctx context.Context) error { return s.srv().Ping(ctx) }
 
 func (s *split) Close() error {

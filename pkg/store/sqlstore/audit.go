@@ -53,35 +53,44 @@ func (u *userStore) AppendAudit(ctx context.Context, recs []store.AuditRecord, h
 			return []store.AuditRecord{r}, nil
 		}
 	}
-	out := make([]store.AuditRecord, len(recs))
-	err := u.write(ctx, func(t tx) error {
-		if err := t.lock(ctx, "audit:"+u.userID); err != nil {
-			return err
-		}
-		var prev string
-		if err := t.queryRow(ctx, "SELECT "+chainHead, u.userID, u.userID).Scan(&prev); err != nil {
-			return fmt.Errorf("read chain head: %w", err)
-		}
-		for i, r := range recs {
-			if err := u.owns(r.UserID); err != nil {
-				return err
-			}
-			r = u.chained(r, prev, hash)
-			err := t.queryRow(ctx, "INSERT INTO audit_records ("+auditFields+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-				r.UserID, micros(r.Time), r.KeyID, r.Tool, r.Arguments, r.Decision, r.Rule, r.Outcome, r.Error,
-				r.LatencyUS, r.PrevHash, r.Hash, r.Chain).Scan(&r.Seq)
-			if err != nil {
-				return err
-			}
-			out[i], prev = r, r.Hash
-		}
-		return nil
+	var out []store.AuditRecord
+	err := u.writeHot(ctx, func(t tx) error {
+		var err error
+		out, err = u.appendIn(ctx, t, recs, hash)
+		return err
 	})
 	if err != nil {
 		u.s.heads.Delete(u.userID)
 		return nil, fmt.Errorf("append audit records: %w", err)
 	}
 	u.s.heads.Store(u.userID, out[len(out)-1].Hash)
+	return out, nil
+}
+
+// appendIn appends recs in t, the long way: it takes the user's append
+// lock, reads the chain head and inserts each record after it.
+func (u *userStore) appendIn(ctx context.Context, t tx, recs []store.AuditRecord, hash func(prev string, r store.AuditRecord) string) ([]store.AuditRecord, error) {
+	if err := t.lock(ctx, "audit:"+u.userID); err != nil {
+		return nil, err
+	}
+	var prev string
+	if err := t.queryRow(ctx, "SELECT "+chainHead, u.userID, u.userID).Scan(&prev); err != nil {
+		return nil, fmt.Errorf("read chain head: %w", err)
+	}
+	out := make([]store.AuditRecord, len(recs))
+	for i, r := range recs {
+		if err := u.owns(r.UserID); err != nil {
+			return nil, err
+		}
+		r = u.chained(r, prev, hash)
+		err := t.queryRow(ctx, "INSERT INTO audit_records ("+auditFields+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+			r.UserID, micros(r.Time), r.KeyID, r.Tool, r.Arguments, r.Decision, r.Rule, r.Outcome, r.Error,
+			r.LatencyUS, r.PrevHash, r.Hash, r.Chain).Scan(&r.Seq)
+		if err != nil {
+			return nil, err
+		}
+		out[i], prev = r, r.Hash
+	}
 	return out, nil
 }
 

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -42,6 +43,16 @@ type Dialect struct {
 	// let it write (SQLite in WAL mode): there the check and the insert
 	// cannot be split by another writer.
 	OneStatementAppend bool
+	// Pipeline, where set, runs steps in order in one transaction whose
+	// statements are all sent at once (one round trip to the server), and
+	// commits it. It returns only once the commit is durable, or has
+	// failed; it calls each step's Rows before that, so what they learn
+	// must not be acted on until it returns nil. Each step runs scoped to
+	// its UserID as ScopeUser scopes a user's transaction, after taking
+	// its Lock key (if any), as Lock does, until the commit. An error
+	// wrapping ErrNotCommitted means nothing of the steps was committed;
+	// any other error leaves that unknown.
+	Pipeline func(ctx context.Context, db *sql.DB, steps []Step) error
 	// HasTable is a query with one parameter, a table name in the current
 	// schema, returning a count that is 0 if there is no such table.
 	HasTable string
@@ -50,6 +61,25 @@ type Dialect struct {
 	// tables rendered for the engine, see Migrations.
 	Migrations []Migration
 }
+
+// Step is one statement of a Dialect.Pipeline.
+type Step struct {
+	UserID string
+	Lock   string
+	SQL    string // in the dialect's placeholders (rebound)
+	Args   []any
+	Rows   func(Rows) error // reads the statement's rows; may be nil
+}
+
+// Rows are a Step's result rows.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+}
+
+// ErrNotCommitted means a Pipeline's transaction did not commit: nothing
+// of it was stored.
+var ErrNotCommitted = errors.New("the transaction was not committed")
 
 // rebind rewrites q's ? placeholders for the dialect. The shared queries
 // never contain a literal question mark.

@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("APIKeys", h.apiKeys)
 	t.Run("Policies", h.policies)
 	t.Run("Audit", h.audit)
+	t.Run("AuditGroups", h.auditGroups)
 	t.Run("AuditWalk", h.auditWalk)
 	t.Run("AuditPruning", h.auditPruning)
 	t.Run("AuditKeys", h.auditKeys)

@@ -1,0 +1,2 @@
+-- Version 9: nothing shared. On PostgreSQL a change that moves the
+-- generation also notifies it (see the postgres driver's 0009).
