@@ -20,6 +20,7 @@ const (
 	Chromium = "chromium"
 	Postgres = "postgres"
 	HAProxy  = "haproxy"
+	Tmpfs    = "tmpfs"
 )
 
 // Required reports whether MCPGATE_TEST_REQUIRE names part.
