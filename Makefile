@@ -12,7 +12,7 @@ SHELL := /bin/bash
 
 IMAGE     ?= mcpgate:latest
 
-.PHONY: build image run test test-tools interop bench fuzz mutants lint fmt clean vendor-go-sdk
+.PHONY: build image run test test-tools interop bench soak fuzz mutants lint fmt clean vendor-go-sdk
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mcpgate
@@ -49,6 +49,14 @@ interop: test-tools
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2000x ./test/bench/
 
+# A bounded soak on loopback, figures printed (lines starting SOAK): mixed
+# load, SIGKILLs of serve, a wrong-key flood, a full disk (a tmpfs: needs
+# root), PostgreSQL stopped and started (a throwaway cluster of its own).
+# SOAK=short is the few-minute version .ci/run runs; MCPGATE_SOAK_* set
+# each count (see test/e2e/soak_test.go).
+soak:
+	MCPGATE_SOAK=$(or $(SOAK),full) $(GO) test -tags soak -count=1 -v -timeout 90m -run '^TestSoak' ./test/e2e/
+
 # Every native fuzz target for FUZZTIME each (default 60s); their seed
 # corpora already run in `make test`.
 fuzz:
@@ -61,6 +69,7 @@ mutants:
 
 lint:
 	$(GO) vet ./...
+	$(GO) vet -tags soak ./test/e2e/
 	@out=$$(gofmt -l cmd pkg test configs deploy scripts); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	shellcheck scripts/*.sh
 	scripts/vendor-go-sdk.sh --check

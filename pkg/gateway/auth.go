@@ -48,7 +48,7 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 			return
 		case err != nil:
 			g.log.Error("verify app key", "err", err.Error())
-			http.Error(w, "authentication is unavailable; try again later", http.StatusServiceUnavailable)
+			http.Error(w, "the gateway cannot check app keys: its database is unavailable; try again later", http.StatusServiceUnavailable)
 			return
 		}
 		g.touch(k)

@@ -33,8 +33,9 @@ const refreshEarly = time.Minute
 var ErrNeedsReauth = errors.New("the provider no longer accepts this connection's refresh token")
 
 // Tokens hands out fresh access tokens for OAuth connections. At most one
-// refresh per connection runs at a time in this process; across
-// processes, every write is a compare-and-swap on the row as read, and a
+// refresh per connection runs at a time in this process and, where the
+// store can lock across processes (PostgreSQL), in all of them; still,
+// every write is a compare-and-swap on the row as read, and a
 // writer that loses reads the row again and decides from what it finds
 // (see persist and refused), so no refreshed token is lost and no
 // connection is marked for re-authorization over a working token.
@@ -69,15 +70,26 @@ func (t *Tokens) Access(ctx context.Context, c store.Connection, cred secret.Val
 	l := t.lock(c.ID)
 	l.Lock()
 	defer l.Unlock()
-	// Another call may have refreshed while this one waited.
-	cur, curTok, err := t.reload(ctx, c)
+	// The store's lock makes the other processes sharing the database
+	// (replicas, a command) wait too, so a token is refreshed once.
+	var access secret.Value
+	err = t.Flow.Store.User(c.UserID).WithConnectionLock(ctx, c.ID, func(ctx context.Context) error {
+		// Another call may have refreshed while this one waited.
+		cur, curTok, err := t.reload(ctx, c)
+		if err != nil {
+			return err
+		}
+		if curTok.AccessToken != tok.AccessToken && !expiring(curTok, t.Flow.now()) {
+			access = secret.FromString(curTok.AccessToken)
+			return nil
+		}
+		access, err = t.refresh(ctx, cur, curTok)
+		return err
+	})
 	if err != nil {
 		return secret.Value{}, err
 	}
-	if curTok.AccessToken != tok.AccessToken && !expiring(curTok, t.Flow.now()) {
-		return secret.FromString(curTok.AccessToken), nil
-	}
-	return t.refresh(ctx, cur, curTok)
+	return access, nil
 }
 
 func (t *Tokens) lock(id string) *sync.Mutex {

@@ -144,6 +144,13 @@ type UserStore interface {
 	// several processes); ErrConflict if another writer came first.
 	UpdateConnectionIf(ctx context.Context, c Connection, updatedAt time.Time) error
 	DeleteConnection(ctx context.Context, name string) error
+	// WithConnectionLock runs fn while holding a lock on the connection
+	// with id connID that every process sharing the database takes for
+	// the same id (an OAuth token refresh, so that several replicas
+	// refresh a token once). fn uses the store as usual, outside the
+	// lock's own transaction; its error is returned as it is. Where one
+	// process is all there is to serialise (SQLite), fn just runs.
+	WithConnectionLock(ctx context.Context, connID string, fn func(context.Context) error) error
 
 	// CreateAPIKey: ErrAlreadyExists if the name is taken by an active key.
 	CreateAPIKey(ctx context.Context, k APIKey) error

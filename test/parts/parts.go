@@ -1,5 +1,5 @@
 // Package parts lets a test that needs an optional part of the machine
-// (headless Chromium, a PostgreSQL server) skip with one line that says
+// (headless Chromium, a PostgreSQL server, HAProxy) skip with one line that says
 // what to install, so the README's `make test` passes on a machine with
 // only Go and Node.js. Where the part is required — MCPGATE_TEST_REQUIRE
 // names it, as .ci/run does — its absence fails the test instead.
@@ -19,6 +19,8 @@ const EnvRequire = "MCPGATE_TEST_REQUIRE"
 const (
 	Chromium = "chromium"
 	Postgres = "postgres"
+	HAProxy  = "haproxy"
+	Tmpfs    = "tmpfs"
 )
 
 // Required reports whether MCPGATE_TEST_REQUIRE names part.
