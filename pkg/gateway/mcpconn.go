@@ -129,4 +129,3 @@ func upstreamError(err error) error {
 func connectionNotFound(w http.ResponseWriter, name string) {
 	http.Error(w, fmt.Sprintf("no MCP connection %q is available to this key", name), http.StatusNotFound)
 }
-
