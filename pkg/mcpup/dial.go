@@ -29,6 +29,7 @@ type headerTransport struct {
 	name     string
 	value    string
 	maxBody  int64
+	over     func() // a response went over maxBody
 	refused  atomic.Int32 // last 401/403 status seen
 	askOAuth atomic.Bool  // a 401 named protected-resource metadata
 }
@@ -51,7 +52,7 @@ func (t *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	// A POST's response carries the answers to one request; the GET
 	// stream of the old SSE transport is bounded per event instead.
 	if r.Method == http.MethodPost && t.maxBody > 0 {
-		resp.Body = &limitedBody{rc: resp.Body, left: t.maxBody}
+		resp.Body = &limitedBody{rc: resp.Body, left: t.maxBody, over: t.over}
 	}
 	return resp, nil
 }
@@ -59,10 +60,15 @@ func (t *headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 type limitedBody struct {
 	rc   io.ReadCloser
 	left int64
+	over func()
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.left <= 0 {
+		if b.over != nil {
+			b.over()
+			b.over = nil
+		}
 		return 0, ErrTooLarge
 	}
 	if int64(len(p)) > b.left {
@@ -96,8 +102,8 @@ func baseTransport(timeout time.Duration) http.RoundTripper {
 
 // dialRemote connects over Streamable HTTP and, when the server does not
 // speak it (as official clients do), over the older HTTP+SSE transport.
-func dialRemote(ctx context.Context, client *mcp.Client, c Config, s Secrets, o Options) (*mcp.ClientSession, error) {
-	ht := &headerTransport{base: o.transport(), name: c.Header, value: s.Header, maxBody: int64(o.MaxMessageBytes)}
+func dialRemote(ctx context.Context, client *mcp.Client, c Config, s Secrets, o Options, over func()) (*mcp.ClientSession, error) {
+	ht := &headerTransport{base: o.transport(), name: c.Header, value: s.Header, maxBody: int64(o.MaxMessageBytes), over: over}
 	hc := newHTTPClient(ht)
 	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{
 		Endpoint: c.URL, HTTPClient: hc, MaxRetries: -1, DisableStandaloneSSE: true, MaxEventSize: o.MaxMessageBytes,

@@ -27,6 +27,10 @@ type Options struct {
 	Transport http.RoundTripper
 }
 
+// connectTimeout bounds starting a server and listing its tools, which
+// may take longer than a call (a large tool list, a cold package cache).
+func (o Options) connectTimeout() time.Duration { return max(o.Timeout, time.Minute) }
+
 func (o Options) transport() http.RoundTripper {
 	if o.Transport != nil {
 		return o.Transport

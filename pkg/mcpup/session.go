@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,7 @@ type Session struct {
 	tools    map[string]Pin
 	toolsAt  time.Time
 	stale    atomic.Bool
+	tooLarge atomic.Bool // the last session ended on an oversized message
 	inflight atomic.Int64
 	lastUsed atomic.Int64 // unix nanoseconds
 
@@ -106,7 +108,7 @@ func (s *Session) ensureLocked(ctx context.Context) error {
 	if wait := time.Until(s.retryAt); wait > 0 {
 		return fmt.Errorf("the MCP server of %q failed (%s); mcpgate starts it again in %s", s.spec.Name, s.errText(), wait.Round(time.Second))
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.pool.o.Timeout)
+	ctx, cancel := detached(ctx, s.pool.o.connectTimeout())
 	defer cancel()
 	cs, proc, err := s.dial(ctx)
 	if err == nil {
@@ -170,19 +172,33 @@ func (s *Session) dial(ctx context.Context) (*mcp.ClientSession, *process, error
 	})
 	c := s.spec.Config
 	if c.Remote() {
-		cs, err := dialRemote(ctx, client, c, s.spec.Secrets, s.pool.o)
+		cs, err := dialRemote(ctx, client, c, s.spec.Secrets, s.pool.o, func() {
+			s.tooLarge.Store(true)
+			s.pool.o.Logger.Warn("mcp server sent a response over mcp.max_message_bytes; dropped", "connection", s.spec.Name)
+		})
 		return cs, nil, err
 	}
 	proc, err := startProcess(s.home, c, s.spec.Secrets, s.pool.o.Limits, s.pool.o.Logger, s.red, s.spec.Name)
 	if err != nil {
 		return nil, nil, err
 	}
-	cs, err := client.Connect(ctx, &mcp.IOTransport{Reader: proc.stdout, Writer: proc.stdin, MaxLineLength: s.pool.o.MaxMessageBytes}, nil)
+	s.tooLarge.Store(false)
+	out := &lineLimit{r: proc.stdout, max: s.pool.o.MaxMessageBytes, over: func() {
+		s.tooLarge.Store(true)
+		s.pool.o.Logger.Warn("mcp server sent a message over mcp.max_message_bytes; stopped", "connection", s.spec.Name)
+		killGroup(proc.cmd)
+	}}
+	cs, err := client.Connect(ctx, &mcp.IOTransport{Reader: out, Writer: proc.stdin, MaxLineLength: -1}, nil)
 	if err != nil {
-		proc.stop(0)
-		if proc.err != nil {
-			return nil, nil, fmt.Errorf("the command exited (%w) before it answered", proc.err)
+		// A command that exited at once closed its stdout first: give
+		// the reaper a moment to say so.
+		select {
+		case <-proc.done:
+			proc.stop(0)
+			return nil, nil, fmt.Errorf("initialize the server: %w; the command exited (%s)", err, exitText(proc.err))
+		case <-time.After(time.Second):
 		}
+		proc.stop(0)
 		return nil, nil, fmt.Errorf("initialize the server: %w", err)
 	}
 	return cs, proc, nil
@@ -262,7 +278,7 @@ func (s *Session) liveTools(ctx context.Context) (map[string]Pin, error) {
 		return nil, fmt.Errorf("the MCP server of %q is not running (%s)", s.spec.Name, s.errText())
 	}
 	if s.tools == nil || s.stale.Load() || time.Since(s.toolsAt) > toolsFresh {
-		ctx, cancel := context.WithTimeout(ctx, s.pool.o.Timeout)
+		ctx, cancel := detached(ctx, s.pool.o.connectTimeout())
 		defer cancel()
 		if err := s.listToolsLocked(ctx); err != nil {
 			return nil, s.red.Scrub(err)
@@ -316,10 +332,13 @@ func (s *Session) CallTool(ctx context.Context, name, approved string, args map[
 		}()
 		params.SetProgressToken(tok)
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.pool.o.Timeout)
+	ctx, cancel := detached(ctx, s.pool.o.Timeout)
 	defer cancel()
 	res, err := cs.CallTool(ctx, params)
 	if err != nil {
+		if s.tooLarge.Swap(false) {
+			return nil, fmt.Errorf("the MCP server of %q sent a message larger than mcp.max_message_bytes (%d bytes); the call was dropped", s.spec.Name, s.pool.o.MaxMessageBytes)
+		}
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("the MCP server of %q did not answer within %s", s.spec.Name, s.pool.o.Timeout)
 		}
@@ -345,10 +364,68 @@ func (s *Session) Client(ctx context.Context, fn func(context.Context, *mcp.Clie
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.pool.o.Timeout)
+	ctx, cancel := detached(ctx, s.pool.o.Timeout)
 	defer cancel()
 	if err := fn(ctx, cs); err != nil {
 		return s.red.Scrub(err)
+	}
+	return nil
+}
+
+// detached is a context that carries none of ctx's values (the serving
+// side's request values, such as the protocol version a client of
+// mcpgate negotiated, must not reach the upstream's requests) and ends
+// when ctx does or after d.
+func detached(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	c, cancel := context.WithTimeout(context.Background(), d)
+	stop := context.AfterFunc(ctx, cancel)
+	return c, func() {
+		stop()
+		cancel()
+	}
+}
+
+func exitText(err error) string {
+	if err == nil {
+		return "status 0"
+	}
+	return err.Error()
+}
+
+// lineLimit ends a stdio session whose server sends a line (one JSON-RPC
+// message) longer than max: over is called, which kills the process, and
+// reads fail.
+type lineLimit struct {
+	r    io.Reader
+	max  int
+	run  int // bytes since the last newline
+	over func()
+	done bool
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	if l.done {
+		return 0, ErrTooLarge
+	}
+	n, err := l.r.Read(p)
+	for _, b := range p[:n] {
+		if b == '\n' {
+			l.run = 0
+			continue
+		}
+		l.run++
+		if l.run > l.max {
+			l.done = true
+			l.over()
+			return 0, ErrTooLarge
+		}
+	}
+	return n, err
+}
+
+func (l *lineLimit) Close() error {
+	if c, ok := l.r.(io.Closer); ok {
+		return c.Close()
 	}
 	return nil
 }
