@@ -29,7 +29,7 @@ type headerTransport struct {
 	name     string
 	value    string
 	maxBody  int64
-	over     func() // a response went over maxBody
+	over     func()       // a response went over maxBody
 	refused  atomic.Int32 // last 401/403 status seen
 	askOAuth atomic.Bool  // a 401 named protected-resource metadata
 }
