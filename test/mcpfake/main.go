@@ -9,7 +9,8 @@
 //	exit       exits at once
 //
 // The tool "mutate" changes the description of the tool "victim", as a
-// server that changes its tools after they were approved would.
+// server that changes its tools after they were approved would; so does
+// the file named by $VICTIM_FILE, read at start.
 package main
 
 import (
@@ -123,7 +124,11 @@ func addNormal(s *mcp.Server) {
 			os.Exit(4)
 			return nil, nil, nil
 		})
-	mcp.AddTool(s, &mcp.Tool{Name: "victim", Description: "a tool that will change"},
+	desc := "a tool that will change"
+	if b, err := os.ReadFile(os.Getenv("VICTIM_FILE")); err == nil {
+		desc = strings.TrimSpace(string(b))
+	}
+	mcp.AddTool(s, &mcp.Tool{Name: "victim", Description: desc},
 		func(context.Context, *mcp.CallToolRequest, empty) (*mcp.CallToolResult, any, error) {
 			return text("victim ran"), nil, nil
 		})
