@@ -3,9 +3,9 @@ package main
 import (
 	"net"
 	"os"
-	"strings"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
