@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -123,6 +125,37 @@ func upstreamError(err error) error {
 		code = jsonrpc.CodeInvalidParams
 	}
 	return &jsonrpc.Error{Code: code, Message: msg}
+}
+
+// sessionIdle ends a /mcp/<connection> session unused for this long.
+const sessionIdle = 30 * time.Minute
+
+// connectionHandler serves /mcp/<connection> with sessions where the
+// client keeps one (and statelessly where it does not), so that what the
+// server sends during a call (progress notifications) reaches the
+// calling client over SSE. A session belongs to the key that opened it:
+// the SDK refuses it to any other key (403).
+func (g *Gateway) connectionHandler() http.Handler {
+	h := mcp.NewStreamableHTTPHandler(func(r *http.Request) *mcp.Server {
+		if req := requestFrom(r.Context()); req != nil {
+			return req.server
+		}
+		return nil
+	}, &mcp.StreamableHTTPOptions{
+		SessionTimeout:             sessionIdle,
+		MaxRequestBodyBytes:        g.cfg.Limits.MaxBodyBytes,
+		DisableLocalhostProtection: true,
+	})
+	// The key is verified already (authenticate); this only names the
+	// session's owner for the SDK's check.
+	owner := func(ctx context.Context, _ string, r *http.Request) (*auth.TokenInfo, error) {
+		id, ok := IdentityFrom(r.Context())
+		if !ok {
+			return nil, auth.ErrInvalidToken
+		}
+		return &auth.TokenInfo{UserID: id.KeyID, Expiration: time.Now().Add(sessionIdle)}, nil
+	}
+	return auth.RequireBearerToken(owner, nil)(h)
 }
 
 // connectionNotFound answers a /mcp/<name> the key may not see.
