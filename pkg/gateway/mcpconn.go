@@ -47,8 +47,16 @@ func (g *Gateway) buildConnectionServer(id Identity, c store.Connection, all []s
 		Capabilities: &mcp.ServerCapabilities{
 			Tools:       &mcp.ToolCapabilities{},
 			Prompts:     &mcp.PromptCapabilities{},
-			Resources:   &mcp.ResourceCapabilities{},
+			Resources:   &mcp.ResourceCapabilities{Subscribe: true},
 			Completions: &mcp.CompletionCapabilities{},
+		},
+		// Subscriptions are passed to the server; its update
+		// notifications are not relayed yet.
+		SubscribeHandler: func(ctx context.Context, r *mcp.SubscribeRequest) error {
+			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error { return cs.Subscribe(ctx, r.Params) })
+		},
+		UnsubscribeHandler: func(ctx context.Context, r *mcp.UnsubscribeRequest) error {
+			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error { return cs.Unsubscribe(ctx, r.Params) })
 		},
 	})
 	red := g.userSecrets(context.Background(), id.UserID, all)
@@ -113,6 +121,20 @@ func (g *Gateway) passThrough(id Identity, name string) mcp.Middleware {
 			return out, nil
 		}
 	}
+}
+
+// onUpstream runs fn on the connection's running session; its error is
+// scrubbed of every credential of the user.
+func (g *Gateway) onUpstream(ctx context.Context, id Identity, name string, fn func(context.Context, *mcp.ClientSession) error) error {
+	sess, release, err := g.mcpSession(ctx, id, name)
+	if err != nil {
+		return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: g.scrubErr(ctx, id, err).Error()}
+	}
+	defer release()
+	if err := sess.Client(ctx, fn); err != nil {
+		return upstreamError(g.scrubErr(ctx, id, err))
+	}
+	return nil
 }
 
 // upstreamError keeps the upstream's JSON-RPC error code where the SDK
