@@ -28,6 +28,7 @@ type Config struct {
 	// OAuthServer makes serve the OAuth 2.1 authorization server for its
 	// own endpoints (off unless enabled).
 	OAuthServer OAuthServer `mapstructure:"oauth_server"`
+	MCP         MCP         `mapstructure:"mcp"`
 
 	// File is the config file that was read, "" if none.
 	File string `mapstructure:"-"`
@@ -102,6 +103,21 @@ type Limits struct {
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 }
 
+// MCP bounds the MCP servers mcpgate runs or reaches for its users.
+type MCP struct {
+	// IdleTimeout stops a server process (or closes a remote session)
+	// unused for this long; it starts again on next use.
+	IdleTimeout time.Duration `mapstructure:"idle_timeout"`
+	// MemoryBytes, CPUSeconds and OpenFiles are a server process's
+	// resource limits (RLIMIT_DATA, RLIMIT_CPU, RLIMIT_NOFILE).
+	MemoryBytes int64 `mapstructure:"memory_bytes"`
+	CPUSeconds  int64 `mapstructure:"cpu_seconds"`
+	OpenFiles   int64 `mapstructure:"open_files"`
+	// MaxMessageBytes bounds one message from an MCP server; a bigger one
+	// fails the call (and, over stdio, restarts the process).
+	MaxMessageBytes int `mapstructure:"max_message_bytes"`
+}
+
 // Connector overrides a provider's endpoints and holds its OAuth client.
 type Connector struct {
 	APIURL   string `mapstructure:"api_url"`
@@ -157,5 +173,10 @@ func defaults() map[string]any {
 		"oauth_server.access_ttl":  "1h",
 		"oauth_server.refresh_ttl": "720h",
 		"oauth_server.client_metadata_allow_private": false,
+		"mcp.idle_timeout":                           "10m",
+		"mcp.memory_bytes":                           int64(2 << 30),
+		"mcp.cpu_seconds":                            int64(3600),
+		"mcp.open_files":                             int64(1024),
+		"mcp.max_message_bytes":                      8 << 20,
 	}
 }

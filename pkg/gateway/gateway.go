@@ -11,6 +11,7 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/guard"
+	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/snapshot"
 	"github.com/mcpgate/mcpgate/pkg/store"
@@ -35,6 +36,9 @@ type Options struct {
 	// OAuth is mcpgate's own authorization server; nil when it is off
 	// (only mgw_ keys are accepted).
 	OAuth *authserver.Server
+	// MCP runs the users' MCP servers; nil serves no MCP connection's
+	// tools.
+	MCP *mcpup.Pool
 }
 
 // Gateway serves MCP to app keys. It is safe for concurrent use.
@@ -56,13 +60,14 @@ type Gateway struct {
 	secrets  secretsCache
 	touched  touches
 	oauth    *authserver.Server
+	mcp      *mcpup.Pool
 }
 
 // New builds a gateway.
 func New(o Options) *Gateway {
 	g := &Gateway{
 		cfg: o.Config, st: o.Store, vault: o.Vault, audit: o.Audit, guard: o.Guard, tokens: o.Tokens,
-		metrics: o.Metrics, log: o.Logger, version: o.Version, http: o.HTTPClient, oauth: o.OAuth,
+		metrics: o.Metrics, log: o.Logger, version: o.Version, http: o.HTTPClient, oauth: o.OAuth, mcp: o.MCP,
 	}
 	if g.guard == nil {
 		g.guard = guard.New(g.loadPolicy, g.countRate, guard.Options{})

@@ -43,6 +43,7 @@ const manyUsers = 64
 type env struct {
 	url, key string
 	keys     []string // manyUsers keys, one per user; keys[0] is key's user's
+	cfg      *config.Config
 	gh       *githubfake.Server
 	direct   connector.Tool
 	up       connector.Upstream
@@ -138,7 +139,7 @@ func setup(b *testing.B, dir, dbURL string) *env {
 		}
 	}
 	return &env{
-		url: "http://" + s.Server.Addr("gateway") + "/mcp", key: raw.Reveal(), keys: keys, gh: gh, direct: tool,
+		url: "http://" + s.Server.Addr("gateway") + "/mcp", key: raw.Reveal(), keys: keys, gh: gh, direct: tool, cfg: cfg,
 		up: connector.Upstream{BaseURL: gh.URL, Credential: secret.FromString(token), HTTP: connector.NewHTTPClient(30 * time.Second)},
 	}
 }

@@ -65,7 +65,7 @@ func (h harness) connections(t *testing.T) {
 			u := store.Connection{
 				ID: c.ID, Name: "renamed", CreatedAt: at(999), Provider: "gitlab", AuthKind: "api_key",
 				Account: "other", Scopes: "api", Status: "needs_reauth", APIURL: "", Credential: []byte("resealed"),
-				DEKVersion: 2, ExpiresAt: at(7200), UpdatedAt: at(50),
+				DEKVersion: 2, ExpiresAt: at(7200), UpdatedAt: at(50), MCP: `{"command":"srv"}`,
 			}
 			must(t, f.a.UpdateConnection(t.Context(), u))
 			got, err := f.a.Connection(t.Context(), "github")

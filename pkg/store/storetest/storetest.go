@@ -112,6 +112,7 @@ func newConnection(userID, name string) store.Connection {
 		ID: "c_" + userID + "_" + name, UserID: userID, Name: name, Provider: "github", AuthKind: "oauth2",
 		Account: "octocat", Scopes: "repo read:org", Status: "ok", APIURL: "https://ghe.example/api/v3",
 		Credential: []byte("sealed-" + name), DEKVersion: 1, ExpiresAt: at(3600), CreatedAt: at(1), UpdatedAt: at(2),
+		MCP: `{"url":"https://mcp.example/mcp"}`,
 	}
 }
 
