@@ -240,8 +240,8 @@ func TestMCPOAuthRefreshesOnceWithTheResource(t *testing.T) {
 		}
 	}
 	counts, resources := as.Snapshot()
-	if counts.Refreshes != 1 {
-		t.Fatalf("refreshes = %d, want 1", counts.Refreshes)
+	if counts.Refreshes != 1 || counts.RefreshAttempts != 1 {
+		t.Fatalf("refreshes = %d (%d attempted), want 1", counts.Refreshes, counts.RefreshAttempts)
 	}
 	if last := resources[len(resources)-1]; last != m.URL {
 		t.Fatalf("resource on the refresh = %q, want %q", last, m.URL)

@@ -67,6 +67,8 @@ type AS struct {
 // Counts are what the AS did.
 type Counts struct {
 	Registrations, CIMDFetches, Authorizations, Exchanges, Refreshes int
+	// RefreshAttempts counts refresh requests, refused ones too.
+	RefreshAttempts int
 }
 
 type client struct {
@@ -283,6 +285,7 @@ func (a *AS) token(w http.ResponseWriter, r *http.Request) {
 		}
 		a.Counts.Exchanges++
 	case "refresh_token":
+		a.Counts.RefreshAttempts++
 		g = a.refresh[f.Get("refresh_token")]
 		if g == nil || g.clientID != c.id {
 			tokenError(w, "invalid_grant")
