@@ -61,6 +61,7 @@ func (c *cli) connectAddCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&tokenStdin, "token-stdin", false, "read the token from standard input")
 	cmd.Flags().StringVar(&tokenFile, "token-file", "", "read the token from this file")
 	oa.register(cmd)
+	cmd.AddCommand(c.connectAddMCPCmd())
 	return cmd
 }
 

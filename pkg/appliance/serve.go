@@ -63,10 +63,14 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 		Config: a.Config, Store: a.Store, Vault: a.Vault, Audit: aw, Tokens: tokens,
 		Metrics: gateway.NewMetrics(reg), Logger: log, Version: version,
 	})
+	routes := map[string]http.Handler{oauth.CallbackPath: flow.Callback(oauth.CallbackOptions{})}
+	if path, h, ok := a.ClientMetadataRoute(); ok {
+		routes[path] = h
+	}
 	srv := server.New(server.Options{
 		Config:   a.Config,
 		MCP:      gw.Handler(),
-		Routes:   map[string]http.Handler{oauth.CallbackPath: flow.Callback(oauth.CallbackOptions{})},
+		Routes:   routes,
 		Registry: reg,
 		Logger:   log,
 		Ready: func(ctx context.Context) error {

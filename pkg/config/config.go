@@ -25,6 +25,8 @@ type Config struct {
 	Log        Log                  `mapstructure:"log"`
 	Limits     Limits               `mapstructure:"limits"`
 	Connectors map[string]Connector `mapstructure:"connectors"`
+	// UpstreamOAuth configures mcpgate as the OAuth client of MCP servers.
+	UpstreamOAuth UpstreamOAuth `mapstructure:"upstream_oauth"`
 
 	// File is the config file that was read, "" if none.
 	File string `mapstructure:"-"`
@@ -137,5 +139,15 @@ func defaults() map[string]any {
 		"limits.max_result_bytes": 64 << 10,
 		"limits.upstream_timeout": "30s",
 		"limits.shutdown_timeout": "20s",
+		// Plain http to a loopback MCP or authorization server, for tests
+		// only: in use every URL of an OAuth flow must be https.
+		"upstream_oauth.allow_http_loopback": false,
 	}
+}
+
+// UpstreamOAuth configures mcpgate as the OAuth client of MCP servers.
+type UpstreamOAuth struct {
+	// AllowHTTPLoopback accepts plain http URLs naming a loopback address
+	// during discovery and registration (tests; never in use).
+	AllowHTTPLoopback bool `mapstructure:"allow_http_loopback"`
 }
