@@ -15,9 +15,11 @@
 set -euo pipefail
 
 module=github.com/modelcontextprotocol/go-sdk
-# The packages mcpgate's build imports, directly or through each other.
+# The packages mcpgate's build imports, directly or through each other, and
+# the SDK's conformance server, which the MCP upstream tests run as a real
+# server nobody here wrote (over HTTP and over stdio).
 packages=(auth internal/authutil internal/json internal/jsonrpc2 internal/mcpgodebug
-	internal/util internal/xcontext jsonrpc mcp oauthex)
+	internal/util internal/xcontext jsonrpc mcp oauthex conformance/everything-server)
 # Files kept besides the packages' non-test Go files.
 extra=(LICENSE go.mod go.sum internal/json/json_test.go)
 

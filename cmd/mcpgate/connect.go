@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/appliance"
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/safefile"
 	"github.com/mcpgate/mcpgate/pkg/secret"
@@ -25,7 +27,7 @@ const maxTokenBytes = 64 << 10
 
 func (c *cli) connectCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "connect", Short: "Add, list, test and remove upstream connections"}
-	cmd.AddCommand(c.connectAddCmd(), c.connectListCmd(), c.connectTestCmd(), c.connectRemoveCmd())
+	cmd.AddCommand(c.connectAddCmd(), c.connectListCmd(), c.connectTestCmd(), c.connectToolsCmd(), c.connectApproveCmd(), c.connectRemoveCmd())
 	return cmd
 }
 
@@ -117,10 +119,18 @@ type connJSON struct {
 	Scopes   string `json:"scopes,omitempty"`
 	Expires  string `json:"expires,omitempty"`
 	Created  string `json:"created"`
+	// Target is an MCP server's URL or command line; Tools counts the
+	// tools a key can reach (an MCP server's approved ones).
+	Target string `json:"target,omitempty"`
+	Tools  int    `json:"tools"`
 }
 
 func connRow(c store.Connection) connJSON {
-	r := connJSON{c.Name, c.Provider, c.Account, c.AuthKind, connStatus(c), c.Scopes, "", fmtTime(c.CreatedAt)}
+	r := connJSON{Name: c.Name, Provider: c.Provider, Account: c.Account, Auth: c.AuthKind, Status: connStatus(c),
+		Scopes: c.Scopes, Created: fmtTime(c.CreatedAt), Tools: len(appliance.ConnectionToolNames(c))}
+	if cfg, err := mcpup.ParseConfig(c.MCP); err == nil && c.Provider == mcpup.Provider {
+		r.Target = cfg.Target()
+	}
 	if !c.ExpiresAt.IsZero() {
 		r.Expires = fmtTime(c.ExpiresAt)
 	}
@@ -162,9 +172,14 @@ func (c *cli) connectListCmd() *cobra.Command {
 					if exp == "" {
 						exp = "-"
 					}
-					rows = append(rows, []string{r.Name, r.Provider, r.Account, r.Auth, r.Status, exp, r.Created})
+					target := r.Target
+					if target == "" {
+						target = "-"
+					}
+					rows = append(rows, []string{r.Name, r.Provider, textsafe.Clean(r.Account), r.Auth, r.Status, exp, r.Created,
+						strconv.Itoa(r.Tools), textsafe.Clean(target)})
 				}
-				return c.list(out, []string{"NAME", "PROVIDER", "ACCOUNT", "AUTH", "STATUS", "EXPIRES", "CREATED"}, rows)
+				return c.list(out, []string{"NAME", "PROVIDER", "ACCOUNT", "AUTH", "STATUS", "EXPIRES", "CREATED", "TOOLS", "TARGET"}, rows)
 			})
 		},
 	}
@@ -177,6 +192,14 @@ func (c *cli) connectTestCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.withUser(cmd, func(a *appliance.App, u store.User) error {
+				if a.IsMCP(cmd.Context(), u, args[0]) {
+					server, n, err := a.TestMCP(cmd.Context(), u, args[0])
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(c.stdout, "%s: ok, %s answers with %d tools\n", args[0], textsafe.Clean(server), n)
+					return nil
+				}
 				account, err := a.TestConnection(cmd.Context(), u, args[0])
 				if err != nil {
 					return err

@@ -23,6 +23,7 @@ const canaryToken = "ghp_CANARY0000cli0000SECRET0000token0001"
 func TestScripts(t *testing.T) {
 	gh := githubfake.New(canaryToken)
 	t.Cleanup(gh.Close)
+	bin := mcpServers(t)
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
@@ -30,6 +31,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("MCPGATE_CONNECTORS_GITHUB_API_URL", gh.URL)
 			env.Setenv("CANARY", canaryToken)
 			env.Setenv("USER", "owner")
+			env.Setenv("PATH", bin+string(os.PathListSeparator)+env.Getenv("PATH"))
+			env.Setenv("MCPCANARY", "CANARY_cli_")
+			env.Setenv("EVERYTHING_ADDR", freeAddr(t))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -40,6 +44,7 @@ func TestScripts(t *testing.T) {
 			"seedlegacy": seedLegacy,
 			"foreign":    foreign,
 			"seedconn":   seedConn,
+			"waitport":   waitPort,
 		},
 	})
 }

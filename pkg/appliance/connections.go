@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
@@ -103,6 +105,10 @@ func (a *App) RemoveConnection(ctx context.Context, u store.User, name string, k
 	}
 	if err := a.Store.User(u.ID).DeleteConnection(ctx, name); err != nil {
 		return revokeErr, fmt.Errorf("remove connection: %w", err)
+	}
+	if c.Provider == mcpup.Provider {
+		// The server's home directory: what it wrote is the user's data.
+		_ = os.RemoveAll(mcpup.Home(a.Config.DataDir, c.UserID, c.ID))
 	}
 	return revokeErr, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/gateway"
+	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/server"
 )
@@ -21,10 +22,15 @@ type Serving struct {
 	Server  *server.Server
 	Gateway *gateway.Gateway
 	audit   *audit.Writer
+	mcp     *mcpup.Pool
 }
 
-// Close flushes the audit writer. Call it after the server has stopped.
-func (s *Serving) Close() error { return s.audit.Close() }
+// Close stops every MCP server process (killing its process group) and
+// flushes the audit writer. Call it after the server has stopped.
+func (s *Serving) Close() error {
+	_ = s.mcp.Close()
+	return s.audit.Close()
+}
 
 // NewServing checks that the vault opens the owner's data key, then wires
 // the gateway and its listeners.
@@ -59,9 +65,12 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 	aw := audit.NewWriter(a.Store, a.AuditKeys)
 	flow, tokens := a.OAuth()
 	tokens.Log = log
+	mo := a.MCPOptions(version)
+	mo.Logger = log
+	pool := mcpup.NewPool(mo)
 	gw := gateway.New(gateway.Options{
 		Config: a.Config, Store: a.Store, Vault: a.Vault, Audit: aw, Tokens: tokens,
-		Metrics: gateway.NewMetrics(reg), Logger: log, Version: version,
+		Metrics: gateway.NewMetrics(reg), Logger: log, Version: version, MCP: pool,
 	})
 	routes := map[string]http.Handler{oauth.CallbackPath: flow.Callback(oauth.CallbackOptions{})}
 	if path, h, ok := a.ClientMetadataRoute(); ok {
@@ -80,5 +89,5 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 			return a.Vault.Check(ctx, "")
 		},
 	})
-	return &Serving{Server: srv, Gateway: gw, audit: aw}, nil
+	return &Serving{Server: srv, Gateway: gw, audit: aw, mcp: pool}, nil
 }

@@ -27,6 +27,7 @@ type Config struct {
 	Connectors map[string]Connector `mapstructure:"connectors"`
 	// UpstreamOAuth configures mcpgate as the OAuth client of MCP servers.
 	UpstreamOAuth UpstreamOAuth `mapstructure:"upstream_oauth"`
+	MCP           MCP           `mapstructure:"mcp"`
 
 	// File is the config file that was read, "" if none.
 	File string `mapstructure:"-"`
@@ -88,6 +89,21 @@ type Limits struct {
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 }
 
+// MCP bounds the MCP servers mcpgate runs or reaches for its users.
+type MCP struct {
+	// IdleTimeout stops a server process (or closes a remote session)
+	// unused for this long; it starts again on next use.
+	IdleTimeout time.Duration `mapstructure:"idle_timeout"`
+	// MemoryBytes, CPUSeconds and OpenFiles are a server process's
+	// resource limits (RLIMIT_DATA, RLIMIT_CPU, RLIMIT_NOFILE).
+	MemoryBytes int64 `mapstructure:"memory_bytes"`
+	CPUSeconds  int64 `mapstructure:"cpu_seconds"`
+	OpenFiles   int64 `mapstructure:"open_files"`
+	// MaxMessageBytes bounds one message from an MCP server; a bigger one
+	// fails the call (and, over stdio, restarts the process).
+	MaxMessageBytes int `mapstructure:"max_message_bytes"`
+}
+
 // Connector overrides a provider's endpoints and holds its OAuth client.
 type Connector struct {
 	APIURL   string `mapstructure:"api_url"`
@@ -142,6 +158,11 @@ func defaults() map[string]any {
 		// Plain http to a loopback MCP or authorization server, for tests
 		// only: in use every URL of an OAuth flow must be https.
 		"upstream_oauth.allow_http_loopback": false,
+		"mcp.idle_timeout":                   "10m",
+		"mcp.memory_bytes":                   int64(2 << 30),
+		"mcp.cpu_seconds":                    int64(3600),
+		"mcp.open_files":                     int64(1024),
+		"mcp.max_message_bytes":              8 << 20,
 	}
 }
 

@@ -106,6 +106,9 @@ func (c *Config) Validate() error {
 	if c.Limits.MaxBodyBytes <= 0 || c.Limits.MaxResultBytes <= 0 {
 		return fmt.Errorf("limits.max_body_bytes and limits.max_result_bytes: must be positive")
 	}
+	if c.MCP.IdleTimeout <= 0 || c.MCP.MemoryBytes <= 0 || c.MCP.CPUSeconds <= 0 || c.MCP.OpenFiles <= 0 || c.MCP.MaxMessageBytes <= 0 {
+		return errors.New("mcp.idle_timeout, mcp.memory_bytes, mcp.cpu_seconds, mcp.open_files and mcp.max_message_bytes must be positive")
+	}
 	if c.Limits.UpstreamTimeout <= 0 {
 		return fmt.Errorf("limits.upstream_timeout: must be positive")
 	}

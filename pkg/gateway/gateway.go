@@ -10,6 +10,7 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/guard"
+	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/snapshot"
 	"github.com/mcpgate/mcpgate/pkg/store"
@@ -31,6 +32,9 @@ type Options struct {
 	// HTTPClient reaches upstreams; nil builds one with the configured
 	// timeout.
 	HTTPClient *http.Client
+	// MCP runs the users' MCP servers; nil serves no MCP connection's
+	// tools.
+	MCP *mcpup.Pool
 }
 
 // Gateway serves MCP to app keys. It is safe for concurrent use.
@@ -51,13 +55,14 @@ type Gateway struct {
 	policies policies
 	secrets  secretsCache
 	touched  touches
+	mcp      *mcpup.Pool
 }
 
 // New builds a gateway.
 func New(o Options) *Gateway {
 	g := &Gateway{
 		cfg: o.Config, st: o.Store, vault: o.Vault, audit: o.Audit, guard: o.Guard, tokens: o.Tokens,
-		metrics: o.Metrics, log: o.Logger, version: o.Version, http: o.HTTPClient,
+		metrics: o.Metrics, log: o.Logger, version: o.Version, http: o.HTTPClient, mcp: o.MCP,
 	}
 	if g.guard == nil {
 		g.guard = guard.New(g.loadPolicy, g.countRate, guard.Options{})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/guard"
+	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/vault"
@@ -112,6 +113,12 @@ func (g *Gateway) userSecrets(ctx context.Context, userID string, conns []store.
 			continue
 		}
 		values = append(values, cred)
+		if c.Provider == mcpup.Provider && c.AuthKind != mcpup.AuthOAuth {
+			if sec, err := mcpup.ParseSecrets(cred.Bytes()); err == nil {
+				values = append(values, sec.Values()...)
+			}
+			continue
+		}
 		if c.AuthKind == connector.AuthOAuth2 {
 			var tok struct {
 				Access  string `json:"access_token"`

@@ -11,6 +11,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/mcpup"
+	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
@@ -34,7 +36,21 @@ func (g *Gateway) Handler() http.Handler {
 	return g.countRequests(g.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req := requestFrom(r.Context())
 		id := req.id
-		s, conns, err := g.serverFor(r.Context(), id)
+		var (
+			s     *mcp.Server
+			conns []store.Connection
+			err   error
+		)
+		if name, one := strings.CutPrefix(r.URL.Path, "/mcp/"); one {
+			var ok bool
+			s, conns, ok, err = g.connectionServerFor(r.Context(), id, name)
+			if err == nil && !ok {
+				connectionNotFound(w, name)
+				return
+			}
+		} else {
+			s, conns, err = g.serverFor(r.Context(), id)
+		}
 		if err != nil {
 			g.log.Error("list tools", "user", id.UserID, "err", err.Error())
 			http.Error(w, "the gateway cannot read its connections right now; try again", http.StatusServiceUnavailable)
@@ -70,7 +86,7 @@ func (g *Gateway) serverFor(ctx context.Context, id Identity) (*mcp.Server, []st
 	var fp strings.Builder
 	fp.WriteString(id.KeyID)
 	for _, c := range conns {
-		fmt.Fprintf(&fp, "|%s:%s:%s:%s", c.Name, c.Provider, c.Status, c.ID)
+		fmt.Fprintf(&fp, "|%s:%s:%s:%s:%d", c.Name, c.Provider, c.Status, c.ID, c.UpdatedAt.UnixMicro())
 	}
 	return g.servers.get(fp.String(), func() *mcp.Server { return g.buildServer(id, conns) }), all, nil
 }
@@ -90,7 +106,22 @@ func (g *Gateway) buildServer(id Identity, conns []store.Connection) *mcp.Server
 		SetCacheable: privateUncached,
 	})
 	known := map[string]bool{}
+	var red *secret.Redactor
 	for _, c := range conns {
+		if c.Provider == mcpup.Provider {
+			if red == nil {
+				red = g.userSecrets(context.Background(), id.UserID, conns)
+			}
+			for _, t := range g.mcpTools(c) {
+				if known[t.exposed] {
+					g.log.Warn("MCP tool withheld: its name is taken", "connection", c.Name, "tool", t.pin.Name, "name", t.exposed)
+					continue
+				}
+				known[t.exposed] = true
+				g.addMCPTool(s, id, t.exposed, t, red)
+			}
+			continue
+		}
 		p, err := connector.Lookup(c.Provider)
 		if err != nil {
 			g.log.Warn("connection of unknown provider skipped", "connection", c.Name, "provider", c.Provider)

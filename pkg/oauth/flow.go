@@ -40,6 +40,9 @@ type Flow struct {
 	Vault  *vault.Vault
 	HTTP   *http.Client
 	Now    func() time.Time
+	// MCPSettings, if set, gives the settings (store.Connection.MCP) a new
+	// connection to the MCP server at url is stored with.
+	MCPSettings func(url string) string
 }
 
 func (f *Flow) now() time.Time {
@@ -205,6 +208,9 @@ func (f *Flow) save(ctx context.Context, ps store.OAuthState, tok *tokenSet, acc
 	c.AuthKind, c.Account, c.Scopes, c.Status, c.UpdatedAt = connector.AuthOAuth2, account, scopes, StatusOK, now
 	if apiURL != "" {
 		c.APIURL = apiURL
+		if c.MCP == "" && f.MCPSettings != nil {
+			c.MCP = f.MCPSettings(apiURL)
+		}
 	}
 	unknownExpiry(&tok.Token, now)
 	c.ExpiresAt = tok.Expiry.UTC()

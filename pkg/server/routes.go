@@ -9,6 +9,8 @@ import (
 func (s *Server) gatewayHandler(addr net.Addr) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", s.o.MCP)
+	// /mcp/<connection>: one MCP connection alone (see package gateway).
+	mux.Handle("/mcp/{connection}", s.o.MCP)
 	for pattern, h := range s.o.Routes {
 		mux.Handle(pattern, h)
 	}

@@ -39,6 +39,9 @@ type Connection struct {
 	ExpiresAt  time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// MCP is what is not secret about a connection to an MCP server (see
+	// package mcpup), as JSON; "" for every other provider.
+	MCP string
 }
 
 // APIKey is an mgw_ app key; only its Argon2id hash is kept.

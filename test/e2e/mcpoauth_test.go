@@ -3,10 +3,8 @@ package e2e
 import (
 	"bufio"
 	"context"
-	"errors"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,27 +17,33 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/mcpauth/mcpauthtest"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
-	"github.com/mcpgate/mcpgate/pkg/vault"
 )
 
-// readmeMCPExamples returns the `connect add mcp` commands of README.md's
-// sh blocks.
+// readmeMCPExamples returns the `connect add mcp` commands of the sh
+// blocks of README.md's section "MCP servers behind OAuth".
 func readmeMCPExamples(t *testing.T) []string {
 	t.Helper()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, section, ok := strings.Cut(string(readme), "### MCP servers behind OAuth\n")
+	if !ok {
+		t.Fatal("README.md has no section \"MCP servers behind OAuth\"")
+	}
+	if i := regexp.MustCompile("(?m)^#").FindStringIndex(section); i != nil {
+		section = section[:i[0]]
+	}
 	var out []string
-	for _, block := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
+	for _, block := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(section, -1) {
 		for _, line := range strings.Split(block[1], "\n") {
 			if strings.HasPrefix(line, "mcpgate connect add mcp ") {
 				out = append(out, line)
 			}
 		}
 	}
-	if len(out) < 3 {
-		t.Fatalf("found %d `connect add mcp` examples in README.md, want 3", len(out))
+	if len(out) != 3 {
+		t.Fatalf("found %d `connect add mcp` examples in README.md's OAuth section, want 3", len(out))
 	}
 	return out
 }
@@ -104,7 +108,7 @@ func TestConnectMCPServerBehindOAuth(t *testing.T) {
 		if err := cmd.Wait(); err != nil {
 			t.Fatalf("%s: %v\n%s\n%s", line, err, rest, stderr.String())
 		}
-		if !strings.Contains(string(rest), `(connection "tracker")`) {
+		if !strings.Contains(string(rest), `(connection "tracker"`) {
 			t.Fatalf("%s: output %s", line, rest)
 		}
 	}
@@ -123,42 +127,40 @@ func TestConnectMCPServerBehindOAuth(t *testing.T) {
 		}
 	}
 
-	// The connection's token reaches the server through the transport.
-	c, err := g.App.Store.User(g.Owner.ID).Connection(ctx, "tracker")
-	if err != nil {
-		t.Fatal(err)
+	// Through serve: /mcp/tracker and /mcp reach the server with the
+	// connection's token, refreshed after the server refuses it.
+	one := g.connectTo(t, g.endpoint("tracker"), nil)
+	if r := call(t, one, "whoami", nil); r.IsError || !strings.Contains(text(r), `"mcp"`) {
+		t.Fatalf("whoami through /mcp/tracker: %s", text(r))
 	}
-	cred, err := g.App.Vault.Open(ctx, g.Owner.ID, vault.PurposeCredential, c.ID, c.Credential)
-	if err != nil {
-		t.Fatal(err)
+	as.ExpireAccessTokens()
+	agg := g.connectTo(t, g.URL, nil)
+	if r := call(t, agg, "tracker_whoami", nil); r.IsError {
+		t.Fatalf("tracker_whoami after the token expired: %s", text(r))
 	}
-	_, tokens := g.App.OAuth()
-	cl := mcp.NewClient(&mcp.Implementation{Name: "e2e", Version: "1"}, nil)
-	s, err := cl.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: m.URL,
-		HTTPClient: &http.Client{Transport: tokens.Transport(c, cred, nil)}, DisableStandaloneSSE: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.CallTool(ctx, &mcp.CallToolParams{Name: "whoami"}); err != nil {
-		t.Fatal(err)
+	if counts, _ := as.Snapshot(); counts.Refreshes != 1 {
+		t.Fatalf("refreshes = %d, want 1", counts.Refreshes)
 	}
 
 	// Step-up: the server now wants more; the error names the command.
 	m.Require("mcp", "admin")
-	_, err = s.CallTool(ctx, &mcp.CallToolParams{Name: "whoami"})
-	var step *oauth.StepUpError
-	if !errors.As(err, &step) && (err == nil || !strings.Contains(err.Error(), "insufficient_scope")) {
-		t.Fatalf("call after step-up: %v", err)
+	msg := ""
+	if r, err := agg.CallTool(ctx, &mcp.CallToolParams{Name: "tracker_whoami"}); err != nil {
+		msg = err.Error()
+	} else if r.IsError {
+		msg = text(r)
 	}
-	cmdline := regexp.MustCompile("`(mcpgate connect add mcp [^`]*)`").FindStringSubmatch(err.Error())
-	if cmdline == nil || !strings.Contains(cmdline[1], `--scopes "mcp admin"`) {
-		t.Fatalf("step-up error names no command with the scopes: %v", err)
+	cmdline := regexp.MustCompile("`(mcpgate connect add mcp [^`]*)`").FindStringSubmatch(msg)
+	if !strings.Contains(msg, "insufficient_scope") || cmdline == nil || !strings.Contains(cmdline[1], `--scopes "mcp admin"`) {
+		t.Fatalf("call after step-up: %q", msg)
 	}
 	connect(strings.ReplaceAll(cmdline[1], m.URL, "https://mcp.example.com/mcp") + " --local")
-	c, _ = g.App.Store.User(g.Owner.ID).Connection(ctx, "tracker")
-	if c.Scopes != "mcp admin" {
-		t.Fatalf("scopes after re-authorisation = %q", c.Scopes)
+	c, err := g.App.Store.User(g.Owner.ID).Connection(ctx, "tracker")
+	if err != nil || c.Scopes != "mcp admin" {
+		t.Fatalf("scopes after re-authorisation = %q (%v)", c.Scopes, err)
+	}
+	if r := call(t, g.connectTo(t, g.URL, nil), "tracker_whoami", nil); r.IsError || !strings.Contains(text(r), `"admin"`) {
+		t.Fatalf("tracker_whoami after re-authorisation: %s", text(r))
 	}
 
 	db, _ := os.ReadFile(g.DBPath)

@@ -10,13 +10,13 @@ import (
 )
 
 const connCols = `id, user_id, name, provider, auth_kind, account, scopes, status, api_url,
-	credential, dek_version, expires_at, created_at, updated_at`
+	credential, dek_version, expires_at, created_at, updated_at, mcp`
 
 func scanConnection(sc scanner) (store.Connection, error) {
 	var c store.Connection
 	var expires, created, updated int64
 	err := sc.Scan(&c.ID, &c.UserID, &c.Name, &c.Provider, &c.AuthKind, &c.Account, &c.Scopes, &c.Status, &c.APIURL,
-		&c.Credential, &c.DEKVersion, &expires, &created, &updated)
+		&c.Credential, &c.DEKVersion, &expires, &created, &updated, &c.MCP)
 	if err != nil {
 		return store.Connection{}, err
 	}
@@ -37,9 +37,9 @@ func (u *userStore) CreateConnection(ctx context.Context, c store.Connection) er
 		if err := u.sealable(ctx, t, c.DEKVersion); err != nil {
 			return err
 		}
-		_, err := t.exec(ctx, "INSERT INTO connections ("+connCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		_, err := t.exec(ctx, "INSERT INTO connections ("+connCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			c.ID, u.userID, c.Name, c.Provider, c.AuthKind, c.Account, c.Scopes, c.Status, c.APIURL,
-			blob(c.Credential), c.DEKVersion, micros(c.ExpiresAt), micros(c.CreatedAt), micros(c.UpdatedAt))
+			blob(c.Credential), c.DEKVersion, micros(c.ExpiresAt), micros(c.CreatedAt), micros(c.UpdatedAt), c.MCP)
 		return err
 	})
 	if err != nil {
@@ -85,10 +85,10 @@ func (u *userStore) updateConnection(ctx context.Context, c store.Connection, if
 		return fmt.Errorf("update connection %q: %w", c.Name, err)
 	}
 	q := `UPDATE connections SET provider = ?, auth_kind = ?, account = ?, scopes = ?,
-		status = ?, api_url = ?, credential = ?, dek_version = ?, expires_at = ?, updated_at = ?
+		status = ?, api_url = ?, credential = ?, dek_version = ?, expires_at = ?, updated_at = ?, mcp = ?
 		WHERE user_id = ? AND id = ?`
 	args := []any{c.Provider, c.AuthKind, c.Account, c.Scopes, c.Status, c.APIURL,
-		blob(c.Credential), c.DEKVersion, micros(c.ExpiresAt), micros(c.UpdatedAt), u.userID, c.ID}
+		blob(c.Credential), c.DEKVersion, micros(c.ExpiresAt), micros(c.UpdatedAt), c.MCP, u.userID, c.ID}
 	if ifUpdatedAt != nil {
 		q += " AND updated_at = ?"
 		args = append(args, micros(*ifUpdatedAt))

@@ -1,0 +1,131 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgate/mcpgate/pkg/mcpup"
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+// connectionServerFor returns the server of /mcp/<name>: the one MCP
+// connection under its tools' original names, with its prompts,
+// resources, resource templates and completions passed through. ok is
+// false when the key may not see such a connection (its scope leaves it
+// out, or the user has no MCP connection of that name): the caller
+// answers 404 either way, so a key learns nothing of connections outside
+// its scope.
+func (g *Gateway) connectionServerFor(ctx context.Context, id Identity, name string) (*mcp.Server, []store.Connection, bool, error) {
+	all, err := g.userConnections(ctx, id.UserID)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if len(id.Scope) > 0 && !slices.Contains(id.Scope, name) {
+		return nil, all, false, nil
+	}
+	i := slices.IndexFunc(all, func(c store.Connection) bool { return c.Name == name && c.Provider == mcpup.Provider })
+	if i < 0 {
+		return nil, all, false, nil
+	}
+	c := all[i]
+	fp := fmt.Sprintf("%s|/mcp/%s:%s:%s:%d", id.KeyID, c.Name, c.ID, c.Status, c.UpdatedAt.UnixMicro())
+	return g.servers.get(fp, func() *mcp.Server { return g.buildConnectionServer(id, c, all) }), all, true, nil
+}
+
+func (g *Gateway) buildConnectionServer(id Identity, c store.Connection, all []store.Connection) *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "mcpgate/" + c.Name, Version: g.version}, &mcp.ServerOptions{
+		Instructions: fmt.Sprintf("The MCP server %q, reached through mcpgate, which keeps its credentials and checks every call.", c.Name),
+		SetCacheable: privateUncached,
+		Capabilities: &mcp.ServerCapabilities{
+			Tools:       &mcp.ToolCapabilities{},
+			Prompts:     &mcp.PromptCapabilities{},
+			Resources:   &mcp.ResourceCapabilities{},
+			Completions: &mcp.CompletionCapabilities{},
+		},
+	})
+	red := g.userSecrets(context.Background(), id.UserID, all)
+	known := map[string]bool{}
+	for _, t := range g.mcpTools(c) {
+		known[t.pin.Name] = true
+		g.addMCPTool(s, id, t.pin.Name, t, red)
+	}
+	s.AddReceivingMiddleware(g.auditUnknownTools(id, known), g.passThrough(id, c.Name))
+	return s
+}
+
+// passThrough answers the connection's prompts, resources, resource
+// templates and completions from the upstream, scrubbed of every
+// credential of the user.
+func (g *Gateway) passThrough(id Identity, name string) mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			var call func(context.Context, *mcp.ClientSession) (any, error)
+			var out mcp.Result
+			switch r := req.(type) {
+			case *mcp.ListPromptsRequest:
+				out = new(mcp.ListPromptsResult)
+				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) { return cs.ListPrompts(ctx, r.Params) }
+			case *mcp.GetPromptRequest:
+				out = new(mcp.GetPromptResult)
+				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) { return cs.GetPrompt(ctx, r.Params) }
+			case *mcp.ListResourcesRequest:
+				out = new(mcp.ListResourcesResult)
+				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) { return cs.ListResources(ctx, r.Params) }
+			case *mcp.ListResourceTemplatesRequest:
+				out = new(mcp.ListResourceTemplatesResult)
+				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) {
+					return cs.ListResourceTemplates(ctx, r.Params)
+				}
+			case *mcp.ReadResourceRequest:
+				out = new(mcp.ReadResourceResult)
+				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) { return cs.ReadResource(ctx, r.Params) }
+			case *mcp.CompleteRequest:
+				out = new(mcp.CompleteResult)
+				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) { return cs.Complete(ctx, r.Params) }
+			default:
+				return next(ctx, method, req)
+			}
+			sess, release, err := g.mcpSession(ctx, id, name)
+			if err != nil {
+				return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: g.scrubErr(ctx, id, err).Error()}
+			}
+			defer release()
+			var res any
+			err = sess.Client(ctx, func(ctx context.Context, cs *mcp.ClientSession) error {
+				var err error
+				res, err = call(ctx, cs)
+				return err
+			})
+			if err != nil {
+				return nil, upstreamError(g.scrubErr(ctx, id, err))
+			}
+			if _, err := scrubJSON(g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id)), res, out); err != nil {
+				return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "the MCP server's answer could not be read"}
+			}
+			return out, nil
+		}
+	}
+}
+
+// upstreamError keeps the upstream's JSON-RPC error code where the SDK
+// reports one, so a client sees "invalid params" or "not found" as the
+// server said it.
+func upstreamError(err error) error {
+	msg := err.Error()
+	code := int64(jsonrpc.CodeInternalError)
+	if strings.Contains(msg, "Invalid params") || strings.Contains(msg, "invalid params") {
+		code = jsonrpc.CodeInvalidParams
+	}
+	return &jsonrpc.Error{Code: code, Message: msg}
+}
+
+// connectionNotFound answers a /mcp/<name> the key may not see.
+func connectionNotFound(w http.ResponseWriter, name string) {
+	http.Error(w, fmt.Sprintf("no MCP connection %q is available to this key", name), http.StatusNotFound)
+}
