@@ -127,6 +127,17 @@ func TestConnectMCPServerBehindOAuth(t *testing.T) {
 		}
 	}
 
+	// The other connection commands work on it and print no token.
+	for _, args := range [][]string{{"connect", "list"}, {"connect", "test", "tracker"}, {"connect", "tools", "tracker"}} {
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = append(os.Environ(), "MCPGATE_DATA_DIR="+g.Config.DataDir)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "tracker") && !strings.Contains(string(out), "whoami") ||
+			regexp.MustCompile(`[ar]t-[0-9a-f]{32}`).MatchString(string(out)) {
+			t.Fatalf("mcpgate %v: %v\n%s", args, err, out)
+		}
+	}
+
 	// Through serve: /mcp/tracker and /mcp reach the server with the
 	// connection's token, refreshed after the server refuses it.
 	one := g.connectTo(t, g.endpoint("tracker"), nil)
