@@ -77,25 +77,34 @@ registers itself (--client-id for a client registered by hand, its secret from
 				if old, err := a.Connection(cmd.Context(), u, name); err == nil && old.Provider == mcpup.Provider &&
 					old.AuthKind == mcpup.AuthOAuth && cfg.Remote() && cfg.Header == "" {
 					// Authorise an OAuth connection again (expired grant, step-up).
-					ch, needsOAuth, err := a.ProbeMCP(cmd.Context(), url)
+					ch, _, err := a.ProbeMCP(cmd.Context(), url)
 					if err != nil {
 						return err
 					}
-					if !needsOAuth {
-						return fmt.Errorf("the MCP server at %s no longer asks for OAuth; remove connection %q and add it again", url, name)
+					server, err := a.DiscoverMCP(cmd.Context(), url, ch)
+					if err != nil {
+						return err
 					}
-					return c.connectMCPOAuth(cmd, a, u, name, url, ch, of, true)
+					return c.connectMCPOAuth(cmd, a, u, name, url, server, of, true)
 				}
 				conn, tools, err := a.AddMCPConnection(cmd.Context(), u, name, cfg, sec)
 				if errors.Is(err, mcpup.ErrRefused) && cfg.Remote() && cfg.Header == "" {
-					// Without a header: does it ask for OAuth?
-					ch, needsOAuth, perr := a.ProbeMCP(cmd.Context(), url)
+					// Refused without a header: OAuth, if the server publishes
+					// its protected resource metadata. (A server may let
+					// initialize through and refuse later: then the
+					// challenge is empty and the well-known URLs tell.)
+					ch, _, perr := a.ProbeMCP(cmd.Context(), url)
 					if perr != nil {
-						return perr
+						return err // not a server mcpgate would authorise: the refusal as it was
 					}
-					if needsOAuth {
-						return c.connectMCPOAuth(cmd, a, u, name, url, ch, of, false)
+					server, derr := a.DiscoverMCP(cmd.Context(), url, ch)
+					if errors.Is(derr, mcpauth.ErrNoMetadata) {
+						return fmt.Errorf("%w: it publishes no OAuth metadata, so give its credential with --header", err)
 					}
+					if derr != nil {
+						return derr
+					}
+					return c.connectMCPOAuth(cmd, a, u, name, url, server, of, false)
 				}
 				if err != nil {
 					return err
@@ -236,11 +245,11 @@ func (f *mcpOAuthFlags) register(cmd *cobra.Command) {
 }
 
 // connectMCPOAuth authorises mcpgate at the OAuth-protected MCP server at
-// url, whose 401 challenge is ch, through the browser flow. A new
+// url (discovered as server) through the browser flow. A new
 // connection's tools are approved as they are now; again (an existing
 // connection authorised anew), changed tools stay withheld until
 // `connect approve`.
-func (c *cli) connectMCPOAuth(cmd *cobra.Command, a *appliance.App, u store.User, name, url string, ch mcpauth.Challenge, f mcpOAuthFlags, again bool) error {
+func (c *cli) connectMCPOAuth(cmd *cobra.Command, a *appliance.App, u store.User, name, url string, server *mcpauth.Server, f mcpOAuthFlags, again bool) error {
 	var clientSecret secret.Value
 	if f.clientSecretStdin || f.clientSecretFile != "" {
 		if f.clientID == "" {
@@ -254,7 +263,7 @@ func (c *cli) connectMCPOAuth(cmd *cobra.Command, a *appliance.App, u store.User
 	}
 	ctx := cmd.Context()
 	conn, err := c.runOAuth(ctx, a, u, url, name, f.oauthFlags, func(redirect string) (oauth.Pending, error) {
-		return a.BeginMCPOAuth(ctx, u, name, url, ch, appliance.MCPAuth{
+		return a.BeginMCPOAuth(ctx, u, name, server, appliance.MCPAuth{
 			ClientID: f.clientID, ClientSecret: clientSecret, Scopes: f.scopes, Redirect: redirect,
 		})
 	})

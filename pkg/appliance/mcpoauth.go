@@ -37,10 +37,16 @@ func (a *App) ProbeMCP(ctx context.Context, url string) (ch mcpauth.Challenge, o
 	return mcpauth.Probe(ctx, url, a.mcpauthOptions())
 }
 
-// BeginMCPOAuth discovers the OAuth of the MCP server at url from its 401
-// challenge, registers mcpgate with its authorization server, and starts
-// the authorization of connection name for u.
-func (a *App) BeginMCPOAuth(ctx context.Context, u store.User, name, url string, ch mcpauth.Challenge, o MCPAuth) (oauth.Pending, error) {
+// DiscoverMCP finds the authorization server of the MCP server at url
+// from its 401 challenge (zero: from the well-known URLs alone).
+func (a *App) DiscoverMCP(ctx context.Context, url string, ch mcpauth.Challenge) (*mcpauth.Server, error) {
+	return mcpauth.Discover(ctx, url, ch, a.mcpauthOptions())
+}
+
+// BeginMCPOAuth registers mcpgate with the authorization server of the MCP
+// server s (see DiscoverMCP) and starts the authorization of connection
+// name for u.
+func (a *App) BeginMCPOAuth(ctx context.Context, u store.User, name string, s *mcpauth.Server, o MCPAuth) (oauth.Pending, error) {
 	if err := ValidName("connection", name); err != nil {
 		return oauth.Pending{}, err
 	}
@@ -48,10 +54,6 @@ func (a *App) BeginMCPOAuth(ctx context.Context, u store.User, name, url string,
 		return oauth.Pending{}, fmt.Errorf("connection %q is a %s connection; choose another --name", name, c.Provider)
 	}
 	opts := a.mcpauthOptions()
-	s, err := mcpauth.Discover(ctx, url, ch, opts)
-	if err != nil {
-		return oauth.Pending{}, err
-	}
 	ro := mcpauth.RegisterOptions{RedirectURL: o.Redirect, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Scopes: o.Scopes}
 	if md, ok := mcpauth.MetadataFor(a.Config.PublicURL, oauth.CallbackPath); ok {
 		ro.MetadataURL, ro.MetadataRedirects = md.ClientID, md.RedirectURIs
