@@ -29,12 +29,16 @@ test: test-tools
 	@set -o pipefail; PATH="$(GOBIN):$$PATH" $(GO) test -count=1 -json -timeout 30m ./... | $(GO) run ./test/summary
 	cd third_party/go-sdk && $(GO) test -count=1 ./internal/json/
 
-# What the end-to-end tests drive: the ACME test CA and the official
-# TypeScript MCP client (from the committed lockfile).
+# What the end-to-end tests drive: the ACME test CA, the official
+# TypeScript MCP client, the MCP servers from npm put behind the gateway,
+# and the official MCP conformance suite with the Node.js 22 it runs on
+# (from the committed lockfiles).
 test-tools:
 	@command -v $(GOBIN)/pebble >/dev/null || CGO_ENABLED=0 $(GO) install github.com/letsencrypt/pebble/v2/cmd/pebble@$(PEBBLE_VERSION)
 	@command -v $(GOBIN)/pebble-challtestsrv >/dev/null || CGO_ENABLED=0 $(GO) install github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@$(PEBBLE_VERSION)
 	@cd test/interop && (test -d node_modules || npm ci --no-audit --no-fund --loglevel=error)
+	@cd test/mcpservers && (test -d node_modules || npm ci --no-audit --no-fund --loglevel=error)
+	@cd test/conformance && (test -d node_modules || npm ci --no-audit --no-fund --loglevel=error)
 
 interop: test-tools
 	$(GO) test -count=1 -run Interop ./test/...

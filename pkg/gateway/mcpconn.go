@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -45,8 +47,16 @@ func (g *Gateway) buildConnectionServer(id Identity, c store.Connection, all []s
 		Capabilities: &mcp.ServerCapabilities{
 			Tools:       &mcp.ToolCapabilities{},
 			Prompts:     &mcp.PromptCapabilities{},
-			Resources:   &mcp.ResourceCapabilities{},
+			Resources:   &mcp.ResourceCapabilities{Subscribe: true},
 			Completions: &mcp.CompletionCapabilities{},
+		},
+		// Subscriptions are passed to the server; its update
+		// notifications are not relayed yet.
+		SubscribeHandler: func(ctx context.Context, r *mcp.SubscribeRequest) error {
+			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error { return cs.Subscribe(ctx, r.Params) })
+		},
+		UnsubscribeHandler: func(ctx context.Context, r *mcp.UnsubscribeRequest) error {
+			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error { return cs.Unsubscribe(ctx, r.Params) })
 		},
 	})
 	red := g.userSecrets(context.Background(), id.UserID, all)
@@ -113,6 +123,20 @@ func (g *Gateway) passThrough(id Identity, name string) mcp.Middleware {
 	}
 }
 
+// onUpstream runs fn on the connection's running session; its error is
+// scrubbed of every credential of the user.
+func (g *Gateway) onUpstream(ctx context.Context, id Identity, name string, fn func(context.Context, *mcp.ClientSession) error) error {
+	sess, release, err := g.mcpSession(ctx, id, name)
+	if err != nil {
+		return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: g.scrubErr(ctx, id, err).Error()}
+	}
+	defer release()
+	if err := sess.Client(ctx, fn); err != nil {
+		return upstreamError(g.scrubErr(ctx, id, err))
+	}
+	return nil
+}
+
 // upstreamError keeps the upstream's JSON-RPC error code where the SDK
 // reports one, so a client sees "invalid params" or "not found" as the
 // server said it.
@@ -123,6 +147,37 @@ func upstreamError(err error) error {
 		code = jsonrpc.CodeInvalidParams
 	}
 	return &jsonrpc.Error{Code: code, Message: msg}
+}
+
+// sessionIdle ends a /mcp/<connection> session unused for this long.
+const sessionIdle = 30 * time.Minute
+
+// connectionHandler serves /mcp/<connection> with sessions where the
+// client keeps one (and statelessly where it does not), so that what the
+// server sends during a call (progress notifications) reaches the
+// calling client over SSE. A session belongs to the key that opened it:
+// the SDK refuses it to any other key (403).
+func (g *Gateway) connectionHandler() http.Handler {
+	h := mcp.NewStreamableHTTPHandler(func(r *http.Request) *mcp.Server {
+		if req := requestFrom(r.Context()); req != nil {
+			return req.server
+		}
+		return nil
+	}, &mcp.StreamableHTTPOptions{
+		SessionTimeout:             sessionIdle,
+		MaxRequestBodyBytes:        g.cfg.Limits.MaxBodyBytes,
+		DisableLocalhostProtection: true,
+	})
+	// The key is verified already (authenticate); this only names the
+	// session's owner for the SDK's check.
+	owner := func(ctx context.Context, _ string, r *http.Request) (*auth.TokenInfo, error) {
+		id, ok := IdentityFrom(r.Context())
+		if !ok {
+			return nil, auth.ErrInvalidToken
+		}
+		return &auth.TokenInfo{UserID: id.KeyID, Expiration: time.Now().Add(sessionIdle)}, nil
+	}
+	return auth.RequireBearerToken(owner, nil)(h)
 }
 
 // connectionNotFound answers a /mcp/<name> the key may not see.

@@ -33,6 +33,7 @@ func (g *Gateway) Handler() http.Handler {
 		// listener, with the configured names.
 		DisableLocalhostProtection: true,
 	})
+	one := g.connectionHandler()
 	return g.countRequests(g.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req := requestFrom(r.Context())
 		id := req.id
@@ -57,6 +58,10 @@ func (g *Gateway) Handler() http.Handler {
 			return
 		}
 		req.server, req.conns = s, conns
+		if strings.HasPrefix(r.URL.Path, "/mcp/") {
+			one.ServeHTTP(w, r)
+			return
+		}
 		h.ServeHTTP(w, r)
 	})))
 }

