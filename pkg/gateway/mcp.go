@@ -206,6 +206,10 @@ func (g *Gateway) mcpSession(ctx context.Context, id Identity, name string) (*mc
 		g.log.Error("load connection", "connection", name, "err", err.Error())
 		return nil, nil, errors.New("the gateway could not load this connection; try again")
 	}
+	version := fmt.Sprint(conn.UpdatedAt.UnixMicro())
+	if s, release, ok := g.mcp.Running(conn.ID, version); ok {
+		return s, release, nil
+	}
 	cfg, err := mcpup.ParseConfig(conn.MCP)
 	if err != nil {
 		return nil, nil, err
@@ -229,7 +233,7 @@ func (g *Gateway) mcpSession(ctx context.Context, id Identity, name string) (*mc
 		return nil, nil, err
 	}
 	return g.mcp.Acquire(ctx, mcpup.Spec{
-		UserID: id.UserID, ConnID: conn.ID, Name: conn.Name, Version: fmt.Sprint(conn.UpdatedAt.UnixMicro()),
+		UserID: id.UserID, ConnID: conn.ID, Name: conn.Name, Version: version,
 		Config: cfg, Secrets: sec, Auth: auth,
 	})
 }

@@ -97,6 +97,9 @@ func baseTransport(timeout time.Duration) http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = timeout
 	t.Proxy = nil
+	// Concurrent calls of a user share the session: keep their
+	// connections instead of opening one per call.
+	t.MaxIdleConnsPerHost = 64
 	return t
 }
 

@@ -109,6 +109,28 @@ func (p *Pool) Acquire(ctx context.Context, spec Spec) (*Session, func(), error)
 	return s, s.release, nil
 }
 
+// Running returns the connection's session if it runs at version, with
+// its release, without reading the connection's settings or secrets:
+// the hot path of a call.
+func (p *Pool) Running(connID, version string) (*Session, func(), bool) {
+	p.mu.Lock()
+	s := p.byConn[connID]
+	p.mu.Unlock()
+	if s == nil || s.spec.Version != version {
+		return nil, nil, false
+	}
+	s.inflight.Add(1)
+	s.lastUsed.Store(time.Now().UnixNano())
+	s.mu.Lock()
+	up := s.cs != nil && !s.closed
+	s.mu.Unlock()
+	if !up {
+		s.inflight.Add(-1)
+		return nil, nil, false
+	}
+	return s, s.release, true
+}
+
 // Forget stops the connection's session (after the connection was removed
 // or changed).
 func (p *Pool) Forget(connID string) {

@@ -35,6 +35,7 @@ var args = map[string]any{"owner": "octocat", "repo": "hello-world"}
 
 type env struct {
 	url, key string
+	cfg      *config.Config
 	gh       *githubfake.Server
 	direct   connector.Tool
 	up       connector.Upstream
@@ -115,7 +116,7 @@ func setup(b *testing.B, dir, dbURL string) *env {
 		}
 	}
 	return &env{
-		url: "http://" + s.Server.Addr("gateway") + "/mcp", key: raw.Reveal(), gh: gh, direct: tool,
+		url: "http://" + s.Server.Addr("gateway") + "/mcp", key: raw.Reveal(), gh: gh, direct: tool, cfg: cfg,
 		up: connector.Upstream{BaseURL: gh.URL, Credential: secret.FromString(token), HTTP: connector.NewHTTPClient(30 * time.Second)},
 	}
 }

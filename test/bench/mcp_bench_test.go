@@ -1,0 +1,132 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgate/mcpgate/pkg/appliance"
+	"github.com/mcpgate/mcpgate/pkg/mcpup"
+)
+
+// BenchmarkMCPProxy measures a proxied tools/call (test_simple_text of the
+// go-sdk everything-server) through /mcp/<connection> beside the same call
+// made directly, with 64 go-sdk clients, over HTTP and over stdio, in one
+// run. Directly over stdio means one session to one process shared by the
+// 64 clients, which is what mcpgate does too. mcpgate-aggregate is the
+// same call through /mcp (stateless, JSON responses) rather than
+// /mcp/<connection> (sessions, SSE responses).
+func BenchmarkMCPProxy(b *testing.B) {
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "everything-server")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/modelcontextprotocol/go-sdk/conformance/everything-server").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	srv := exec.Command(bin, "-http", addr)
+	srv.Stderr = os.Stderr
+	if err := srv.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	httpURL := "http://" + addr + "/mcp"
+	for i := 0; ; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if i > 100 {
+			b.Fatal("the everything-server never listened")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e := setup(b, filepath.Join(dir, "gw"), "sqlite://"+filepath.Join(dir, "mcpgate.db")+"?sync=full")
+	a, err := appliance.Open(context.Background(), e.cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	owner, _ := a.ResolveUser(context.Background(), "")
+	for name, cfg := range map[string]mcpup.Config{"http": {URL: httpURL}, "stdio": {Command: bin}} {
+		if _, _, err := a.AddMCPConnection(context.Background(), owner, name, cfg, mcpup.Secrets{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	stdioDirect := func(b *testing.B) *mcp.ClientSession {
+		s, err := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "1"}, nil).Connect(context.Background(), &mcp.CommandTransport{Command: exec.Command(bin)}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}
+	var shared *mcp.ClientSession
+	for _, c := range []struct {
+		name    string
+		session func(b *testing.B) *mcp.ClientSession
+		tool    string
+	}{
+		{"http/direct", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, httpURL, "") }, "test_simple_text"},
+		{"http/mcpgate", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, e.url+"/http", e.key) }, "test_simple_text"},
+		{"stdio/direct", func(b *testing.B) *mcp.ClientSession {
+			if shared == nil {
+				shared = stdioDirect(b)
+			}
+			return shared
+		}, "test_simple_text"},
+		{"stdio/mcpgate", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, e.url+"/stdio", e.key) }, "test_simple_text"},
+		{"stdio/mcpgate-aggregate", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, e.url, e.key) }, "stdio_test_simple_text"},
+	} {
+		b.Run(c.name+"/clients=64", func(b *testing.B) {
+			sessions := make([]*mcp.ClientSession, 64)
+			for i := range sessions {
+				sessions[i] = c.session(b)
+				if _, err := sessions[i].CallTool(context.Background(), &mcp.CallToolParams{Name: c.tool}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for _, s := range sessions {
+				wg.Go(func() {
+					for next.Add(1) <= int64(b.N) {
+						res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: c.tool})
+						if err != nil || res.IsError {
+							b.Error(fmt.Errorf("call: %v %+v", err, res))
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "calls/s")
+		})
+	}
+}
+
+func connectSDK(b *testing.B, url, key string) *mcp.ClientSession {
+	var rt http.RoundTripper = sharedTransport
+	if key != "" {
+		rt = bearer{key}
+	}
+	s, err := mcp.NewClient(&mcp.Implementation{Name: "bench", Version: "1"}, nil).Connect(context.Background(),
+		&mcp.StreamableClientTransport{Endpoint: url, HTTPClient: &http.Client{Transport: rt}}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
