@@ -12,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpgate/mcpgate/pkg/appliance"
+	"github.com/mcpgate/mcpgate/pkg/mcpauth"
 	"github.com/mcpgate/mcpgate/pkg/mcpup"
+	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
 	"github.com/mcpgate/mcpgate/pkg/textsafe"
@@ -22,6 +24,7 @@ func (c *cli) connectAddMCPCmd() *cobra.Command {
 	var name, url, header, command, secretFile string
 	var args, env, secretEnv []string
 	var secretStdin bool
+	var of mcpOAuthFlags
 	cmd := &cobra.Command{
 		Use:   "mcp --name N (--url URL [--header H] | --command PROG [--arg A]... [--env K=V]... [--secret-env K]...)",
 		Short: "Connect an MCP server: remote by URL, or a local command over stdio; secrets come from stdin or a file",
@@ -32,7 +35,13 @@ is read from --secret-stdin or --secret-file. A local server: --command with its
 --arg list, plain --env K=V variables, and --secret-env K variables whose values
 are read from --secret-stdin or --secret-file (the whole input for one variable;
 one K=value line each for several). Secrets are sealed in the vault and given to
-the server only in the header or its environment, never its argv.`,
+the server only in the header or its environment, never its argv.
+
+A remote server that answers 401 with OAuth protected resource metadata is
+authorised in the browser instead: mcpgate discovers its authorization server,
+registers itself (--client-id for a client registered by hand, its secret from
+--client-secret-stdin or --client-secret-file) and runs the same flow as
+` + "`connect add PROVIDER`" + ` (--local, --no-wait, --scopes).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if name == "" {
@@ -65,7 +74,38 @@ the server only in the header or its environment, never its argv.`,
 				return &exitError{2, errors.New("--secret-stdin and --secret-file give the value of --header or --secret-env; neither was given")}
 			}
 			return c.withUser(cmd, func(a *appliance.App, u store.User) error {
+				if old, err := a.Connection(cmd.Context(), u, name); err == nil && old.Provider == mcpup.Provider &&
+					old.AuthKind == mcpup.AuthOAuth && cfg.Remote() && cfg.Header == "" {
+					// Authorise an OAuth connection again (expired grant, step-up).
+					ch, _, err := a.ProbeMCP(cmd.Context(), url)
+					if err != nil {
+						return err
+					}
+					server, err := a.DiscoverMCP(cmd.Context(), url, ch)
+					if err != nil {
+						return err
+					}
+					return c.connectMCPOAuth(cmd, a, u, name, url, server, of, true)
+				}
 				conn, tools, err := a.AddMCPConnection(cmd.Context(), u, name, cfg, sec)
+				if errors.Is(err, mcpup.ErrRefused) && cfg.Remote() && cfg.Header == "" {
+					// Refused without a header: OAuth, if the server publishes
+					// its protected resource metadata. (A server may let
+					// initialize through and refuse later: then the
+					// challenge is empty and the well-known URLs tell.)
+					ch, _, perr := a.ProbeMCP(cmd.Context(), url)
+					if perr != nil {
+						return err // not a server mcpgate would authorise: the refusal as it was
+					}
+					server, derr := a.DiscoverMCP(cmd.Context(), url, ch)
+					if errors.Is(derr, mcpauth.ErrNoMetadata) {
+						return fmt.Errorf("%w: it publishes no OAuth metadata, so give its credential with --header", err)
+					}
+					if derr != nil {
+						return derr
+					}
+					return c.connectMCPOAuth(cmd, a, u, name, url, server, of, false)
+				}
 				if err != nil {
 					return err
 				}
@@ -88,6 +128,7 @@ the server only in the header or its environment, never its argv.`,
 	f.StringArrayVar(&secretEnv, "secret-env", nil, "a secret environment variable NAME for --command, its value read from --secret-stdin or --secret-file (repeat)")
 	f.BoolVar(&secretStdin, "secret-stdin", false, "read the secret value(s) from standard input")
 	f.StringVar(&secretFile, "secret-file", "", "read the secret value(s) from this file")
+	of.register(cmd)
 	return cmd
 }
 
@@ -186,4 +227,70 @@ func (c *cli) connectApproveCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "approve without asking")
 	return cmd
+}
+
+// mcpOAuthFlags are `connect add mcp`'s flags for an OAuth server.
+type mcpOAuthFlags struct {
+	clientID          string
+	clientSecretStdin bool
+	clientSecretFile  string
+	oauthFlags
+}
+
+func (f *mcpOAuthFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.clientID, "client-id", "", "a client registered by hand at the server's authorization server (when it offers neither client ID metadata documents nor dynamic registration)")
+	cmd.Flags().BoolVar(&f.clientSecretStdin, "client-secret-stdin", false, "read the --client-id's secret from standard input")
+	cmd.Flags().StringVar(&f.clientSecretFile, "client-secret-file", "", "read the --client-id's secret from this file")
+	f.oauthFlags.register(cmd)
+}
+
+// connectMCPOAuth authorises mcpgate at the OAuth-protected MCP server at
+// url (discovered as server) through the browser flow. A new
+// connection's tools are approved as they are now; again (an existing
+// connection authorised anew), changed tools stay withheld until
+// `connect approve`.
+func (c *cli) connectMCPOAuth(cmd *cobra.Command, a *appliance.App, u store.User, name, url string, server *mcpauth.Server, f mcpOAuthFlags, again bool) error {
+	var clientSecret secret.Value
+	if f.clientSecretStdin || f.clientSecretFile != "" {
+		if f.clientID == "" {
+			return &exitError{2, errors.New("a client secret goes with --client-id")}
+		}
+		s, err := c.readToken(f.clientSecretStdin, f.clientSecretFile)
+		if err != nil {
+			return err
+		}
+		clientSecret = s
+	}
+	ctx := cmd.Context()
+	conn, err := c.runOAuth(ctx, a, u, url, name, f.oauthFlags, func(redirect string) (oauth.Pending, error) {
+		return a.BeginMCPOAuth(ctx, u, name, server, appliance.MCPAuth{
+			ClientID: f.clientID, ClientSecret: clientSecret, Scopes: f.scopes, Redirect: redirect,
+		})
+	})
+	if err != nil || conn.ID == "" {
+		if err == nil {
+			fmt.Fprintf(c.stdout, "Then approve its tools with `mcpgate connect approve %s`.\n", name)
+		}
+		return err
+	}
+	if again {
+		if c.output == "json" {
+			return printJSON(c.stdout, connRow(conn))
+		}
+		fmt.Fprintf(c.stdout, "authorised MCP server %s again (connection %s, scopes %s)\n",
+			textsafe.Clean(conn.Account), strconv.Quote(conn.Name), strconv.Quote(conn.Scopes))
+		return nil
+	}
+	// Authorised: approve (pin) the tools it offers now, as a
+	// connection with a static header is at connect.
+	approved, err := a.ApproveMCP(ctx, u, name, func([]mcpup.Change) error { return nil })
+	if err != nil {
+		return fmt.Errorf("authorised, but listing the server's tools failed: %w (try `mcpgate connect approve %s`)", err, name)
+	}
+	if c.output == "json" {
+		return printJSON(c.stdout, connRow(conn))
+	}
+	fmt.Fprintf(c.stdout, "connected MCP server %s through OAuth (connection %s): %d tools approved, named %s_* on /mcp and as they are on /mcp/%s\n",
+		textsafe.Clean(conn.Account), strconv.Quote(conn.Name), len(approved), conn.Name, conn.Name)
+	return nil
 }

@@ -34,29 +34,39 @@ func (c *cli) connectOAuth(ctx context.Context, a *appliance.App, u store.User, 
 	if name == "" {
 		name = provider
 	}
-	if o.local {
-		return c.connectLocal(ctx, a, u, provider, name, o)
-	}
-	redirect, err := a.CallbackURL()
-	if err != nil {
-		return err
-	}
-	start := time.Now().UTC()
-	p, err := a.BeginOAuth(ctx, u, provider, name, o.scopes, redirect)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "Open this URL in your browser to connect %s (valid until %s):\n\n  %s\n\n", provider, p.ExpiresAt.Format(time.Kitchen), p.URL)
-	if o.noWait {
-		fmt.Fprintln(c.stdout, "`mcpgate serve` completes the connection when the provider redirects back; check with `mcpgate connect list`.")
-		return nil
-	}
-	fmt.Fprintln(c.stderr, "Waiting for the authorization (Ctrl-C to stop)…")
-	conn, err := waitForConnection(ctx, a, u, name, start, p.ExpiresAt.Add(oauth.ConfirmTTL))
-	if err != nil {
+	conn, err := c.runOAuth(ctx, a, u, provider, name, o, func(redirect string) (oauth.Pending, error) {
+		return a.BeginOAuth(ctx, u, provider, name, o.scopes, redirect)
+	})
+	if err != nil || conn.ID == "" {
 		return err
 	}
 	return c.printConnected(conn)
+}
+
+// runOAuth starts an authorization with begin, given the redirect URL
+// (serve's callback, or the --local listener's), prints the URL to open
+// and waits for the connection unless --no-wait (then it returns a zero
+// connection). what names the upstream.
+func (c *cli) runOAuth(ctx context.Context, a *appliance.App, u store.User, what, name string, o oauthFlags, begin func(redirect string) (oauth.Pending, error)) (store.Connection, error) {
+	if o.local {
+		return c.connectLocal(ctx, a, what, o, begin)
+	}
+	redirect, err := a.CallbackURL()
+	if err != nil {
+		return store.Connection{}, err
+	}
+	start := time.Now().UTC()
+	p, err := begin(redirect)
+	if err != nil {
+		return store.Connection{}, err
+	}
+	fmt.Fprintf(c.stdout, "Open this URL in your browser to connect %s (valid until %s):\n\n  %s\n\n", what, p.ExpiresAt.Format(time.Kitchen), p.URL)
+	if o.noWait {
+		fmt.Fprintln(c.stdout, "`mcpgate serve` completes the connection when the provider redirects back; check with `mcpgate connect list`.")
+		return store.Connection{}, nil
+	}
+	fmt.Fprintln(c.stderr, "Waiting for the authorization (Ctrl-C to stop)…")
+	return waitForConnection(ctx, a, u, name, start, p.ExpiresAt.Add(oauth.ConfirmTTL))
 }
 
 // waitForConnection polls until the connection is stored or updated after
@@ -80,24 +90,20 @@ func waitForConnection(ctx context.Context, a *appliance.App, u store.User, name
 	}
 }
 
-func (c *cli) connectLocal(ctx context.Context, a *appliance.App, u store.User, provider, name string, o oauthFlags) error {
+func (c *cli) connectLocal(ctx context.Context, a *appliance.App, what string, o oauthFlags, begin func(redirect string) (oauth.Pending, error)) (store.Connection, error) {
 	l, err := oauth.ListenLocal(o.localPort)
 	if err != nil {
-		return err
+		return store.Connection{}, err
 	}
 	defer l.Close()
-	p, err := a.BeginOAuth(ctx, u, provider, name, o.scopes, l.RedirectURL())
+	p, err := begin(l.RedirectURL())
 	if err != nil {
-		return err
+		return store.Connection{}, err
 	}
-	fmt.Fprintf(c.stdout, "Open this URL in your browser to connect %s:\n\n  %s\n\n", provider, p.URL)
+	fmt.Fprintf(c.stdout, "Open this URL in your browser to connect %s:\n\n  %s\n\n", what, p.URL)
 	fmt.Fprintf(c.stderr, "Waiting for the callback on %s (Ctrl-C to stop)…\n", l.RedirectURL())
 	flow, _ := a.OAuth()
-	conn, err := l.Wait(ctx, flow, p)
-	if err != nil {
-		return err
-	}
-	return c.printConnected(conn)
+	return l.Wait(ctx, flow, p)
 }
 
 func (c *cli) printConnected(conn store.Connection) error {

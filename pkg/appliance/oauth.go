@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
@@ -18,7 +19,8 @@ import (
 // appliance.
 func (a *App) OAuth() (*oauth.Flow, *oauth.Tokens) {
 	if a.flow == nil {
-		a.flow = &oauth.Flow{Config: a.Config, Store: a.Store, Vault: a.Vault, HTTP: connector.NewHTTPClient(a.Config.Limits.UpstreamTimeout)}
+		a.flow = &oauth.Flow{Config: a.Config, Store: a.Store, Vault: a.Vault, HTTP: connector.NewHTTPClient(a.Config.Limits.UpstreamTimeout),
+			MCPSettings: func(url string) string { return mcpup.Config{URL: url}.Encode() }}
 		a.tokens = &oauth.Tokens{Flow: a.flow}
 	}
 	return a.flow, a.tokens

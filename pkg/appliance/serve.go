@@ -79,6 +79,9 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 	if as != nil {
 		maps.Copy(routes, as.Routes())
 	}
+	if path, h, ok := a.ClientMetadataRoute(); ok {
+		routes[path] = h
+	}
 	srv := server.New(server.Options{
 		Config:   a.Config,
 		MCP:      gw.Handler(),

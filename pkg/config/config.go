@@ -28,7 +28,9 @@ type Config struct {
 	// OAuthServer makes serve the OAuth 2.1 authorization server for its
 	// own endpoints (off unless enabled).
 	OAuthServer OAuthServer `mapstructure:"oauth_server"`
-	MCP         MCP         `mapstructure:"mcp"`
+	// UpstreamOAuth configures mcpgate as the OAuth client of MCP servers.
+	UpstreamOAuth UpstreamOAuth `mapstructure:"upstream_oauth"`
+	MCP           MCP           `mapstructure:"mcp"`
 
 	// File is the config file that was read, "" if none.
 	File string `mapstructure:"-"`
@@ -178,5 +180,15 @@ func defaults() map[string]any {
 		"mcp.cpu_seconds":                            int64(3600),
 		"mcp.open_files":                             int64(1024),
 		"mcp.max_message_bytes":                      8 << 20,
+		// Plain http to a loopback MCP or authorization server, for tests
+		// only: in use every URL of an OAuth flow must be https.
+		"upstream_oauth.allow_http_loopback": false,
 	}
+}
+
+// UpstreamOAuth configures mcpgate as the OAuth client of MCP servers.
+type UpstreamOAuth struct {
+	// AllowHTTPLoopback accepts plain http URLs naming a loopback address
+	// during discovery and registration (tests; never in use).
+	AllowHTTPLoopback bool `mapstructure:"allow_http_loopback"`
 }

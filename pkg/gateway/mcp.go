@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -219,17 +220,20 @@ func (g *Gateway) mcpSession(ctx context.Context, id Identity, name string) (*mc
 		return nil, nil, errors.New("the gateway could not open this connection's credential; the operator must check the vault")
 	}
 	var sec mcpup.Secrets
+	var auth func(http.RoundTripper) http.RoundTripper
 	if conn.AuthKind == mcpup.AuthOAuth {
-		tok, err := g.tokens.ForCall(ctx, conn, cred, false)
-		if err != nil {
+		if _, err := g.tokens.ForCall(ctx, conn, cred, false); err != nil {
 			return nil, nil, fmt.Errorf("connection %q needs re-authorisation: run `mcpgate connect add mcp --name %s --url %s` again", name, name, cfg.URL)
 		}
-		cfg.Header, sec.Header = "Authorization", "Bearer "+tok.Reveal()
+		// The token goes on each request, refreshed after a 401; a 403
+		// insufficient_scope says how to authorise again.
+		auth = func(base http.RoundTripper) http.RoundTripper { return g.tokens.Transport(conn, cred, base) }
+		cfg.Header = ""
 	} else if sec, err = mcpup.ParseSecrets(cred.Bytes()); err != nil {
 		return nil, nil, err
 	}
 	return g.mcp.Acquire(ctx, mcpup.Spec{
 		UserID: id.UserID, ConnID: conn.ID, Name: conn.Name, Version: version,
-		Config: cfg, Secrets: sec,
+		Config: cfg, Secrets: sec, Auth: auth,
 	})
 }

@@ -46,6 +46,10 @@ type Spec struct {
 	Version string
 	Config  Config
 	Secrets Secrets
+	// Auth, if set, wraps the transport to a remote server to authorise
+	// its requests itself (an OAuth connection's token, refreshed after a
+	// 401); Config.Header is then not sent.
+	Auth func(base http.RoundTripper) http.RoundTripper
 }
 
 // Pool keeps one session per connection. It is safe for concurrent use.

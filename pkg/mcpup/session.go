@@ -185,7 +185,7 @@ func (s *Session) dial(ctx context.Context) (*mcp.ClientSession, *process, error
 	})
 	c := s.spec.Config
 	if c.Remote() {
-		cs, err := dialRemote(ctx, client, c, s.spec.Secrets, s.pool.o, func() {
+		cs, err := dialRemote(ctx, client, c, s.spec.Secrets, s.spec.Auth, s.pool.o, func() {
 			s.tooLarge.Store(true)
 			s.pool.o.Logger.Warn("mcp server sent a response over mcp.max_message_bytes; dropped", "connection", s.spec.Name)
 		})

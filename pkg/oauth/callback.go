@@ -73,7 +73,7 @@ func (cb *callback) serve(w http.ResponseWriter, r *http.Request) {
 // ?state=S&error=E when the person declined.
 func (cb *callback) redirect(ctx context.Context, w http.ResponseWriter, r *http.Request) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil || len(q["state"]) > 1 || len(q["code"]) > 1 || len(q["error"]) > 1 {
+	if err != nil || len(q["state"]) > 1 || len(q["code"]) > 1 || len(q["error"]) > 1 || len(q["iss"]) > 1 {
 		showError(w, http.StatusBadRequest, ErrUnknownState)
 		return
 	}
@@ -94,7 +94,7 @@ func (cb *callback) redirect(ctx context.Context, w http.ResponseWriter, r *http
 		showError(w, http.StatusBadRequest, ErrDenied)
 		return
 	}
-	c, err := cb.f.Hold(ctx, state, q.Get("code"))
+	c, err := cb.f.HoldFrom(ctx, state, q.Get("code"), q.Get("iss"))
 	if err != nil {
 		if cb.opts.Only != "" {
 			cb.done(store.Connection{}, err)
@@ -189,7 +189,7 @@ func showError(w http.ResponseWriter, status int, err error) {
 func statusFor(err error) int {
 	switch {
 	case errors.Is(err, ErrUnknownState), errors.Is(err, ErrExpiredState), errors.Is(err, ErrDenied),
-		errors.Is(err, ErrCancelled), errors.Is(err, ErrNotThisFlow):
+		errors.Is(err, ErrCancelled), errors.Is(err, ErrNotThisFlow), errors.Is(err, ErrWrongIssuer):
 		return http.StatusBadRequest
 	}
 	return http.StatusBadGateway
@@ -198,7 +198,7 @@ func statusFor(err error) int {
 // userMessage is what the browser page says: the sentinel errors as they
 // are, anything else as a sentence without internals.
 func userMessage(err error) string {
-	for _, e := range []error{ErrUnknownState, ErrExpiredState, ErrDenied, ErrCancelled, ErrNotThisFlow} {
+	for _, e := range []error{ErrUnknownState, ErrExpiredState, ErrDenied, ErrCancelled, ErrNotThisFlow, ErrWrongIssuer} {
 		if errors.Is(err, e) {
 			return e.Error()
 		}

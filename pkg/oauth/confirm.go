@@ -57,11 +57,21 @@ func ConfirmHash(token string) string {
 // Hold takes the pending state (once) and keeps code, sealed, for the
 // person to confirm within ConfirmTTL.
 func (f *Flow) Hold(ctx context.Context, state, code string) (Confirmation, error) {
+	return f.HoldFrom(ctx, state, code, "")
+}
+
+// HoldFrom is Hold for a redirect that carried the issuer iss (RFC 9207;
+// "" for none), which must be the expected one where it is checked (see
+// checkIssuer). A refused issuer uses the state up.
+func (f *Flow) HoldFrom(ctx context.Context, state, code, iss string) (Confirmation, error) {
 	if code == "" {
 		return Confirmation{}, ErrUnknownState
 	}
 	ps, verifier, err := f.takeOpen(ctx, StateHash(state), state, "pending authorization")
 	if err != nil {
+		return Confirmation{}, err
+	}
+	if err := checkIssuer(ps, verifier, iss); err != nil {
 		return Confirmation{}, err
 	}
 	user, err := f.userName(ctx, ps.UserID)

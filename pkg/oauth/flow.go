@@ -40,6 +40,9 @@ type Flow struct {
 	Vault  *vault.Vault
 	HTTP   *http.Client
 	Now    func() time.Time
+	// MCPSettings, if set, gives the settings (store.Connection.MCP) a new
+	// connection to the MCP server at url is stored with.
+	MCPSettings func(url string) string
 }
 
 func (f *Flow) now() time.Time {
@@ -107,12 +110,18 @@ func (f *Flow) Complete(ctx context.Context, state, code string) (store.Connecti
 	if err != nil {
 		return store.Connection{}, err
 	}
+	if err := checkIssuer(ps, verifier, ""); err != nil {
+		return store.Connection{}, err
+	}
 	return f.exchange(ctx, ps, verifier.Reveal(), code)
 }
 
 // exchange trades code for a token with the PKCE verifier of ps, asks the
 // provider whose account it is, and stores the token sealed.
 func (f *Flow) exchange(ctx context.Context, ps store.OAuthState, verifier, code string) (store.Connection, error) {
+	if ps.Provider == ProviderMCP {
+		return f.exchangeMCP(ctx, ps, verifier, code)
+	}
 	conf, op, err := clientConfig(f.Config, ps.Provider, ps.RedirectURL, strings.Fields(ps.Scopes))
 	if err != nil {
 		return store.Connection{}, err
@@ -130,7 +139,7 @@ func (f *Flow) exchange(ctx context.Context, ps store.OAuthState, verifier, code
 	if granted, ok := tok.Extra("scope").(string); ok && granted != "" {
 		scopes = granted
 	}
-	return f.save(ctx, ps, tok, account, scopes)
+	return f.save(ctx, ps, &tokenSet{Token: *tok}, account, scopes, "")
 }
 
 // takeOpen is take for a record whose sealed verifier is needed: it opens
@@ -180,7 +189,9 @@ func (f *Flow) take(ctx context.Context, hash, raw string) (store.OAuthState, er
 
 // save stores the token as a new connection, or as the new credential of
 // an existing one of the same name (re-authorization).
-func (f *Flow) save(ctx context.Context, ps store.OAuthState, tok *oauth2.Token, account, scopes string) (store.Connection, error) {
+// apiURL is the connection's per-connection API URL (an MCP server's
+// address), "" for the provider's.
+func (f *Flow) save(ctx context.Context, ps store.OAuthState, tok *tokenSet, account, scopes, apiURL string) (store.Connection, error) {
 	us := f.Store.User(ps.UserID)
 	now := f.now().UTC()
 	c, err := us.Connection(ctx, ps.Name)
@@ -195,7 +206,13 @@ func (f *Flow) save(ctx context.Context, ps store.OAuthState, tok *oauth2.Token,
 		c = store.Connection{ID: newID(), UserID: ps.UserID, Name: ps.Name, Provider: ps.Provider, CreatedAt: now}
 	}
 	c.AuthKind, c.Account, c.Scopes, c.Status, c.UpdatedAt = connector.AuthOAuth2, account, scopes, StatusOK, now
-	unknownExpiry(tok, now)
+	if apiURL != "" {
+		c.APIURL = apiURL
+		if c.MCP == "" && f.MCPSettings != nil {
+			c.MCP = f.MCPSettings(apiURL)
+		}
+	}
+	unknownExpiry(&tok.Token, now)
 	c.ExpiresAt = tok.Expiry.UTC()
 	raw, err := json.Marshal(tok)
 	if err != nil {

@@ -64,7 +64,7 @@ func (t *Tokens) Access(ctx context.Context, c store.Connection, cred secret.Val
 	if err != nil {
 		return secret.Value{}, err
 	}
-	if !force && !expiring(tok, t.Flow.now()) {
+	if !force && !expiring(&tok.Token, t.Flow.now()) {
 		return secret.FromString(tok.AccessToken), nil
 	}
 	l := t.lock(c.ID)
@@ -79,7 +79,7 @@ func (t *Tokens) Access(ctx context.Context, c store.Connection, cred secret.Val
 		if err != nil {
 			return err
 		}
-		if curTok.AccessToken != tok.AccessToken && !expiring(curTok, t.Flow.now()) {
+		if curTok.AccessToken != tok.AccessToken && !expiring(&curTok.Token, t.Flow.now()) {
 			access = secret.FromString(curTok.AccessToken)
 			return nil
 		}
@@ -108,7 +108,7 @@ func (t *Tokens) lock(id string) *sync.Mutex {
 
 // reload reads c's row again and opens its token set; ErrNeedsReauth if
 // the row is marked for re-authorization.
-func (t *Tokens) reload(ctx context.Context, c store.Connection) (store.Connection, *oauth2.Token, error) {
+func (t *Tokens) reload(ctx context.Context, c store.Connection) (store.Connection, *tokenSet, error) {
 	cur, tok, err := t.read(ctx, c)
 	if err == nil && cur.Status == StatusNeedsReauth {
 		err = ErrNeedsReauth
@@ -119,7 +119,7 @@ func (t *Tokens) reload(ctx context.Context, c store.Connection) (store.Connecti
 // read reads c's row again and opens its token set, whatever its status.
 // A row read just before a DEK rotation re-sealed it may name a version
 // retired since: then the row is read again.
-func (t *Tokens) read(ctx context.Context, c store.Connection) (store.Connection, *oauth2.Token, error) {
+func (t *Tokens) read(ctx context.Context, c store.Connection) (store.Connection, *tokenSet, error) {
 	var lastErr error
 	for range 3 {
 		cur, err := t.Flow.Store.User(c.UserID).Connection(ctx, c.Name)
@@ -145,16 +145,22 @@ func (t *Tokens) read(ctx context.Context, c store.Connection) (store.Connection
 
 // refresh gets a new token for the token set old, which c (the row as
 // read) holds, persists it sealed, and only then returns it.
-func (t *Tokens) refresh(ctx context.Context, c store.Connection, old *oauth2.Token) (secret.Value, error) {
+func (t *Tokens) refresh(ctx context.Context, c store.Connection, old *tokenSet) (secret.Value, error) {
 	if old.RefreshToken == "" {
 		return t.refused(ctx, c, old, "no refresh token was issued")
 	}
-	conf, _, err := clientConfig(t.Flow.Config, c.Provider, "", strings.Fields(c.Scopes))
-	if err != nil {
-		return secret.Value{}, err
+	var tok *oauth2.Token
+	var err error
+	if old.MCP != nil {
+		tok, err = t.Flow.refreshMCP(ctx, old.MCP, old.RefreshToken)
+	} else {
+		conf, _, cerr := clientConfig(t.Flow.Config, c.Provider, "", strings.Fields(c.Scopes))
+		if cerr != nil {
+			return secret.Value{}, cerr
+		}
+		stale := &oauth2.Token{RefreshToken: old.RefreshToken, Expiry: time.Unix(1, 0)}
+		tok, err = conf.TokenSource(t.Flow.httpContext(ctx, c.Provider), stale).Token()
 	}
-	stale := &oauth2.Token{RefreshToken: old.RefreshToken, Expiry: time.Unix(1, 0)}
-	tok, err := conf.TokenSource(t.Flow.httpContext(ctx, c.Provider), stale).Token()
 	if err != nil {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && (re.ErrorCode == "invalid_grant") {
@@ -166,7 +172,7 @@ func (t *Tokens) refresh(ctx context.Context, c store.Connection, old *oauth2.To
 		tok.RefreshToken = old.RefreshToken // the provider keeps the one we have
 	}
 	unknownExpiry(tok, t.Flow.now())
-	return t.persist(ctx, c, old, tok)
+	return t.persist(ctx, c, old, &tokenSet{Token: *tok, MCP: old.MCP})
 }
 
 // casRounds bounds how often a refresh re-reads a row that keeps changing
@@ -181,7 +187,7 @@ const casRounds = 10
 // or marked for re-authorization by a process whose refresh lost) means
 // tok is the newest and is stored on top of that version; another token
 // set means another refresh stored a newer token, which is then used.
-func (t *Tokens) persist(ctx context.Context, c store.Connection, old, tok *oauth2.Token) (secret.Value, error) {
+func (t *Tokens) persist(ctx context.Context, c store.Connection, old, tok *tokenSet) (secret.Value, error) {
 	raw, err := json.Marshal(tok)
 	if err != nil {
 		return secret.Value{}, fmt.Errorf("encode token: %w", err)
@@ -230,7 +236,7 @@ const (
 // and that token is used. Otherwise the connection is marked for
 // re-authorization, conditionally on the version of the row read, so that
 // a token stored meanwhile is never overwritten.
-func (t *Tokens) refused(ctx context.Context, c store.Connection, old *oauth2.Token, why string) (secret.Value, error) {
+func (t *Tokens) refused(ctx context.Context, c store.Connection, old *tokenSet, why string) (secret.Value, error) {
 	deadline := time.Now().Add(refusedWait)
 	if old.RefreshToken == "" {
 		deadline = time.Now() // nothing another process could have spent
@@ -284,7 +290,7 @@ func (t *Tokens) stamp(prev time.Time) time.Time {
 
 // sameTokens reports whether a and b are one token set (the same access
 // and refresh token), whatever they were sealed under.
-func sameTokens(a, b *oauth2.Token) bool {
+func sameTokens(a, b *tokenSet) bool {
 	return a.AccessToken == b.AccessToken && a.RefreshToken == b.RefreshToken
 }
 
@@ -298,10 +304,22 @@ func unknownExpiry(tok *oauth2.Token, now time.Time) {
 	}
 }
 
-func decodeToken(cred secret.Value) (*oauth2.Token, error) {
-	var tok oauth2.Token
+// tokenSet is what an OAuth connection's credential holds: the token, and
+// for an MCP server's connection how to refresh it (its client
+// registration and authorization server), which the configuration holds
+// for the built-in providers.
+type tokenSet struct {
+	oauth2.Token
+	MCP *upstreamAuth `json:"mcp,omitempty"`
+}
+
+func decodeToken(cred secret.Value) (*tokenSet, error) {
+	var tok tokenSet
 	if err := json.Unmarshal(cred.Bytes(), &tok); err != nil || tok.AccessToken == "" {
 		return nil, errors.New("the stored OAuth token is unreadable; reconnect with `mcpgate connect add`")
+	}
+	if tok.MCP != nil && tok.MCP.V != upstreamVersion {
+		return nil, errors.New("the stored OAuth client registration is not one this mcpgate wrote; reconnect with `mcpgate connect add mcp`")
 	}
 	return &tok, nil
 }
