@@ -197,18 +197,6 @@ mutant audit-waiter-released-before-the-shared-commit \
 	'w.st.AppendAudits(context.Background(), ready)' \
 	'go w.st.AppendAudits(context.Background(), ready)'
 
-# The generation watch exists on PostgreSQL alone: its test skips without it.
-if [ -n "${MCPGATE_TEST_POSTGRES_URL:-}" ]; then
-	mutant generation-watch-trusted-past-its-bound \
-		pkg/store/postgres/watch.go ./pkg/store/postgres '^TestRevocationIsSeenWithinTheBoundWhileTheListenerIsCut$' \
-		'if w.ok && time.Since(w.fresh) < w.bound {' \
-		'if w.ok {'
-	mutant generation-watch-blind-to-own-writes \
-		pkg/store/postgres/postgres.go ./pkg/store/postgres '^TestOwnChangeIsSeenOnTheNextCall$' \
-		's.SetWriteHook(s.watch.forget)' \
-		'_ = s.watch.forget'
-fi
-
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else

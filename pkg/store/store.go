@@ -45,12 +45,7 @@ type Store interface {
 	// the set of a user's DEK versions (one added or deleted),
 	// committed in the same transaction as the change, by any process
 	// sharing the database. Rows of those kinds read after Generation
-	// returned n are current for as long as it keeps returning n. A
-	// change made through this Store is seen by the next call; one made
-	// by another process may be seen a little later where the driver
-	// learns of it by notification (PostgreSQL: as soon as the
-	// notification arrives, and within a fixed bound if the listening
-	// connection is lost).
+	// returned n are current for as long as it keeps returning n.
 	Generation(ctx context.Context) (int64, error)
 	// AppendAudits appends each group's records to its user's chain, as
 	// UserStore.AppendAudit does for one user, and sets each group's

@@ -81,32 +81,11 @@ func Open(ctx context.Context, u *url.URL) (store.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres at %s: %w", u.Redacted(), err)
 	}
-	s := &pgStore{Store: sqlstore.New(db, dialect), watch: newWatch(cfg, staleBound)}
-	s.SetWriteHook(s.watch.forget)
-	return s, nil
+	return &pgStore{sqlstore.New(db, dialect)}, nil
 }
 
-// pgStore is the shared store with PostgreSQL's own cross-user path, and
-// the generation learnt by LISTEN (see watch).
-type pgStore struct {
-	*sqlstore.Store
-	watch *watch
-}
-
-// Generation returns the generation the listening connection last read,
-// if it did within the staleness bound, else reads it from the database.
-func (s *pgStore) Generation(ctx context.Context) (int64, error) {
-	if gen, ok := s.watch.current(); ok {
-		return gen, nil
-	}
-	return s.Store.Generation(ctx)
-}
-
-// Close stops the watch and closes the database.
-func (s *pgStore) Close() error {
-	s.watch.close()
-	return s.Store.Close()
-}
+// pgStore is the shared store with PostgreSQL's own cross-user path.
+type pgStore struct{ *sqlstore.Store }
 
 // Privileged returns the cross-user path: see privileged.
 func (s *pgStore) Privileged() store.Privileged {

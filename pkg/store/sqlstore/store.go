@@ -18,9 +18,6 @@ type Store struct {
 	// heads holds each user's audit chain head as this Store last wrote
 	// it (userID -> hash), for Dialect.OneStatementAppend.
 	heads sync.Map
-	// onWrite, if set, runs after each write transaction other than the
-	// request path's own (see SetWriteHook).
-	onWrite func()
 
 	closeOnce sync.Once
 	closeErr  error
@@ -31,13 +28,6 @@ type Store struct {
 func New(db *sql.DB, d *Dialect) *Store {
 	return &Store{db: db, d: d}
 }
-
-// SetWriteHook makes the Store call hook after each write transaction
-// that may have moved the generation (any but an audit append, a rate hit
-// or a key's last use), once it has committed or failed: a driver that
-// caches the generation forgets it there, so that the process that made
-// a change sees it on its next read. Set it before the Store is used.
-func (s *Store) SetWriteHook(hook func()) { s.onWrite = hook }
 
 // DB returns the underlying database, for tests and diagnostics. Queries
 // run on it directly bypass the user scoping of the Store.
@@ -96,11 +86,6 @@ func (u *userStore) read(ctx context.Context, fn func(tx) error) error {
 
 func (u *userStore) write(ctx context.Context, fn func(tx) error) error {
 	return u.s.run(ctx, false, u.scope, fn)
-}
-
-// writeHot is write for the request path's own writes; see Store.runHot.
-func (u *userStore) writeHot(ctx context.Context, fn func(tx) error) error {
-	return u.s.runHot(ctx, u.scope, fn)
 }
 
 // owns reports whether a record naming recordUser may be written through

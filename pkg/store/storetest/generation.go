@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"testing"
-	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
@@ -68,7 +67,7 @@ func (h harness) generation(t *testing.T) {
 			}
 			before := generationOf(t, f.st)
 			m.change(t, f)
-			if after := movedFrom(t, f.st, before); after <= before {
+			if after := generationOf(t, f.st); after <= before {
 				t.Errorf("generation after %s: got %d, want more than %d", m.name, after, before)
 			}
 		})
@@ -88,26 +87,6 @@ func (h harness) generation(t *testing.T) {
 			t.Errorf("generation after last use, audit and rate hit: got %d, want %d", after, before)
 		}
 	})
-}
-
-// staleFor is how long a driver may go on returning the generation from
-// before a change made through another handle on the database (another
-// process, as the admin commands' login is here on PostgreSQL): the
-// driver learns of it by a notification, or at worst by its bounded poll.
-const staleFor = 3 * time.Second
-
-// movedFrom returns the generation once it is not before, or what it is
-// after staleFor.
-func movedFrom(t *testing.T, st store.Store, before int64) int64 {
-	t.Helper()
-	deadline := time.Now().Add(staleFor)
-	for {
-		n := generationOf(t, st)
-		if n != before || time.Now().After(deadline) {
-			return n
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func generationOf(t *testing.T, st store.Store) int64 {

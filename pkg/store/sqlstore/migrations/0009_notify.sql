@@ -1,2 +1,1 @@
--- Version 9: nothing shared. On PostgreSQL a change that moves the
--- generation also notifies it (see the postgres driver's 0009).
+-- Version 9: nothing shared (see the drivers' 0009).
