@@ -212,7 +212,7 @@ func TestReplicasBehindHAProxy(t *testing.T) {
 		if afterKill < 50 {
 			t.Errorf("only %d results after a replica was killed: the balancer did not move on", afterKill)
 		}
-		assertEveryTitleRecorded(ctx, t, rs.cli, "github_create_issue", returned)
+		assertEveryTitleRecorded(t, listAudit(ctx, t, rs.cli), "github_create_issue", returned)
 		if out := rs.cli.cli(ctx, t, "", "audit", "verify"); !strings.HasPrefix(out, "ok: ") {
 			t.Errorf("audit verify after a SIGKILL: %q", out)
 		}
@@ -373,17 +373,26 @@ func killReplicaUnderLoad(ctx context.Context, t *testing.T, rs *replicas, key s
 	return returned, int(after.Load())
 }
 
-// assertEveryTitleRecorded wants an ok audit record of tool for every title
-// a client got a successful result for.
-func assertEveryTitleRecorded(ctx context.Context, t *testing.T, rig *sigtermRig, tool string, returned []string) {
+// auditRecord is what audit list -o json says of one call.
+type auditRecord struct {
+	Tool, Outcome string
+	Arguments     json.RawMessage
+}
+
+// listAudit lists every audit record through the CLI.
+func listAudit(ctx context.Context, t *testing.T, rig *sigtermRig) []auditRecord {
 	t.Helper()
-	var records []struct {
-		Tool, Outcome string
-		Arguments     json.RawMessage
-	}
+	var records []auditRecord
 	if out := rig.cli(ctx, t, "", "audit", "list", "--limit", "0", "-o", "json"); json.Unmarshal([]byte(out), &records) != nil {
 		t.Fatalf("audit list -o json: %q", out)
 	}
+	return records
+}
+
+// assertEveryTitleRecorded wants an ok record of tool among records for
+// every title a client got a successful result for.
+func assertEveryTitleRecorded(t *testing.T, records []auditRecord, tool string, returned []string) {
+	t.Helper()
 	recorded := map[string]bool{}
 	for _, r := range records {
 		var args struct{ Title string }

@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/mcpgate/mcpgate/pkg/apikey"
 	"github.com/mcpgate/mcpgate/pkg/store/postgres/pgtest"
 	"github.com/mcpgate/mcpgate/test/parts"
@@ -216,21 +218,8 @@ func TestSoakFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var returned []string
-	n := 0
-	issue := func() (string, error) {
-		n++
-		title := fmt.Sprintf("disk-%d", n)
-		r, err := callErr(ctx, s, "github_create_issue", map[string]any{"owner": "octocat", "repo": "hello-world", "title": title})
-		if err != nil {
-			return "", err
-		}
-		if r.IsError {
-			return text(r), nil
-		}
-		returned = append(returned, title)
-		return "", nil
-	}
+	issuer := &issuer{ctx: ctx, s: s, prefix: "disk"}
+	issue := issuer.issue
 	if msg, err := issue(); msg != "" || err != nil {
 		t.Fatalf("before the disk is full: %q %v", msg, err)
 	}
@@ -247,7 +236,7 @@ func TestSoakFullDisk(t *testing.T) {
 			refused = msg
 			break
 		}
-		fillDisk(t, filler+strconv.Itoa(n)) // space the database freed
+		fillDisk(t, filler+strconv.Itoa(issuer.n)) // space the database freed
 	}
 	if !strings.Contains(refused, "could not be recorded in the audit log") {
 		t.Fatalf("with the disk full: refusal %q, want the audit error", refused)
@@ -283,14 +272,14 @@ func TestSoakFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-rig.exited
-	assertEveryTitleRecorded(ctx, t, rig, "github_create_issue", returned)
+	assertEveryTitleRecorded(t, listAudit(ctx, t, rig), "github_create_issue", issuer.returned)
 	integrity := integrityCheck(t, filepath.Join(mnt, "mcpgate.db"))
 	verify := rig.cli(ctx, t, "", "audit", "verify")
 	if integrity != "ok" || !strings.HasPrefix(verify, "ok: ") {
 		t.Errorf("after a full disk: integrity_check %q, audit verify %q", integrity, verify)
 	}
 	t.Logf("SOAK full disk: refused with %q; resumed %v after space returned, without a restart; %d results returned, each recorded; integrity_check %s; audit verify: %s",
-		refused, resumed.Round(time.Millisecond), len(returned), integrity, strings.TrimSpace(verify))
+		refused, resumed.Round(time.Millisecond), len(issuer.returned), integrity, strings.TrimSpace(verify))
 }
 
 // fillDisk writes path until the file system is full.
@@ -342,21 +331,8 @@ func TestSoakPostgresDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	n := 0
-	var returned []string
-	issue := func() (string, error) {
-		n++
-		title := fmt.Sprintf("pg-%d", n)
-		r, err := callErr(ctx, s, "github_create_issue", map[string]any{"owner": "octocat", "repo": "hello-world", "title": title})
-		if err != nil {
-			return "", err
-		}
-		if r.IsError {
-			return text(r), nil
-		}
-		returned = append(returned, title)
-		return "", nil
-	}
+	issuer := &issuer{ctx: ctx, s: s, prefix: "pg"}
+	issue := issuer.issue
 	for range 5 {
 		if msg, err := issue(); msg != "" || err != nil {
 			t.Fatalf("before the stop: %q %v", msg, err)
@@ -397,13 +373,39 @@ func TestSoakPostgresDown(t *testing.T) {
 	if rig.cmd.Process.Pid != pid {
 		t.Fatal("serve was restarted")
 	}
-	assertEveryTitleRecorded(ctx, t, rig, "github_create_issue", returned)
+	assertEveryTitleRecorded(t, listAudit(ctx, t, rig), "github_create_issue", issuer.returned)
 	verify := rig.cli(ctx, t, "", "audit", "verify")
 	if !strings.HasPrefix(verify, "ok: ") {
 		t.Errorf("audit verify: %q", verify)
 	}
 	t.Logf("SOAK PostgreSQL down: calls refused with %d %q, /readyz %d; back %v after the restart of PostgreSQL, same serve process; audit verify: %s",
 		status, downErr, ready, back.Round(time.Millisecond), strings.TrimSpace(verify))
+}
+
+// issuer creates issues titled prefix-1, prefix-2, … through one
+// session and keeps the titles of those whose result came back.
+type issuer struct {
+	ctx      context.Context
+	s        *mcp.ClientSession
+	prefix   string
+	n        int
+	returned []string
+}
+
+// issue creates the next issue: it returns the tool error's text when the
+// call is refused, and an error when the call itself fails.
+func (i *issuer) issue() (string, error) {
+	i.n++
+	title := fmt.Sprintf("%s-%d", i.prefix, i.n)
+	r, err := callErr(i.ctx, i.s, "github_create_issue", map[string]any{"owner": "octocat", "repo": "hello-world", "title": title})
+	if err != nil {
+		return "", err
+	}
+	if r.IsError {
+		return text(r), nil
+	}
+	i.returned = append(i.returned, title)
+	return "", nil
 }
 
 // rawCall posts one tools/call with key and returns the status and body.

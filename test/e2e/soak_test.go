@@ -235,7 +235,7 @@ func TestSoakKills(t *testing.T) {
 	for round := range kills {
 		returned = append(returned, killDuringCalls(ctx, t, rig, key, fmt.Sprintf("kill-r%d", round), 32, 400)...)
 	}
-	assertEveryTitleRecorded(ctx, t, rig, "github_create_issue", returned)
+	assertEveryTitleRecorded(t, listAudit(ctx, t, rig), "github_create_issue", returned)
 	verify := rig.cli(ctx, t, "", "audit", "verify")
 	if !strings.HasPrefix(verify, "ok: ") {
 		t.Errorf("audit verify: %q", verify)

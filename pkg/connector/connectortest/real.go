@@ -64,8 +64,9 @@ func (r Real) Env(t *testing.T, name, what string) string {
 	return v
 }
 
-// Identify checks that the service names the token's account.
-func (r Real) Identify(t *testing.T, up connector.Upstream) {
+// Identify checks that the service names the token's account, and
+// returns that name.
+func (r Real) Identify(t *testing.T, up connector.Upstream) string {
 	t.Helper()
 	p, _ := connector.Lookup(r.Provider)
 	who, err := p.Identify(context.Background(), up)
@@ -73,6 +74,7 @@ func (r Real) Identify(t *testing.T, up connector.Upstream) {
 		t.Fatalf("Identify: %v", err)
 	}
 	t.Logf("the token belongs to %s", who)
+	return who
 }
 
 // Call runs one tool and fails the test on an error or when the result

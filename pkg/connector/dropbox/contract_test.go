@@ -1,13 +1,11 @@
 package dropbox
 
 import (
-	"context"
 	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -20,7 +18,6 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/sharing"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/users"
 
-	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/connectortest"
 	"github.com/mcpgate/mcpgate/pkg/connector/dropbox/dropboxfake"
 )
@@ -43,11 +40,7 @@ type route struct {
 // sdkRoutes parses the generated client.go of each namespace.
 func sdkRoutes(t *testing.T) map[string]route {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/dropbox/dropbox-sdk-go-unofficial/v6").Output()
-	dir := strings.TrimSpace(string(out))
-	if err != nil || dir == "" {
-		t.Fatalf("go list -m dropbox-sdk-go-unofficial: %v (run go mod download)", err)
-	}
+	dir := connectortest.ModuleDir(t, "github.com/dropbox/dropbox-sdk-go-unofficial/v6")
 	routes := map[string]route{}
 	for _, ns := range []string{"auth", "files", "sharing", "users"} {
 		name := filepath.Join(dir, "dropbox", ns, "client.go")
@@ -137,6 +130,9 @@ var sdkTypes = map[string]any{
 	"FullAccount": users.FullAccount{},
 }
 
+// unionTag is the field the SDK decodes a union's ".tag" into.
+var unionTag = map[string]reflect.Type{".tag": reflect.TypeOf(sdk.Tagged{})}
+
 // reads pair the connector's answer types with the generated ones.
 var reads = []struct{ mine, theirs any }{
 	{listFolderResult{}, files.ListFolderResult{}},
@@ -146,14 +142,14 @@ var reads = []struct{ mine, theirs any }{
 	{account{}, users.FullAccount{}},
 }
 
-var contractCalls = []struct{ tool, args string }{
-	{"list_folder", `{"path":"/Documents","limit":1}`},
-	{"list_folder", `{"cursor":"CURSOR"}`},
-	{"search", `{"query":"notes","path":"/Documents","max_results":5}`},
-	{"read_file", `{"path":"/Documents/notes.txt"}`},
-	{"upload_text", `{"path":"/Documents/new.txt","text":"hello","mode":"add","autorename":true}`},
-	{"create_shared_link", `{"path":"/Documents/notes.txt"}`},
-	{"create_shared_link", `{"path":"/Photos/cat.jpg"}`},
+var contractCalls = []connectortest.ContractCall{
+	{Tool: "list_folder", Args: `{"path":"/Documents","limit":1}`},
+	{Tool: "list_folder", Args: `{"cursor":"CURSOR"}`},
+	{Tool: "search", Args: `{"query":"notes","path":"/Documents","max_results":5}`},
+	{Tool: "read_file", Args: `{"path":"/Documents/notes.txt"}`},
+	{Tool: "upload_text", Args: `{"path":"/Documents/new.txt","text":"hello","mode":"add","autorename":true}`},
+	{Tool: "create_shared_link", Args: `{"path":"/Documents/notes.txt"}`},
+	{Tool: "create_shared_link", Args: `{"path":"/Photos/cat.jpg"}`},
 }
 
 func TestRoutesAreSDKRoutes(t *testing.T) {
@@ -163,33 +159,12 @@ func TestRoutesAreSDKRoutes(t *testing.T) {
 	t.Cleanup(fake.Close)
 	up := connectortest.Upstream(fake.URL, tok)
 	rec := connectortest.Record(&up)
-	p, err := connector.Lookup("dropbox")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Identify(context.Background(), up); err != nil {
-		t.Fatalf("Identify: %v", err)
-	}
-	called := map[string]bool{}
-	for _, c := range contractCalls {
-		called[c.tool] = true
-		args := c.args
+	connectortest.RunContract(t, "dropbox", up, contractCalls, func(args string) string {
 		if strings.Contains(args, "CURSOR") {
 			args = strings.Replace(args, "CURSOR", lastCursor(t, rec), 1)
 		}
-		for _, tool := range p.Tools() {
-			if tool.Name == c.tool {
-				if _, err := connector.Call(context.Background(), tool, up, json.RawMessage(args)); err != nil {
-					t.Fatalf("%s: %v", c.tool, err)
-				}
-			}
-		}
-	}
-	for _, tool := range p.Tools() {
-		if !called[tool.Name] {
-			t.Errorf("tool %s has no contract call", tool.Name)
-		}
-	}
+		return args
+	})
 	t.Logf("checking %d calls against %d generated routes", len(rec.Exchanges()), len(routes))
 	for _, ex := range rec.Exchanges() {
 		id := strings.TrimPrefix(ex.URL.Path, "/2/")
@@ -251,7 +226,7 @@ func TestRoutesAreSDKRoutes(t *testing.T) {
 		}
 	}
 	for _, p := range reads {
-		for _, f := range readsOnly(reflect.TypeOf(p.mine).Name(), reflect.TypeOf(p.mine), reflect.TypeOf(p.theirs)) {
+		for _, f := range connectortest.ReadsOnly(reflect.TypeOf(p.mine).Name(), reflect.TypeOf(p.mine), reflect.TypeOf(p.theirs), unionTag) {
 			t.Errorf("the connector reads %s, which the SDK's %T does not have", f, p.theirs)
 		}
 	}
@@ -339,47 +314,4 @@ func jsonNames(t reflect.Type) []string {
 		}
 	}
 	return out
-}
-
-// readsOnly lists the json fields of mine (recursively) that theirs lacks.
-// ".tag" is the union tag the SDK decodes into sdk.Tagged.
-func readsOnly(at string, mine, theirs reflect.Type) []string {
-	for mine.Kind() == reflect.Pointer || mine.Kind() == reflect.Slice {
-		mine = mine.Elem()
-	}
-	for theirs.Kind() == reflect.Pointer || theirs.Kind() == reflect.Slice {
-		theirs = theirs.Elem()
-	}
-	if mine.Kind() != reflect.Struct || theirs.Kind() != reflect.Struct {
-		return nil
-	}
-	fields := map[string]reflect.Type{".tag": reflect.TypeOf(sdk.Tagged{})}
-	var collect func(reflect.Type)
-	collect = func(t reflect.Type) {
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if f.Anonymous && f.Type.Kind() == reflect.Struct {
-				collect(f.Type)
-			}
-			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
-				fields[name] = f.Type
-			}
-		}
-	}
-	collect(theirs)
-	var bad []string
-	for i := range mine.NumField() {
-		f := mine.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			continue
-		}
-		ft, ok := fields[name]
-		if !ok {
-			bad = append(bad, at+"."+name)
-			continue
-		}
-		bad = append(bad, readsOnly(at+"."+name, f.Type, ft)...)
-	}
-	return bad
 }

@@ -1,10 +1,8 @@
 package github
 
 import (
-	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -15,7 +13,6 @@ import (
 	gh "github.com/google/go-github/v75/github"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/connectortest"
 	"github.com/mcpgate/mcpgate/pkg/connector/github/githubfake"
 )
@@ -53,29 +50,25 @@ var operations = map[string]operation{
 	"GET /search/code":   {query: gh.SearchOptions{}, extra: []string{"q"}, response: gh.CodeSearchResult{}, mine: codeSearch{}},
 }
 
-var contractCalls = []struct{ tool, args string }{
-	{"list_repos", `{"per_page":5}`},
-	{"get_repo", `{"owner":"octocat","repo":"hello-world"}`},
-	{"list_issues", `{"owner":"octocat","repo":"hello-world","state":"all","labels":["bug"]}`},
-	{"get_issue", `{"owner":"octocat","repo":"hello-world","number":1}`},
-	{"create_issue", `{"owner":"octocat","repo":"hello-world","title":"New","body":"b","labels":["bug"]}`},
-	{"comment_issue", `{"owner":"octocat","repo":"hello-world","number":1,"body":"Thanks"}`},
-	{"list_pulls", `{"owner":"octocat","repo":"hello-world","state":"open"}`},
-	{"get_pull", `{"owner":"octocat","repo":"hello-world","number":2}`},
-	{"get_file", `{"owner":"octocat","repo":"hello-world","path":"README.md","ref":"main"}`},
-	{"search_issues", `{"q":"repo:octocat/hello-world is:issue greeting","per_page":5}`},
-	{"search_code", `{"q":"hello repo:octocat/hello-world"}`},
+var contractCalls = []connectortest.ContractCall{
+	{Tool: "list_repos", Args: `{"per_page":5}`},
+	{Tool: "get_repo", Args: `{"owner":"octocat","repo":"hello-world"}`},
+	{Tool: "list_issues", Args: `{"owner":"octocat","repo":"hello-world","state":"all","labels":["bug"]}`},
+	{Tool: "get_issue", Args: `{"owner":"octocat","repo":"hello-world","number":1}`},
+	{Tool: "create_issue", Args: `{"owner":"octocat","repo":"hello-world","title":"New","body":"b","labels":["bug"]}`},
+	{Tool: "comment_issue", Args: `{"owner":"octocat","repo":"hello-world","number":1,"body":"Thanks"}`},
+	{Tool: "list_pulls", Args: `{"owner":"octocat","repo":"hello-world","state":"open"}`},
+	{Tool: "get_pull", Args: `{"owner":"octocat","repo":"hello-world","number":2}`},
+	{Tool: "get_file", Args: `{"owner":"octocat","repo":"hello-world","path":"README.md","ref":"main"}`},
+	{Tool: "search_issues", Args: `{"q":"repo:octocat/hello-world is:issue greeting","per_page":5}`},
+	{Tool: "search_code", Args: `{"q":"hello repo:octocat/hello-world"}`},
 }
 
 // githubOperations reads openapi_operations.yaml from the go-github module
 // and returns the api.github.com operations as "METHOD /path" patterns.
 func githubOperations(t *testing.T) map[string]*regexp.Regexp {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/google/go-github/v75").Output()
-	dir := strings.TrimSpace(string(out))
-	if err != nil || dir == "" {
-		t.Fatalf("go list -m github.com/google/go-github/v75: %v (run go mod download)", err)
-	}
+	dir := connectortest.ModuleDir(t, "github.com/google/go-github/v75")
 	raw, err := os.ReadFile(filepath.Join(dir, "openapi_operations.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -125,78 +118,13 @@ func tags(t reflect.Type, key string) []string {
 	return out
 }
 
-// readsOnly lists the json fields of mine (recursively) that theirs, a
-// go-github type, lacks.
-func readsOnly(at string, mine, theirs reflect.Type) []string {
-	for mine.Kind() == reflect.Pointer || mine.Kind() == reflect.Slice {
-		mine = mine.Elem()
-	}
-	for theirs.Kind() == reflect.Pointer || theirs.Kind() == reflect.Slice {
-		theirs = theirs.Elem()
-	}
-	if mine.Kind() != reflect.Struct || theirs.Kind() != reflect.Struct {
-		return nil
-	}
-	fields := map[string]reflect.Type{}
-	var collect func(reflect.Type)
-	collect = func(t reflect.Type) {
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if f.Anonymous && f.Type.Kind() == reflect.Struct {
-				collect(f.Type)
-			}
-			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
-				fields[name] = f.Type
-			}
-		}
-	}
-	collect(theirs)
-	var bad []string
-	for i := range mine.NumField() {
-		f := mine.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			continue
-		}
-		ft, ok := fields[name]
-		if !ok {
-			bad = append(bad, at+"."+name)
-			continue
-		}
-		bad = append(bad, readsOnly(at+"."+name, f.Type, ft)...)
-	}
-	return bad
-}
-
 func TestRequestsAreGitHubOperations(t *testing.T) {
 	ops := githubOperations(t)
 	fake := githubfake.New("ghp_CONTRACT0123456789")
 	t.Cleanup(fake.Close)
 	up := connectortest.Upstream(fake.URL, "ghp_CONTRACT0123456789")
 	rec := connectortest.Record(&up)
-	p, err := connector.Lookup("github")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Identify(context.Background(), up); err != nil {
-		t.Fatalf("Identify: %v", err)
-	}
-	called := map[string]bool{}
-	for _, c := range contractCalls {
-		called[c.tool] = true
-		for _, tool := range p.Tools() {
-			if tool.Name == c.tool {
-				if _, err := connector.Call(context.Background(), tool, up, json.RawMessage(c.args)); err != nil {
-					t.Fatalf("%s: %v", c.tool, err)
-				}
-			}
-		}
-	}
-	for _, tool := range p.Tools() {
-		if !called[tool.Name] {
-			t.Errorf("tool %s has no contract call", tool.Name)
-		}
-	}
+	connectortest.RunContract(t, "github", up, contractCalls, nil)
 	t.Logf("checking %d requests against %d api.github.com operations", len(rec.Exchanges()), len(ops))
 	for _, ex := range rec.Exchanges() {
 		line := ex.Method + " " + strings.TrimPrefix(ex.URL.EscapedPath(), "")
@@ -246,7 +174,7 @@ func TestRequestsAreGitHubOperations(t *testing.T) {
 		if ex.Status < 200 || ex.Status > 299 {
 			t.Errorf("%s: the fake answered %d", line, ex.Status)
 		}
-		for _, f := range readsOnly(name, reflect.TypeOf(op.mine), reflect.TypeOf(op.response)) {
+		for _, f := range connectortest.ReadsOnly(name, reflect.TypeOf(op.mine), reflect.TypeOf(op.response), nil) {
 			t.Errorf("the connector reads %s, which go-github's %T does not have", f, op.response)
 		}
 		if ex.Status == 200 && strings.Contains(ex.RespHeader.Get("Content-Type"), "json") {

@@ -28,21 +28,21 @@ const contractToken = "ya29.CONTRACT-0123456789"
 
 // contractCalls run every tool, several ways where a tool makes different
 // requests (a Doc is exported, a text file downloaded).
-var contractCalls = []struct{ tool, args string }{
-	{"gmail_search", `{"q":"meeting","max_results":2}`},
-	{"gmail_search", `{"q":"in:sent"}`},
-	{"gmail_read", `{"id":"` + googlefake.MsgAlternative + `"}`},
-	{"gmail_read", `{"id":"` + googlefake.MsgHTMLOnly + `"}`},
-	{"gmail_list_labels", `{}`},
-	{"gmail_create_draft", `{"to":["bob@example.com"],"subject":"Hi","body":"Hello"}`},
-	{"gmail_send", `{"to":["bob@example.com"],"cc":["carol@example.com"],"subject":"Hi","body":"Hello"}`},
-	{"drive_search", `{"q":"plan"}`},
-	{"drive_search", `{"q":"'` + googlefake.FolderProjects + `' in parents","page_size":1}`},
-	{"drive_get", `{"file_id":"` + googlefake.DocPlan + `"}`},
-	{"drive_read", `{"file_id":"` + googlefake.TextNotes + `"}`},
-	{"drive_read", `{"file_id":"` + googlefake.DocPlan + `"}`},
-	{"drive_read", `{"file_id":"` + googlefake.SheetBudget + `"}`},
-	{"drive_create_text", `{"name":"n.txt","content":"hello","parent_id":"` + googlefake.FolderProjects + `"}`},
+var contractCalls = []connectortest.ContractCall{
+	{Tool: "gmail_search", Args: `{"q":"meeting","max_results":2}`},
+	{Tool: "gmail_search", Args: `{"q":"in:sent"}`},
+	{Tool: "gmail_read", Args: `{"id":"` + googlefake.MsgAlternative + `"}`},
+	{Tool: "gmail_read", Args: `{"id":"` + googlefake.MsgHTMLOnly + `"}`},
+	{Tool: "gmail_list_labels", Args: `{}`},
+	{Tool: "gmail_create_draft", Args: `{"to":["bob@example.com"],"subject":"Hi","body":"Hello"}`},
+	{Tool: "gmail_send", Args: `{"to":["bob@example.com"],"cc":["carol@example.com"],"subject":"Hi","body":"Hello"}`},
+	{Tool: "drive_search", Args: `{"q":"plan"}`},
+	{Tool: "drive_search", Args: `{"q":"'` + googlefake.FolderProjects + `' in parents","page_size":1}`},
+	{Tool: "drive_get", Args: `{"file_id":"` + googlefake.DocPlan + `"}`},
+	{Tool: "drive_read", Args: `{"file_id":"` + googlefake.TextNotes + `"}`},
+	{Tool: "drive_read", Args: `{"file_id":"` + googlefake.DocPlan + `"}`},
+	{Tool: "drive_read", Args: `{"file_id":"` + googlefake.SheetBudget + `"}`},
+	{Tool: "drive_create_text", Args: `{"name":"n.txt","content":"hello","parent_id":"` + googlefake.FolderProjects + `"}`},
 }
 
 // responseTypes are the Go types the connector decodes each method's
@@ -71,18 +71,7 @@ func recordAll(t *testing.T) (*googlefake.Server, []connectortest.Exchange) {
 	target, _ := url.Parse(fake.URL)
 	up.HTTP.Transport = toFake{target}
 	rec := connectortest.Record(&up)
-	p, err := connector.Lookup("google")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Identify(context.Background(), up); err != nil {
-		t.Fatalf("Identify: %v", err)
-	}
-	for _, c := range contractCalls {
-		if _, err := callTool(p, up, c.tool, c.args); err != nil {
-			t.Fatalf("%s %s: %v", c.tool, c.args, err)
-		}
-	}
+	connectortest.RunContract(t, "google", up, contractCalls, nil)
 	return fake, rec.Exchanges()
 }
 
@@ -124,15 +113,6 @@ func describe(docs map[string]*discovery, ex connectortest.Exchange) (*discovery
 func TestRequestsFollowTheDiscoveryDocuments(t *testing.T) {
 	docs := descriptions(t)
 	_, exchanges := recordAll(t)
-	tools := map[string]bool{}
-	for _, c := range contractCalls {
-		tools[c.tool] = true
-	}
-	for _, tool := range (Provider{}).Tools() {
-		if !tools[tool.Name] {
-			t.Errorf("tool %s has no contract call", tool.Name)
-		}
-	}
 	t.Logf("checking %d requests against %d described methods", len(exchanges), len(docs["gmail"].methods)+len(docs["drive"].methods))
 	for _, ex := range exchanges {
 		d, m, upload, ok := describe(docs, ex)
@@ -271,8 +251,8 @@ func TestEachCallNeedsOneDescribedScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range contractCalls {
-		args := c.args
-		if c.tool == "drive_create_text" {
+		args := c.Args
+		if c.Tool == "drive_create_text" {
 			args = `{"name":"n.txt","content":"hello"}` // drive.file writes only into the app's folders
 		}
 		var worked []string
@@ -283,7 +263,7 @@ func TestEachCallNeedsOneDescribedScope(t *testing.T) {
 			fake := googlefake.New(contractToken, googlefake.WithScopes(scope))
 			up := connectortest.Upstream(fake.URL, contractToken)
 			rec := connectortest.Record(&up)
-			_, err := callTool(p, up, c.tool, args)
+			_, err := callTool(p, up, c.Tool, args)
 			fake.Close()
 			if err != nil {
 				continue
@@ -291,12 +271,12 @@ func TestEachCallNeedsOneDescribedScope(t *testing.T) {
 			worked = append(worked, scope)
 			for _, ex := range rec.Exchanges() {
 				if _, m, _, ok := describe(docs, ex); ok && !slices.Contains(m.Scopes, scope) {
-					t.Errorf("%s worked with %s alone, which %s does not list (%v)", c.tool, scope, m.ID, m.Scopes)
+					t.Errorf("%s worked with %s alone, which %s does not list (%v)", c.Tool, scope, m.ID, m.Scopes)
 				}
 			}
 		}
 		if len(worked) == 0 {
-			t.Errorf("%s %s works with none of DefaultScopes alone", c.tool, args)
+			t.Errorf("%s %s works with none of DefaultScopes alone", c.Tool, args)
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -80,22 +79,10 @@ type dSchema struct {
 	ReadOnly             bool                `json:"readOnly"`
 }
 
-// moduleFile finds a file of the google.golang.org/api module this build
-// uses, in the module cache, as `go list` reports it.
-func moduleFile(t *testing.T, rel string) string {
-	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "google.golang.org/api").Output()
-	dir := strings.TrimSpace(string(out))
-	if err != nil || dir == "" {
-		t.Fatalf("go list -m google.golang.org/api: %v (run go mod download)", err)
-	}
-	return filepath.Join(dir, rel)
-}
-
 // loadDiscovery reads a discovery document from google.golang.org/api.
 func loadDiscovery(t *testing.T, rel string) *discovery {
 	t.Helper()
-	b, err := os.ReadFile(moduleFile(t, rel))
+	b, err := os.ReadFile(filepath.Join(connectortest.ModuleDir(t, "google.golang.org/api"), rel))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,11 @@
 package google_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"testing"
 	"time"
 
-	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/connectortest"
 )
 
@@ -29,11 +27,7 @@ func TestRealGoogleReads(t *testing.T) {
 func TestRealGoogleWrites(t *testing.T) {
 	up := real.Upstream(t)
 	real.Writes(t)
-	p, _ := connector.Lookup("google")
-	me, err := p.Identify(context.Background(), up)
-	if err != nil {
-		t.Fatal(err)
-	}
+	me := real.Identify(t, up)
 	stamp := time.Now().UTC().Format(time.RFC3339)
 	real.Call(t, up, "gmail_create_draft", fmt.Sprintf(`{"to":[%q],"subject":"mcpgate real-service test %s","body":"A draft from mcpgate's tests; delete it."}`, me, stamp))
 	parent := ""

@@ -7,7 +7,6 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -17,7 +16,6 @@ import (
 
 	sl "github.com/slack-go/slack"
 
-	"github.com/mcpgate/mcpgate/pkg/connector"
 	"github.com/mcpgate/mcpgate/pkg/connector/connectortest"
 	"github.com/mcpgate/mcpgate/pkg/connector/slack/slackfake"
 )
@@ -35,11 +33,7 @@ type slackGo map[string][]string
 
 func loadSlackGo(t *testing.T) slackGo {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/slack-go/slack").Output()
-	dir := strings.TrimSpace(string(out))
-	if err != nil || dir == "" {
-		t.Fatalf("go list -m github.com/slack-go/slack: %v (run go mod download)", err)
-	}
+	dir := connectortest.ModuleDir(t, "github.com/slack-go/slack")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 	methods := slackGo{}
 	for _, name := range files {
@@ -147,15 +141,15 @@ var fakeAnswers = map[string]func() any{
 	"users.lookupByEmail": func() any { return &struct{ User sl.User }{} },
 }
 
-var contractCalls = []struct{ tool, args string }{
-	{"list_channels", `{"types":["public_channel","private_channel"],"limit":50}`},
-	{"channel_history", `{"channel":"#general","limit":5,"oldest":"2024-01-01"}`},
-	{"thread_replies", `{"channel":"C01GENERAL","ts":"1714561200.000200"}`},
-	{"post_message", `{"channel":"C01GENERAL","text":"Hello"}`},
-	{"reply_in_thread", `{"channel":"C01GENERAL","thread_ts":"1714561200.000200","text":"Nice"}`},
-	{"list_users", `{"limit":10}`},
-	{"get_user", `{"user":"U02BOB"}`},
-	{"get_user", `{"email":"bob@example.com"}`},
+var contractCalls = []connectortest.ContractCall{
+	{Tool: "list_channels", Args: `{"types":["public_channel","private_channel"],"limit":50}`},
+	{Tool: "channel_history", Args: `{"channel":"#general","limit":5,"oldest":"2024-01-01"}`},
+	{Tool: "thread_replies", Args: `{"channel":"C01GENERAL","ts":"1714561200.000200"}`},
+	{Tool: "post_message", Args: `{"channel":"C01GENERAL","text":"Hello"}`},
+	{Tool: "reply_in_thread", Args: `{"channel":"C01GENERAL","thread_ts":"1714561200.000200","text":"Nice"}`},
+	{Tool: "list_users", Args: `{"limit":10}`},
+	{Tool: "get_user", Args: `{"user":"U02BOB"}`},
+	{Tool: "get_user", Args: `{"email":"bob@example.com"}`},
 }
 
 func TestCallsAreSlackMethods(t *testing.T) {
@@ -165,29 +159,7 @@ func TestCallsAreSlackMethods(t *testing.T) {
 	t.Cleanup(fake.Close)
 	up := connectortest.Upstream(fake.URL, tok)
 	rec := connectortest.Record(&up)
-	p, err := connector.Lookup("slack")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Identify(context.Background(), up); err != nil {
-		t.Fatalf("Identify: %v", err)
-	}
-	called := map[string]bool{}
-	for _, c := range contractCalls {
-		called[c.tool] = true
-		for _, tool := range p.Tools() {
-			if tool.Name == c.tool {
-				if _, err := connector.Call(context.Background(), tool, up, json.RawMessage(c.args)); err != nil {
-					t.Fatalf("%s: %v", c.tool, err)
-				}
-			}
-		}
-	}
-	for _, tool := range p.Tools() {
-		if !called[tool.Name] {
-			t.Errorf("tool %s has no contract call", tool.Name)
-		}
-	}
+	connectortest.RunContract(t, "slack", up, contractCalls, nil)
 	t.Logf("checking %d calls against %d methods slack-go calls", len(rec.Exchanges()), len(known))
 	for _, ex := range rec.Exchanges() {
 		method := strings.TrimPrefix(ex.URL.Path, "/api/")
@@ -242,7 +214,7 @@ func TestCallsAreSlackMethods(t *testing.T) {
 		}
 	}
 	for _, p := range readTypes {
-		for _, f := range readsOnly(reflect.TypeOf(p.mine).Name(), reflect.TypeOf(p.mine), reflect.TypeOf(p.theirs)) {
+		for _, f := range connectortest.ReadsOnly(reflect.TypeOf(p.mine).Name(), reflect.TypeOf(p.mine), reflect.TypeOf(p.theirs), nil) {
 			t.Errorf("the connector reads %s, which slack-go's %T does not have", f, p.theirs)
 		}
 	}
@@ -262,48 +234,4 @@ func TestFakeRefusesDocumentedLimits(t *testing.T) {
 	if !isCode(err, "invalid_limit") {
 		t.Errorf("conversations.list limit=1000: %v, want invalid_limit", err)
 	}
-}
-
-// readsOnly lists the json fields of mine (recursively) that theirs lacks.
-func readsOnly(at string, mine, theirs reflect.Type) []string {
-	for mine.Kind() == reflect.Pointer || mine.Kind() == reflect.Slice {
-		mine = mine.Elem()
-	}
-	for theirs.Kind() == reflect.Pointer || theirs.Kind() == reflect.Slice {
-		theirs = theirs.Elem()
-	}
-	if mine.Kind() != reflect.Struct || theirs.Kind() != reflect.Struct {
-		return nil
-	}
-	fields := map[string]reflect.Type{}
-	var collect func(reflect.Type)
-	collect = func(t reflect.Type) {
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if f.Anonymous && f.Type.Kind() == reflect.Struct {
-				collect(f.Type)
-			}
-			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
-				if _, dup := fields[name]; !dup {
-					fields[name] = f.Type
-				}
-			}
-		}
-	}
-	collect(theirs)
-	var bad []string
-	for i := range mine.NumField() {
-		f := mine.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			continue
-		}
-		ft, ok := fields[name]
-		if !ok {
-			bad = append(bad, at+"."+name)
-			continue
-		}
-		bad = append(bad, readsOnly(at+"."+name, f.Type, ft)...)
-	}
-	return bad
 }
