@@ -156,11 +156,12 @@ func logStderr(r io.Reader, log *slog.Logger, red *secret.Redactor, name string)
 			continue
 		}
 		n++
-		line := sc.Text()
+		// Redact before cutting: a secret cut in two would no longer
+		// match, and its first part would reach the log.
+		line, _ := red.Redact(sc.Text())
 		if len(line) > stderrLine {
 			line = line[:stderrLine] + "…"
 		}
-		line, _ = red.Redact(line)
 		log.Info("mcp server stderr", "connection", name, "line", line)
 	}
 	// A line longer than the buffer ends the scan: drain the rest so the
