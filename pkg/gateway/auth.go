@@ -47,8 +47,7 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 			g.unauthorized(w, r, "invalid")
 			return
 		case err != nil:
-			g.log.Error("verify app key", "err", err.Error())
-			http.Error(w, "the gateway cannot check app keys: its database is unavailable; try again later", http.StatusServiceUnavailable)
+			g.unavailable(w, "verify app key", err)
 			return
 		}
 		g.touch(k)
@@ -57,10 +56,6 @@ func (g *Gateway) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// unauthorized refuses a request without usable credentials. With the
-// authorization server on, the challenge points to the endpoint's
-// protected resource metadata (RFC 9728 section 5.1), where an OAuth
-// client finds how to get a token.
 // authenticateToken checks an access token of mcpgate's own authorization
 // server: bound to this endpoint, its grant's key read as an mgw_ key's
 // is (through the request's snapshot), so revoking the key refuses it.
@@ -70,8 +65,7 @@ func (g *Gateway) authenticateToken(w http.ResponseWriter, r *http.Request, next
 		g.unauthorized(w, r, "invalid")
 		return
 	} else if err != nil {
-		g.log.Error("verify access token", "err", err.Error())
-		http.Error(w, "authentication is unavailable; try again later", http.StatusServiceUnavailable)
+		g.unavailable(w, "verify access token", err)
 		return
 	}
 	k, err := g.lookupKey(ctx, o.KeyID)
@@ -79,8 +73,7 @@ func (g *Gateway) authenticateToken(w http.ResponseWriter, r *http.Request, next
 		g.unauthorized(w, r, "invalid")
 		return
 	} else if err != nil {
-		g.log.Error("verify access token", "err", err.Error())
-		http.Error(w, "authentication is unavailable; try again later", http.StatusServiceUnavailable)
+		g.unavailable(w, "verify access token", err)
 		return
 	}
 	g.touch(k)
@@ -88,6 +81,17 @@ func (g *Gateway) authenticateToken(w http.ResponseWriter, r *http.Request, next
 	next.ServeHTTP(w, r.WithContext(ctx))
 }
 
+// unavailable answers 503 when a credential cannot be checked because the
+// database does not answer; the cause goes to the log only.
+func (g *Gateway) unavailable(w http.ResponseWriter, what string, err error) {
+	g.log.Error(what, "err", err.Error())
+	http.Error(w, "the gateway cannot check app keys: its database is unavailable; try again later", http.StatusServiceUnavailable)
+}
+
+// unauthorized refuses a request without usable credentials. With the
+// authorization server on, the challenge points to the endpoint's
+// protected resource metadata (RFC 9728 section 5.1), where an OAuth
+// client finds how to get a token.
 func (g *Gateway) unauthorized(w http.ResponseWriter, r *http.Request, reason string) {
 	g.metrics.AuthFailures.WithLabelValues(reason).Inc()
 	challenge := `Bearer realm="mcpgate"`
