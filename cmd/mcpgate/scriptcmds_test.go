@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -158,14 +159,38 @@ func foreign(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	err := runForeign(cmd)
 	fmt.Fprint(ts.Stdout(), stdout.String())
 	fmt.Fprint(ts.Stderr(), stderr.String())
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		ts.Fatalf("foreign mcpgate did not start: %v", err)
+	}
 	if err != nil && !neg {
 		ts.Fatalf("foreign mcpgate: %v", err)
 	}
 	if err == nil && neg {
 		ts.Fatalf("foreign mcpgate succeeded unexpectedly")
+	}
+}
+
+// runForeign runs cmd, starting it again while exec reports the binary
+// busy: the copy foreignBinary wrote can still be open for writing in a
+// child another test forked before its exec closed the descriptor.
+func runForeign(cmd *exec.Cmd) error {
+	for i := 0; ; i++ {
+		err := cmd.Start()
+		if errors.Is(err, syscall.ETXTBSY) && i < 50 {
+			time.Sleep(20 * time.Millisecond)
+			c := exec.Command(cmd.Path, cmd.Args[1:]...)
+			c.Dir, c.Env, c.SysProcAttr, c.Stdout, c.Stderr = cmd.Dir, cmd.Env, cmd.SysProcAttr, cmd.Stdout, cmd.Stderr
+			cmd = c
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return cmd.Wait()
 	}
 }
 
