@@ -25,6 +25,7 @@ const (
 	clientSpan   = "00f067aa0ba902b7"
 	metaTrace    = "0af7651916cd43dd8448eb211c80319c"
 	metaSpan     = "b7ad6b7169203331"
+	oneTrace     = "5a1e3c7b9d2f4e6a8c0b1d3f5e7a9c2b"
 	argCanary    = "argcanary_5d2e8f1a7c3b9e4d6f0a"
 	traceHdrName = "traceparent"
 )
@@ -133,6 +134,12 @@ func TestTracingSpanTree(t *testing.T) {
 	if err != nil || res.IsError || !strings.Contains(text(res), argCanary) {
 		t.Fatalf("up_echo: %v %+v", err, res)
 	}
+	// /mcp/<connection> keeps a session: each request's own header counts.
+	one := tracedSession(t, g.endpoint("up"), g.Key, traceparent(oneTrace, clientSpan))
+	if res := call(t, one, "echo", map[string]any{"text": argCanary}); res.IsError {
+		t.Fatalf("/mcp/up echo: %s", text(res))
+	}
+	one.Close()
 	// A wrong key: a request span with a failed authentication.
 	bad, err := http.NewRequest(http.MethodPost, g.URL, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
 	if err != nil {
@@ -223,8 +230,14 @@ func TestTracingSpanTree(t *testing.T) {
 	// The proxied MCP call: in the trace of its _meta, which wins over
 	// the header; the server got the upstream span's traceparent in _meta.
 	mc := byName["tools/call up_echo"]
-	if len(mc) != 1 {
+	if len(mc) != 2 {
 		t.Fatalf("got %d spans named tools/call up_echo; spans: %v", len(mc), names())
+	}
+	if mc[0].trace() == oneTrace {
+		mc[0], mc[1] = mc[1], mc[0]
+	}
+	if mc[1].trace() != oneTrace || mc[1].parent() != clientSpan || len(children(all, mc[1])) < 5 {
+		t.Errorf("/mcp/up call span in trace %s under %s with %d children, want %s under %s", mc[1].trace(), mc[1].parent(), len(children(all, mc[1])), oneTrace, clientSpan)
 	}
 	if mc[0].trace() != metaTrace || mc[0].parent() != metaSpan || mc[0].attr("mcpgate.outcome") != "ok" {
 		t.Errorf("MCP call span in trace %s under %s (outcome %q), want %s under %s", mc[0].trace(), mc[0].parent(), mc[0].attr("mcpgate.outcome"), metaTrace, metaSpan)
@@ -267,4 +280,50 @@ func TestTracingSpanTree(t *testing.T) {
 		}
 	}
 	t.Logf("%d spans exported in %d requests (%d bytes); names: %v", len(all), recv.requests(), len(raw), names())
+}
+
+// TestTracingOffExportsNothing: with an endpoint set but tracing turned
+// off (OTEL_TRACES_EXPORTER=none, or OTEL_SDK_DISABLED=true), serve starts
+// no exporter and sends nothing, and the client's traceparent does not
+// reach the upstream.
+func TestTracingOffExportsNothing(t *testing.T) {
+	for _, off := range [][2]string{{"OTEL_TRACES_EXPORTER", "none"}, {"OTEL_SDK_DISABLED", "true"}} {
+		t.Run(off[0], func(t *testing.T) {
+			recv := newOTLPReceiver(t)
+			t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", recv.URL)
+			t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "10")
+			t.Setenv(off[0], off[1])
+			rec := &seen{}
+			gh := githubfake.New(canary)
+			t.Cleanup(gh.Close)
+			ghURL, _ := url.Parse(gh.URL)
+			proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				rec.add(&rec.http, r.Header.Get(traceHdrName))
+				httputil.NewSingleHostReverseProxy(ghURL).ServeHTTP(w, r)
+			}))
+			t.Cleanup(proxy.Close)
+			g := startGateway(t, "MCPGATE_CONNECTORS_GITHUB_API_URL="+proxy.URL)
+			s := tracedSession(t, g.URL, g.Key, traceparent(clientTrace, clientSpan))
+			if res := call(t, s, "github_get_file", map[string]any{"owner": "octocat", "repo": "hello-world", "path": "README.md"}); res.IsError {
+				t.Fatalf("github_get_file: %s", text(res))
+			}
+			s.Close()
+			time.Sleep(50 * time.Millisecond) // five export intervals, were an exporter running
+			g.stop()
+			if n := recv.requests(); n != 0 {
+				t.Errorf("the receiver got %d requests with tracing off", n)
+			}
+			if strings.Contains(g.Logs.String(), "tracing on") {
+				t.Errorf("serve says tracing is on:\n%s", g.Logs.String())
+			}
+			for _, tp := range rec.http {
+				if tp != "" {
+					t.Errorf("the upstream got traceparent %q with tracing off", tp)
+				}
+			}
+			if len(rec.http) == 0 {
+				t.Errorf("the upstream got no request")
+			}
+		})
+	}
 }
