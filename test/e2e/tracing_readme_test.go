@@ -44,9 +44,10 @@ func readmeTracingExample(t *testing.T) (env, args []string) {
 // the README's service name, in the client's trace, on SIGTERM at the
 // latest.
 func TestReadmeTracingExample(t *testing.T) {
+	env, args := readmeTracingExample(t)
+	mcpgateBinary(t) // built before the clock starts
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	env, args := readmeTracingExample(t)
 	if len(args) != 1 {
 		t.Fatalf("the example's arguments %q: the rig runs `serve` alone", args)
 	}
