@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"os"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -16,6 +18,7 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/server"
+	"github.com/mcpgate/mcpgate/pkg/tracing"
 )
 
 // Serving is a gateway ready to start: Server's listeners, and Close for
@@ -25,13 +28,22 @@ type Serving struct {
 	Gateway *gateway.Gateway
 	audit   *audit.Writer
 	mcp     *mcpup.Pool
+	tracing *tracing.Tracing
 }
 
 // Close stops every MCP server process (killing its process group) and
 // flushes the audit writer. Call it after the server has stopped.
 func (s *Serving) Close() error {
 	_ = s.mcp.Close()
-	return s.audit.Close()
+	err := s.audit.Close()
+	// The last spans (those of the requests just drained) are exported
+	// within a bounded wait.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if terr := s.tracing.Shutdown(ctx); err == nil {
+		err = terr
+	}
+	return err
 }
 
 // NewServing checks that the vault opens the owner's data key, then wires
@@ -55,6 +67,13 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 				"and set database.url to it (and database.admin_url to the current one)", "err", err.Error())
 		}
 	}
+	tr, err := tracing.FromEnv(ctx, os.Getenv, version)
+	if err != nil {
+		return nil, err
+	}
+	if tr.Enabled() {
+		log.Info("tracing on: spans are exported over OTLP/HTTP as the OTEL_EXPORTER_OTLP_* variables say")
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.KeyAuditLogs(ctx, func(u string, n int64, err error) {
@@ -73,7 +92,7 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 	pool := mcpup.NewPool(mo)
 	gw := gateway.New(gateway.Options{
 		Config: a.Config, Store: a.Store, Vault: a.Vault, Audit: aw, Tokens: tokens,
-		Metrics: gateway.NewMetrics(reg), Logger: log, Version: version, OAuth: as, MCP: pool,
+		Metrics: gateway.NewMetrics(reg), Logger: log, Version: version, OAuth: as, MCP: pool, Tracing: tr,
 	})
 	routes := map[string]http.Handler{oauth.CallbackPath: flow.Callback(oauth.CallbackOptions{})}
 	if as != nil {
@@ -95,5 +114,5 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 			return a.Vault.Check(ctx, "")
 		},
 	})
-	return &Serving{Server: srv, Gateway: gw, audit: aw, mcp: pool}, nil
+	return &Serving{Server: srv, Gateway: gw, audit: aw, mcp: pool, tracing: tr}, nil
 }

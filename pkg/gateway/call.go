@@ -43,7 +43,9 @@ func (g *Gateway) toolHandler(id Identity, connName string, p connector.Provider
 			dec                 guard.Decision
 			callErr             error
 		)
+		_, sp := g.span(ctx, spanValidate)
 		prep, err := connector.Prepare(t, req.Params.Arguments)
+		endStep(sp, err != nil)
 		if err != nil {
 			args = audit.UnparsedArgs(req.Params.Arguments)
 			outcome, dec = OutcomeDenied, guard.Decision{Rule: RuleInvalidArguments}
@@ -60,11 +62,16 @@ func (g *Gateway) toolHandler(id Identity, connName string, p connector.Provider
 		if callErr != nil {
 			rec.Error = truncateRunes(callErr.Error(), 512)
 		}
-		if _, err := g.audit.Write(ctx, rec); err != nil {
+		actx, sp := g.span(ctx, spanAudit)
+		_, err = g.audit.Write(actx, rec)
+		endStep(sp, err != nil)
+		if err != nil {
+			traceCall(ctx, exposed, dec, "audit_failed", start)
 			g.log.Error("audit write failed; result withheld", "tool", exposed, "err", err.Error())
 			g.metrics.ToolCalls.WithLabelValues(metricName, "audit_failed").Inc()
 			return errorResult("The call could not be recorded in the audit log, so its result is withheld. The gateway operator must check the database."), nil
 		}
+		traceCall(ctx, exposed, dec, outcome, start)
 		g.metrics.ToolCalls.WithLabelValues(metricName, outcome).Inc()
 		g.metrics.ToolLatency.WithLabelValues(metricName).Observe(time.Since(start).Seconds())
 		if callErr != nil {
@@ -77,7 +84,10 @@ func (g *Gateway) toolHandler(id Identity, connName string, p connector.Provider
 // call runs one prepared call: guard, credential, upstream. The error it
 // returns is shown to the model; it carries no credential.
 func (g *Gateway) call(ctx context.Context, id Identity, connName string, p connector.Provider, t connector.Tool, exposed string, prep connector.Prepared) (string, string, guard.Decision, error) {
-	dec, err := g.guard.Decide(ctx, guard.Call{UserID: id.UserID, KeyID: id.KeyID, Tool: exposed, ReadOnly: t.ReadOnly, Args: prep.Args})
+	gctx, sp := g.span(ctx, spanGuard)
+	dec, err := g.guard.Decide(gctx, guard.Call{UserID: id.UserID, KeyID: id.KeyID, Tool: exposed, ReadOnly: t.ReadOnly, Args: prep.Args})
+	traceDecision(sp, dec)
+	endStep(sp, err != nil)
 	if err != nil {
 		return "", OutcomeError, guard.Decision{Rule: "guard-error"}, errors.New("the gateway could not check this call against its guardrails; it was not run")
 	}
@@ -95,17 +105,24 @@ func (g *Gateway) call(ctx context.Context, id Identity, connName string, p conn
 	if conn.Status != "" && conn.Status != "ok" {
 		return "", OutcomeError, dec, fmt.Errorf("connection %q needs re-authorisation: run `mcpgate connect add %s --name %s` again", connName, conn.Provider, connName)
 	}
-	cred, err := g.vault.Open(ctx, id.UserID, vault.PurposeCredential, conn.ID, conn.Credential)
+	vctx, sp := g.span(ctx, spanVault)
+	cred, err := g.vault.Open(vctx, id.UserID, vault.PurposeCredential, conn.ID, conn.Credential)
+	endStep(sp, err != nil)
 	if err != nil {
 		g.log.Error("open credential", "connection", connName, "err", err.Error())
 		return "", OutcomeError, dec, errors.New("the gateway could not open this connection's credential; the operator must check the vault")
 	}
 	limit := g.resultLimit(dec)
-	out, err := g.callUpstream(ctx, conn, cred, p, prep, limit, false)
+	uctx, sp := g.span(ctx, spanUpstream)
+	if sp.IsRecording() {
+		traceHost(sp, g.baseURL(conn, p))
+	}
+	out, err := g.callUpstream(uctx, conn, cred, p, prep, limit, false)
 	if errors.Is(err, connector.ErrUnauthorized) && conn.AuthKind == connector.AuthOAuth2 {
 		// The token may have been revoked or expired early: refresh once.
-		out, err = g.callUpstream(ctx, conn, cred, p, prep, limit, true)
+		out, err = g.callUpstream(uctx, conn, cred, p, prep, limit, true)
 	}
+	endStep(sp, err != nil)
 	if err != nil {
 		// An upstream's error text may quote any of the user's secrets.
 		msg, _ := g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id)).Redact(err.Error())

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/mcpgate/mcpgate/pkg/apikey"
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/authserver"
@@ -15,6 +17,7 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/oauth"
 	"github.com/mcpgate/mcpgate/pkg/snapshot"
 	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/tracing"
 	"github.com/mcpgate/mcpgate/pkg/vault"
 )
 
@@ -39,6 +42,8 @@ type Options struct {
 	// MCP runs the users' MCP servers; nil serves no MCP connection's
 	// tools.
 	MCP *mcpup.Pool
+	// Tracing records spans of each request; nil or off records none.
+	Tracing *tracing.Tracing
 }
 
 // Gateway serves MCP to app keys. It is safe for concurrent use.
@@ -61,6 +66,8 @@ type Gateway struct {
 	touched  touches
 	oauth    *authserver.Server
 	mcp      *mcpup.Pool
+	tracer   trace.Tracer // the no-op tracer when off
+	traced   bool
 }
 
 // New builds a gateway.
@@ -80,6 +87,18 @@ func New(o Options) *Gateway {
 	}
 	if g.http == nil {
 		g.http = connector.NewHTTPClient(o.Config.Limits.UpstreamTimeout)
+	}
+	g.tracer, g.traced = o.Tracing.Tracer(), o.Tracing.Enabled()
+	if g.traced {
+		// Each upstream request gets its own client span and the
+		// trace's traceparent header.
+		c := *g.http
+		base := c.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		c.Transport = tracing.Transport(base, g.tracer)
+		g.http = &c
 	}
 	g.snaps = snapshot.New(g.st, g.readPolicy)
 	g.verifier = apikey.NewVerifier(g.lookupKey, apikey.Options{})

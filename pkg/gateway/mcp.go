@@ -114,7 +114,9 @@ func (g *Gateway) mcpToolHandler(id Identity, t mcpTool) mcp.ToolHandler {
 			dec           guard.Decision
 			callErr       error
 		)
+		_, sp := g.span(ctx, spanValidate)
 		prep, err := connector.Prepare(t.tool, req.Params.Arguments)
+		endStep(sp, err != nil)
 		if err != nil {
 			args = audit.UnparsedArgs(req.Params.Arguments)
 			outcome, dec = OutcomeDenied, guard.Decision{Rule: RuleInvalidArguments}
@@ -131,11 +133,16 @@ func (g *Gateway) mcpToolHandler(id Identity, t mcpTool) mcp.ToolHandler {
 		if callErr != nil {
 			rec.Error = truncateRunes(callErr.Error(), 512)
 		}
-		if _, err := g.audit.Write(ctx, rec); err != nil {
+		actx, sp := g.span(ctx, spanAudit)
+		_, err = g.audit.Write(actx, rec)
+		endStep(sp, err != nil)
+		if err != nil {
+			traceCall(ctx, t.exposed, dec, "audit_failed", start)
 			g.log.Error("audit write failed; result withheld", "tool", t.exposed, "err", err.Error())
 			g.metrics.ToolCalls.WithLabelValues(metricName, "audit_failed").Inc()
 			return errorResult("The call could not be recorded in the audit log, so its result is withheld. The gateway operator must check the database."), nil
 		}
+		traceCall(ctx, t.exposed, dec, outcome, start)
 		g.metrics.ToolCalls.WithLabelValues(metricName, outcome).Inc()
 		g.metrics.ToolLatency.WithLabelValues(metricName).Observe(time.Since(start).Seconds())
 		if callErr != nil {
@@ -149,7 +156,10 @@ func (g *Gateway) callMCP(ctx context.Context, id Identity, t mcpTool, args map[
 	// Read-only mode allows the tool only if its approved definition says
 	// readOnlyHint; the session refuses a tool whose live definition is
 	// not the approved one.
-	dec, err := g.guard.Decide(ctx, guard.Call{UserID: id.UserID, KeyID: id.KeyID, Tool: t.exposed, ReadOnly: t.tool.ReadOnly, Args: args})
+	gctx, sp := g.span(ctx, spanGuard)
+	dec, err := g.guard.Decide(gctx, guard.Call{UserID: id.UserID, KeyID: id.KeyID, Tool: t.exposed, ReadOnly: t.tool.ReadOnly, Args: args})
+	traceDecision(sp, dec)
+	endStep(sp, err != nil)
 	if err != nil {
 		return nil, OutcomeError, guard.Decision{Rule: "guard-error"}, errors.New("the gateway could not check this call against its guardrails; it was not run")
 	}
@@ -169,7 +179,10 @@ func (g *Gateway) callMCP(ctx context.Context, id Identity, t mcpTool, args map[
 			})
 		}
 	}
-	res, err := sess.CallTool(ctx, t.pin.Name, t.pin.Hash, args, progress)
+	uctx, sp := g.span(ctx, spanUpstream)
+	traceMCPConn(sp, t.conn)
+	res, err := sess.CallTool(uctx, t.pin.Name, t.pin.Hash, args, progress)
+	endStep(sp, err != nil || (res != nil && res.IsError))
 	if err != nil {
 		return nil, OutcomeError, dec, g.scrubErr(ctx, id, err)
 	}
@@ -214,7 +227,9 @@ func (g *Gateway) mcpSession(ctx context.Context, id Identity, name string) (*mc
 	if err != nil {
 		return nil, nil, err
 	}
-	cred, err := g.vault.Open(ctx, id.UserID, vault.PurposeCredential, conn.ID, conn.Credential)
+	vctx, sp := g.span(ctx, spanVault)
+	cred, err := g.vault.Open(vctx, id.UserID, vault.PurposeCredential, conn.ID, conn.Credential)
+	endStep(sp, err != nil)
 	if err != nil {
 		g.log.Error("open credential", "connection", name, "err", err.Error())
 		return nil, nil, errors.New("the gateway could not open this connection's credential; the operator must check the vault")

@@ -66,6 +66,9 @@ func (g *Gateway) buildConnectionServer(id Identity, c store.Connection, all []s
 		g.addMCPTool(s, id, t.pin.Name, t, red)
 	}
 	s.AddReceivingMiddleware(g.auditUnknownTools(id, known), g.passThrough(id, c.Name))
+	if g.traced {
+		s.AddReceivingMiddleware(g.traceMCP)
+	}
 	return s
 }
 
@@ -175,7 +178,7 @@ func (g *Gateway) connectionHandler() http.Handler {
 		if !ok {
 			return nil, auth.ErrInvalidToken
 		}
-		return &auth.TokenInfo{UserID: id.KeyID, Expiration: time.Now().Add(sessionIdle)}, nil
+		return &auth.TokenInfo{UserID: id.KeyID, Expiration: time.Now().Add(sessionIdle), Extra: traceInfo(r)}, nil
 	}
 	return auth.RequireBearerToken(owner, nil)(h)
 }

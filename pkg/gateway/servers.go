@@ -34,7 +34,7 @@ func (g *Gateway) Handler() http.Handler {
 		DisableLocalhostProtection: true,
 	})
 	one := g.connectionHandler()
-	return g.countRequests(g.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return g.countRequests(g.traceRequest(g.authenticate(g.authenticated(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req := requestFrom(r.Context())
 		id := req.id
 		var (
@@ -63,7 +63,7 @@ func (g *Gateway) Handler() http.Handler {
 			return
 		}
 		h.ServeHTTP(w, r)
-	})))
+	})))))
 }
 
 // requestConnection returns the connection named name as read for this
@@ -148,6 +148,9 @@ func (g *Gateway) buildServer(id Identity, conns []store.Connection) *mcp.Server
 		}
 	}
 	s.AddReceivingMiddleware(g.auditUnknownTools(id, known))
+	if g.traced {
+		s.AddReceivingMiddleware(g.traceMCP)
+	}
 	return s
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/mcpgate/mcpgate/pkg/secret"
+	"github.com/mcpgate/mcpgate/pkg/tracing"
 )
 
 // Bounds on what a server may list.
@@ -333,6 +334,7 @@ func (s *Session) CallTool(ctx context.Context, name, approved string, args map[
 		return nil, err
 	}
 	params := &mcp.CallToolParams{Name: name, Arguments: args}
+	params.Meta = tracing.InjectMeta(ctx, params.Meta) // the caller's traceparent, when traced
 	if progress != nil {
 		tok := "mcpgate-" + strconv.FormatUint(s.progSeq.Add(1), 36)
 		s.progMu.Lock()
