@@ -42,16 +42,15 @@ var consentFields = map[string]bool{"csrf": true, "decision": true, "read_only":
 // connection the user does not have is refused, whatever the decision
 // but deny, which is always honoured. The error is a *formError.
 func (s *Server) readConsent(ctx context.Context, req store.OAuthRequest, form url.Values) (consentChoice, error) {
+	if form.Get("decision") == "deny" {
+		return consentChoice{}, nil
+	}
 	for k, v := range form {
 		if !consentFields[k] || (k != "connection" && len(v) > 1) {
 			return consentChoice{}, errForm("it has a field the consent page does not send (" + k + ")")
 		}
 	}
-	switch form.Get("decision") {
-	case "deny":
-		return consentChoice{}, nil
-	case "allow":
-	default:
+	if form.Get("decision") != "allow" {
 		return consentChoice{}, errForm("its decision is neither allow nor deny")
 	}
 	c := consentChoice{allow: true}
