@@ -197,6 +197,16 @@ mutant audit-waiter-released-before-the-shared-commit \
 	'w.st.AppendAudits(context.Background(), ready)' \
 	'go w.st.AppendAudits(context.Background(), ready)'
 
+mutant consent-scope-not-given-to-the-grant \
+	pkg/authserver/token.go ./test/e2e '^TestOAuthConsentRefusesAForgedForm$' \
+	'k.Scope = req.Scope' \
+	'_ = req.Scope'
+
+mutant consent-takes-a-connection-the-user-lacks \
+	pkg/authserver/consent.go ./test/e2e '^TestOAuthConsentRefusesAForgedForm$' \
+	'if !slices.ContainsFunc(conns,' \
+	'if false && !slices.ContainsFunc(conns,'
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else

@@ -187,7 +187,13 @@ func (s *Server) proceed(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusBadRequest, "This application is no longer registered.")
 		return
 	}
-	s.consentPage(w, c, req, csrfToken(handle))
+	conns, err := s.st.User(req.UserID).ListConnections(r.Context())
+	if err != nil {
+		s.log.Error("authorization server: list connections", "err", err.Error())
+		s.errorPage(w, http.StatusServiceUnavailable, "mcpgate cannot read your connections right now; try again.")
+		return
+	}
+	s.consentPage(w, c, req, csrfToken(handle), conns)
 }
 
 // consent takes the consent form's answer.
@@ -197,23 +203,25 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusBadRequest, "This sign-in has expired, was not approved, or was already used. Start again from your application.")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	r.Body = http.MaxBytesReader(w, r.Body, maxConsentBytes)
 	if err := r.ParseForm(); err != nil ||
 		subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(csrfToken(handle))) != 1 {
 		s.errorPage(w, http.StatusForbidden, "The form could not be verified. Reload the page and try again.")
 		return
 	}
+	choice, err := s.readConsent(r.Context(), req, r.PostForm)
+	var fe *formError
+	if errors.As(err, &fe) {
+		s.errorPage(w, fe.status, fe.msg)
+		return
+	}
 	clearCookie(w)
-	if r.PostForm.Get("decision") != "allow" {
+	if !choice.allow {
 		s.redirectError(w, r, req.RedirectURI, req.State, "access_denied", "the person declined")
 		return
 	}
-	policy := ""
-	if r.PostForm.Get("read_only") == "on" {
-		policy = "version: 1\nread_only: true\n"
-	}
 	code := random(codePrefix)
-	if err := s.st.AuthServer().IssueOAuthCode(r.Context(), req.ID, hashOf(code), s.now().Add(codeTTL), policy); err != nil {
+	if err := s.st.AuthServer().IssueOAuthCode(r.Context(), req.ID, hashOf(code), s.now().Add(codeTTL), choice.policy(), choice.scope); err != nil {
 		s.errorPage(w, http.StatusBadRequest, "This sign-in was already completed.")
 		return
 	}

@@ -20,6 +20,7 @@ var pages = template.Must(template.New("").Parse(`
 body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#222}
 code.approve{font-size:1.6rem;letter-spacing:.1em;background:#eee;padding:.3rem .6rem}
 .warn{background:#fff3cd;border:1px solid #e0c060;padding:.5rem}
+.conn{margin:.2rem 0 .2rem 1.5rem}
 button{font-size:1rem;padding:.4rem 1rem;margin-right:.5rem}
 </style></head><body><h1>mcpgate</h1>{{end}}
 {{define "error"}}{{template "head" .}}<p role="alert">{{.Message}}</p></body></html>{{end}}
@@ -29,12 +30,17 @@ button{font-size:1rem;padding:.4rem 1rem;margin-right:.5rem}
 <p>This page goes on by itself once that is done. The code works once, for ten minutes.</p></body></html>{{end}}
 {{define "consent"}}{{template "head" .}}
 <p><strong>{{.ClientName}}</strong> asks to use mcpgate as you.</p>
-<p>It will send you back to <strong>{{.RedirectHost}}</strong>.</p>
+<p>It will send you back to <strong>{{.RedirectHost}}</strong> (<code>{{.RedirectURI}}</code>).</p>
 {{if .SelfRegistered}}<p class="warn">This application registered itself: mcpgate cannot vouch for its name.</p>{{end}}
 {{if .HostDiffers}}<p class="warn">The address it sends you back to is not the one it is identified by ({{.ClientHost}}).</p>{{end}}
-<p>It may use: <strong>{{.Resource}}</strong> ({{if .AllConnections}}all your connections{{else}}that connection only{{end}}), under your policy.</p>
+<p>It asks for: <strong>{{.Resource}}</strong>{{if not .AllConnections}} (that connection only){{end}}, under your policy.</p>
 <form method="post" action="consent">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
+{{if .AllConnections}}<fieldset><legend>Connections it may use</legend>
+<p><label><input type="radio" name="connections" value="all" checked> all your connections, and those you add later</label></p>
+<p><label><input type="radio" name="connections" value="chosen"> only these:</label></p>
+{{range .Connections}}<p class="conn"><label><input type="checkbox" name="connection" value="{{.Name}}"> {{.Name}} <small>({{.Provider}})</small></label></p>
+{{else}}<p>You have no connections yet.</p>{{end}}</fieldset>{{end}}
 <p><label><input type="checkbox" name="read_only"> read-only (only tools that change nothing)</label></p>
 <button type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>
@@ -45,9 +51,13 @@ type pageData struct {
 	Nonce, Message, Code                        string
 	Refresh                                     bool
 	ClientName, RedirectHost, ClientHost, CSRF  string
-	Resource                                    string
+	RedirectURI, Resource                       string
 	SelfRegistered, HostDiffers, AllConnections bool
+	Connections                                 []offeredConnection // at consent for /mcp
 }
+
+// offeredConnection is what the consent page shows of a connection.
+type offeredConnection struct{ Name, Provider string }
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, d pageData, formAction string) {
 	var nb [16]byte
@@ -80,11 +90,16 @@ func (s *Server) waitPage(w http.ResponseWriter, code string) {
 	s.render(w, http.StatusOK, "wait", pageData{Code: code, Refresh: true}, "")
 }
 
-func (s *Server) consentPage(w http.ResponseWriter, c store.OAuthClient, req store.OAuthRequest, csrf string) {
+func (s *Server) consentPage(w http.ResponseWriter, c store.OAuthClient, req store.OAuthRequest, csrf string, conns []store.Connection) {
 	ru, _ := url.Parse(req.RedirectURI)
 	d := pageData{
-		ClientName: c.Name, RedirectHost: ru.Host, CSRF: csrf, Resource: s.Resource(req.Resource),
+		ClientName: c.Name, RedirectHost: ru.Host, RedirectURI: req.RedirectURI, CSRF: csrf, Resource: s.Resource(req.Resource),
 		SelfRegistered: c.Kind == KindDynamic, AllConnections: req.Resource == "/mcp",
+	}
+	if d.AllConnections {
+		for _, cn := range conns {
+			d.Connections = append(d.Connections, offeredConnection{cn.Name, cn.Provider})
+		}
 	}
 	if cu, err := url.Parse(c.ID); err == nil && cu.Scheme == "https" && cu.Host != ru.Host {
 		d.ClientHost, d.HostDiffers = cu.Host, true

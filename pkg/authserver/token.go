@@ -138,6 +138,8 @@ func (s *Server) issueGrant(w http.ResponseWriter, ctx context.Context, c store.
 	k := store.APIKey{ID: keyID, UserID: req.UserID, Name: "oauth-" + slug + "-" + strings.ToLower(keyID[:6]), Hash: unusable, CreatedAt: now}
 	if req.Resource != "/mcp" {
 		k.Scope = []string{strings.TrimPrefix(req.Resource, "/mcp/")}
+	} else {
+		k.Scope = req.Scope // the connections chosen at consent; nil for all
 	}
 	g := store.OAuthGrant{KeyID: keyID, UserID: req.UserID, ClientID: c.ID, ClientName: c.Name, Resource: req.Resource, CreatedAt: now}
 	access, refresh, tokens := s.newTokens(req.UserID, keyID, req.Resource, now)

@@ -160,14 +160,25 @@ const sessionIdle = 30 * time.Minute
 // server sends during a call (progress notifications) reaches the
 // calling client over SSE. A session belongs to the key that opened it:
 // the SDK refuses it to any other key (403).
+//
+// A request of the 2026-07-28 revision or later (server/discover,
+// SEP-2575), which has no sessions, is served statelessly: the SDK
+// serves that revision only so. What the server sends during such a call
+// still reaches the client, on the call's own SSE response.
 func (g *Gateway) connectionHandler() http.Handler {
-	h := mcp.NewStreamableHTTPHandler(func(r *http.Request) *mcp.Server {
+	server := func(r *http.Request) *mcp.Server {
 		if req := requestFrom(r.Context()); req != nil {
 			return req.server
 		}
 		return nil
-	}, &mcp.StreamableHTTPOptions{
+	}
+	h := mcp.NewStreamableHTTPHandler(server, &mcp.StreamableHTTPOptions{
 		SessionTimeout:             sessionIdle,
+		MaxRequestBodyBytes:        g.cfg.Limits.MaxBodyBytes,
+		DisableLocalhostProtection: true,
+	})
+	stateless := mcp.NewStreamableHTTPHandler(server, &mcp.StreamableHTTPOptions{
+		Stateless:                  true,
 		MaxRequestBodyBytes:        g.cfg.Limits.MaxBodyBytes,
 		DisableLocalhostProtection: true,
 	})
@@ -180,8 +191,19 @@ func (g *Gateway) connectionHandler() http.Handler {
 		}
 		return &auth.TokenInfo{UserID: id.KeyID, Expiration: time.Now().Add(sessionIdle), Extra: traceInfo(r)}, nil
 	}
-	return auth.RequireBearerToken(owner, nil)(h)
+	sessions := auth.RequireBearerToken(owner, nil)(h)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Mcp-Protocol-Version") >= statelessRevision && r.Header.Get("Mcp-Session-Id") == "" {
+			stateless.ServeHTTP(w, r)
+			return
+		}
+		sessions.ServeHTTP(w, r)
+	})
 }
+
+// statelessRevision is the first MCP revision without sessions; revisions
+// are dates, so they compare as strings.
+const statelessRevision = "2026-07-28"
 
 // connectionNotFound answers a /mcp/<name> the key may not see.
 func connectionNotFound(w http.ResponseWriter, name string) {

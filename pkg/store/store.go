@@ -238,8 +238,9 @@ type AuthServerStore interface {
 	// returns it; ErrNotFound otherwise (so an approval code works once).
 	ApproveOAuthRequest(ctx context.Context, h, userID string, now time.Time) (OAuthRequest, error)
 	// IssueOAuthCode records the code of an approved request that has
-	// none yet, and the policy consented to; ErrNotFound otherwise.
-	IssueOAuthCode(ctx context.Context, id, codeHash string, expires time.Time, policy string) error
+	// none yet, and the policy and connection scope consented to (an
+	// empty scope: all connections); ErrNotFound otherwise.
+	IssueOAuthCode(ctx context.Context, id, codeHash string, expires time.Time, policy string, scope []string) error
 	// RedeemOAuthCode marks the request with codeHash as exchanged for
 	// the grant keyID and returns it as it was: a GrantKeyID already set
 	// in the result means the code was redeemed before (a replay).

@@ -196,8 +196,9 @@ type OAuthRequest struct {
 	UserID        string // "" until approved
 	CodeHash      string // "" until the code is issued
 	CodeExpiresAt time.Time
-	GrantKeyID    string // the grant the code was exchanged for, once it was
-	Policy        string // the policy consented to, for the grant's key ("" none)
+	GrantKeyID    string   // the grant the code was exchanged for, once it was
+	Policy        string   // the policy consented to, for the grant's key ("" none)
+	Scope         []string // the connections consented to, for the grant's key (nil: all)
 	ExpiresAt     time.Time
 	CreatedAt     time.Time
 }

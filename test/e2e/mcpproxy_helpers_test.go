@@ -99,6 +99,13 @@ func serveHTTP(t testing.TB, bin string, args ...string) string {
 // connectTo opens a go-sdk client session to url with key.
 func (g *gw) connectTo(t *testing.T, url string, opts *mcp.ClientOptions) *mcp.ClientSession {
 	t.Helper()
+	return g.connectToVersion(t, url, opts, "")
+}
+
+// connectToVersion is connectTo asking for an MCP revision ("" for the
+// SDK's newest).
+func (g *gw) connectToVersion(t *testing.T, url string, opts *mcp.ClientOptions, version string) *mcp.ClientSession {
+	t.Helper()
 	client := mcp.NewClient(&mcp.Implementation{Name: "mcpgate-e2e", Version: "1"}, opts)
 	tr := &mcp.StreamableClientTransport{
 		Endpoint:   url,
@@ -106,7 +113,7 @@ func (g *gw) connectTo(t *testing.T, url string, opts *mcp.ClientOptions) *mcp.C
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	s, err := client.Connect(ctx, tr, nil)
+	s, err := client.Connect(ctx, tr, &mcp.ClientSessionOptions{ProtocolVersion: version})
 	if err != nil {
 		t.Fatalf("connect to %s: %v", url, err)
 	}

@@ -13,8 +13,10 @@ import (
 )
 
 // TestMCPUpstreamSessions: a client that keeps a session on
-// /mcp/<connection> gets the server's progress notifications during a
-// call, and the session is its key's alone.
+// /mcp/<connection> (before the 2026-07-28 revision) gets the server's
+// progress notifications during a call, and the session is its key's
+// alone; a client of the 2026-07-28 revision, which keeps none, gets them
+// on the call's own response.
 func TestMCPUpstreamSessions(t *testing.T) {
 	g := startGateway(t)
 	ctx := context.Background()
@@ -29,14 +31,30 @@ func TestMCPUpstreamSessions(t *testing.T) {
 	for _, name := range []string{"every", "remote"} {
 		var mu sync.Mutex
 		var progress []float64
-		s := g.connectTo(t, g.endpoint(name), &mcp.ClientOptions{
+		onProgress := &mcp.ClientOptions{
 			ProgressNotificationHandler: func(_ context.Context, req *mcp.ProgressNotificationClientRequest) {
 				mu.Lock()
 				progress = append(progress, req.Params.Progress)
 				mu.Unlock()
 			},
-		})
+		}
+		// The 2026-07-28 revision: no session, progress on the response.
+		s26 := g.connectTo(t, g.endpoint(name), onProgress)
 		params := &mcp.CallToolParams{Name: "test_tool_with_progress", Arguments: map[string]any{}}
+		params.SetProgressToken("client-token-0")
+		if res, err := s26.CallTool(ctx, params); err != nil || res.IsError {
+			t.Fatalf("%s at 2026-07-28: test_tool_with_progress: %v %+v", name, err, res)
+		}
+		mu.Lock()
+		if len(progress) < 2 || s26.ID() != "" || s26.InitializeResult().ProtocolVersion != "2026-07-28" {
+			t.Errorf("%s at %s: %d progress notifications relayed, want the server's (3); session %q, want none",
+				name, s26.InitializeResult().ProtocolVersion, len(progress), s26.ID())
+		}
+		progress = nil
+		mu.Unlock()
+
+		s := g.connectToVersion(t, g.endpoint(name), onProgress, "2025-11-25")
+		params = &mcp.CallToolParams{Name: "test_tool_with_progress", Arguments: map[string]any{}}
 		params.SetProgressToken("client-token-1")
 		res, err := s.CallTool(ctx, params)
 		if err != nil || res.IsError {

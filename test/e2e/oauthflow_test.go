@@ -115,6 +115,9 @@ func signIn(t *testing.T, g *gw, issuer, clientID, resource string, p pkce, form
 	}
 	if form == nil {
 		form = url.Values{"decision": {"allow"}}
+		if strings.HasSuffix(resource, "/mcp") {
+			form.Set("connections", "all")
+		}
 	}
 	form.Set("csrf", c[1])
 	resp, err := b.PostForm(issuer+"/oauth/consent", form)
@@ -170,7 +173,7 @@ func TestOAuthFlowIssuesAGrantThatActsLikeAKey(t *testing.T) {
 	g, issuer := startAuthServerGateway(t)
 	clientID := registerClient(t, issuer)
 	p := newPKCE("a")
-	code := signIn(t, g, issuer, clientID, issuer+"/mcp", p, url.Values{"decision": {"allow"}, "read_only": {"on"}})
+	code := signIn(t, g, issuer, clientID, issuer+"/mcp", p, url.Values{"decision": {"allow"}, "connections": {"all"}, "read_only": {"on"}})
 	tok := exchange(t, issuer, clientID, code, issuer+"/mcp", p)
 	if tok.Status != http.StatusOK || !strings.HasPrefix(tok.Access, "mgo_at_") || !strings.HasPrefix(tok.Refresh, "mgo_rt_") {
 		t.Fatalf("token exchange: %+v", tok)

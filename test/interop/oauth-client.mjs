@@ -47,7 +47,7 @@ async function browse(authorizationUrl) {
   res = await go(new URL("consent", cont), {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ csrf: csrf[1], decision: "allow" }),
+    body: new URLSearchParams({ csrf: csrf[1], decision: "allow", connections: "all" }),
   });
   const back = new URL(res.headers.get("location"));
   seen.iss = back.searchParams.get("iss");

@@ -137,14 +137,18 @@ func (a *authStore) count(ctx context.Context, q string, args ...any) (int64, er
 }
 
 const requestCols = `id, approval_hash, client_id, redirect_uri, code_challenge, resource, state, user_id, code_hash,
-	code_expires_at, grant_key_id, policy, expires_at, created_at`
+	code_expires_at, grant_key_id, policy, expires_at, created_at, scope`
 
 func scanRequest(sc scanner) (store.OAuthRequest, error) {
 	var r store.OAuthRequest
 	var codeExp, exp, created int64
+	var scope string
 	err := sc.Scan(&r.ID, &r.ApprovalHash, &r.ClientID, &r.RedirectURI, &r.CodeChallenge, &r.Resource, &r.State,
-		&r.UserID, &r.CodeHash, &codeExp, &r.GrantKeyID, &r.Policy, &exp, &created)
+		&r.UserID, &r.CodeHash, &codeExp, &r.GrantKeyID, &r.Policy, &exp, &created, &scope)
 	if err != nil {
+		return store.OAuthRequest{}, err
+	}
+	if r.Scope, err = decodeList(scope); err != nil {
 		return store.OAuthRequest{}, err
 	}
 	r.CodeExpiresAt, r.ExpiresAt, r.CreatedAt = fromMicros(codeExp), fromMicros(exp), fromMicros(created)
@@ -155,10 +159,14 @@ func (a *authStore) PutOAuthRequest(ctx context.Context, r store.OAuthRequest) e
 	if r.ID == "" || r.ApprovalHash == "" || r.ExpiresAt.IsZero() {
 		return errors.New("put OAuth request: id, approval hash and expiry are required")
 	}
-	err := a.write(ctx, func(t tx) error {
-		_, err := t.exec(ctx, "INSERT INTO oauth_requests ("+requestCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	scope, err := encodeList(r.Scope)
+	if err != nil {
+		return fmt.Errorf("put OAuth request: %w", err)
+	}
+	err = a.write(ctx, func(t tx) error {
+		_, err := t.exec(ctx, "INSERT INTO oauth_requests ("+requestCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			r.ID, r.ApprovalHash, r.ClientID, r.RedirectURI, r.CodeChallenge, r.Resource, r.State, r.UserID, r.CodeHash,
-			micros(r.CodeExpiresAt), r.GrantKeyID, r.Policy, micros(r.ExpiresAt), micros(r.CreatedAt))
+			micros(r.CodeExpiresAt), r.GrantKeyID, r.Policy, micros(r.ExpiresAt), micros(r.CreatedAt), scope)
 		return err
 	})
 	if err != nil {
@@ -195,13 +203,17 @@ func (a *authStore) ApproveOAuthRequest(ctx context.Context, h, userID string, n
 	return r, nil
 }
 
-func (a *authStore) IssueOAuthCode(ctx context.Context, id, codeHash string, expires time.Time, policy string) error {
+func (a *authStore) IssueOAuthCode(ctx context.Context, id, codeHash string, expires time.Time, policy string, scope []string) error {
 	if codeHash == "" {
 		return errors.New("issue OAuth code: a code hash is required")
 	}
-	err := a.write(ctx, func(t tx) error {
-		return t.execOne(ctx, "UPDATE oauth_requests SET code_hash = ?, code_expires_at = ?, policy = ? WHERE id = ? AND user_id <> '' AND code_hash = ''",
-			codeHash, micros(expires), policy, id)
+	sc, err := encodeList(scope)
+	if err != nil {
+		return fmt.Errorf("issue OAuth code: %w", err)
+	}
+	err = a.write(ctx, func(t tx) error {
+		return t.execOne(ctx, "UPDATE oauth_requests SET code_hash = ?, code_expires_at = ?, policy = ?, scope = ? WHERE id = ? AND user_id <> '' AND code_hash = ''",
+			codeHash, micros(expires), policy, sc, id)
 	})
 	if err != nil {
 		return fmt.Errorf("issue OAuth code: %w", err)

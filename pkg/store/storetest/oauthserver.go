@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"sync"
 	"testing"
 
@@ -73,14 +74,16 @@ func (h harness) oauthServer(t *testing.T) {
 			as := f.st.AuthServer()
 			r := newRequest("2")
 			must(t, as.PutOAuthRequest(t.Context(), r))
-			wantErr(t, as.IssueOAuthCode(t.Context(), r.ID, "code-h", at(60), ""), store.ErrNotFound) // not approved
+			wantErr(t, as.IssueOAuthCode(t.Context(), r.ID, "code-h", at(60), "", nil), store.ErrNotFound) // not approved
 			_, err := as.ApproveOAuthRequest(t.Context(), r.ApprovalHash, f.alice.ID, at(5))
 			must(t, err)
-			must(t, as.IssueOAuthCode(t.Context(), r.ID, "code-h", at(60), ""))
-			wantErr(t, as.IssueOAuthCode(t.Context(), r.ID, "code-2", at(60), ""), store.ErrNotFound)
+			must(t, as.IssueOAuthCode(t.Context(), r.ID, "code-h", at(60), "version: 1\n", []string{"github", "tracker"}))
+			wantErr(t, as.IssueOAuthCode(t.Context(), r.ID, "code-2", at(60), "", nil), store.ErrNotFound)
 			got, err := as.RedeemOAuthCode(t.Context(), "code-h", "k_1")
 			must(t, err)
 			equal(t, "first redemption", got.GrantKeyID, "")
+			equal(t, "consented policy", got.Policy, "version: 1\n")
+			equal(t, "consented scope", strings.Join(got.Scope, ","), "github,tracker")
 			got, err = as.RedeemOAuthCode(t.Context(), "code-h", "k_2")
 			must(t, err)
 			equal(t, "second redemption names the first grant", got.GrantKeyID, "k_1")
@@ -93,7 +96,7 @@ func (h harness) oauthServer(t *testing.T) {
 			must(t, as.PutOAuthRequest(t.Context(), r))
 			_, err := as.ApproveOAuthRequest(t.Context(), r.ApprovalHash, f.alice.ID, at(5))
 			must(t, err)
-			must(t, as.IssueOAuthCode(t.Context(), r.ID, "code-r", at(60), ""))
+			must(t, as.IssueOAuthCode(t.Context(), r.ID, "code-r", at(60), "", nil))
 			var wg sync.WaitGroup
 			var mu sync.Mutex
 			wins := 0
