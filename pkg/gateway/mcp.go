@@ -173,14 +173,13 @@ func (g *Gateway) callMCP(ctx context.Context, id Identity, t mcpTool, args map[
 	if err != nil {
 		return nil, OutcomeError, dec, g.scrubErr(ctx, id, err)
 	}
-	var clean mcp.CallToolResult
 	red := g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id))
-	redacted, err := scrubJSON(red, res, &clean)
+	clean, size, redacted, err := scrubResult(red, res)
 	if err != nil {
 		return nil, OutcomeError, dec, errors.New("the MCP server's result could not be read")
 	}
 	dec.Redacted = redacted
-	out := limitResult(&clean, g.resultLimit(dec))
+	out := limitResult(clean, size, g.resultLimit(dec))
 	if out.IsError {
 		return out, OutcomeError, dec, nil
 	}
