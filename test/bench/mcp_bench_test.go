@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -8,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -99,6 +102,7 @@ func BenchmarkMCPProxy(b *testing.B) {
 			var next atomic.Int64
 			var wg sync.WaitGroup
 			b.ResetTimer()
+			cpu0 := treeCPU()
 			start := time.Now()
 			for _, s := range sessions {
 				wg.Go(func() {
@@ -113,8 +117,45 @@ func BenchmarkMCPProxy(b *testing.B) {
 			}
 			wg.Wait()
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "calls/s")
+			if cpu := treeCPU() - cpu0; cpu0 > 0 {
+				b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/call")
+			}
 		})
 	}
+}
+
+// treeCPU is the CPU time (user and system) used so far by this process
+// and every process under it (the servers, whether the benchmark or
+// mcpgate started them), from /proc; 0 where there is none. With the
+// machine's cores all busy, throughput is about cores over CPU per call,
+// so the CPU of a proxied call against a direct one bounds their ratio
+// whatever the load from elsewhere.
+func treeCPU() time.Duration {
+	var ticks int64
+	var walk func(pid string)
+	walk = func(pid string) {
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			return
+		}
+		// Fields after the command's closing parenthesis: state is the
+		// first, utime and stime the 12th and 13th.
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(f) > 12 {
+			u, _ := strconv.ParseInt(f[11], 10, 64)
+			s, _ := strconv.ParseInt(f[12], 10, 64)
+			ticks += u + s
+		}
+		tasks, _ := os.ReadDir("/proc/" + pid + "/task")
+		for _, t := range tasks {
+			kids, _ := os.ReadFile("/proc/" + pid + "/task/" + t.Name() + "/children")
+			for _, k := range strings.Fields(string(kids)) {
+				walk(k)
+			}
+		}
+	}
+	walk(strconv.Itoa(os.Getpid()))
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
 }
 
 func connectSDK(b *testing.B, url, key string) *mcp.ClientSession {
