@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -205,7 +206,7 @@ func (g *Gateway) mcpSession(ctx context.Context, id Identity, name string) (*mc
 		g.log.Error("load connection", "connection", name, "err", err.Error())
 		return nil, nil, errors.New("the gateway could not load this connection; try again")
 	}
-	version := fmt.Sprint(conn.UpdatedAt.UnixMicro())
+	version := strconv.FormatInt(conn.UpdatedAt.UnixMicro(), 10)
 	if s, release, ok := g.mcp.Running(conn.ID, version); ok {
 		return s, release, nil
 	}
