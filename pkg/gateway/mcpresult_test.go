@@ -78,3 +78,32 @@ func TestLimitResultCutsByTheSizeGiven(t *testing.T) {
 		t.Error("a result at the bound was cut")
 	}
 }
+
+// BenchmarkScrubResult is what scrubbing and bounding a small clean
+// result costs: string by string (every result, before NoneInJSON), and
+// as a proxied call does it now.
+func BenchmarkScrubResult(b *testing.B) {
+	red := secret.NewRedactor(secret.FromString("ghp_BENCH00000000000000000000000000000000"), secret.FromString("xoxb-bench-canary"))
+	res := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "This is a simple text response for testing."}}}
+	b.Run("string-by-string", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			enc, _ := json.Marshal(res)
+			var clean mcp.CallToolResult
+			if _, err := scrubEncoded(red, enc, &clean); err != nil {
+				b.Fatal(err)
+			}
+			limitResult(&clean, -1, 1<<20)
+		}
+	})
+	b.Run("checked", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			out, size, _, err := scrubResult(red, res)
+			if err != nil {
+				b.Fatal(err)
+			}
+			limitResult(out, size, 1<<20)
+		}
+	})
+}
