@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,8 +25,8 @@ import (
 
 // BenchmarkMCPProxy measures a proxied tools/call (test_simple_text of the
 // go-sdk everything-server) through /mcp/<connection> beside the same call
-// made directly, with 64 go-sdk clients, over HTTP and over stdio, in one
-// run. Directly over stdio means one session to one process shared by the
+// made directly and through a bare go-sdk relay (see relay), with 64
+// go-sdk clients, over HTTP and over stdio, in one run. Directly over stdio means one session to one process shared by the
 // 64 clients, which is what mcpgate does too. mcpgate-aggregate is the
 // same call through /mcp (stateless, JSON responses) rather than
 // /mcp/<connection> (sessions, SSE responses).
@@ -75,6 +76,9 @@ func BenchmarkMCPProxy(b *testing.B) {
 		return s
 	}
 	var shared *mcp.ClientSession
+	// The relays outlive the runs of their sub-benchmark.
+	var httpRelay, stdioRelay string
+	outer := b
 	for _, c := range []struct {
 		name    string
 		session func(b *testing.B) *mcp.ClientSession
@@ -82,11 +86,23 @@ func BenchmarkMCPProxy(b *testing.B) {
 	}{
 		{"http/direct", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, httpURL, "") }, "test_simple_text"},
 		{"http/mcpgate", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, e.url+"/http", e.key) }, "test_simple_text"},
+		{"http/relay", func(b *testing.B) *mcp.ClientSession {
+			if httpRelay == "" {
+				httpRelay = relay(outer, connectSDK(outer, httpURL, ""), "test_simple_text")
+			}
+			return connectSDK(b, httpRelay, "")
+		}, "test_simple_text"},
 		{"stdio/direct", func(b *testing.B) *mcp.ClientSession {
 			if shared == nil {
 				shared = stdioDirect(b)
 			}
 			return shared
+		}, "test_simple_text"},
+		{"stdio/relay", func(b *testing.B) *mcp.ClientSession {
+			if stdioRelay == "" {
+				stdioRelay = relay(outer, stdioDirect(outer), "test_simple_text")
+			}
+			return connectSDK(b, stdioRelay, "")
 		}, "test_simple_text"},
 		{"stdio/mcpgate", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, e.url+"/stdio", e.key) }, "test_simple_text"},
 		{"stdio/mcpgate-aggregate", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, e.url, e.key) }, "stdio_test_simple_text"},
@@ -156,6 +172,25 @@ func treeCPU() time.Duration {
 	}
 	walk(strconv.Itoa(os.Getpid()))
 	return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// relay serves tool at the URL it returns from an in-process go-sdk
+// server over Streamable HTTP (sessions, as /mcp/<connection>), whose
+// handler passes each call on to up and its result back, and does nothing
+// else: the most any proxy built on the SDK can do, for reading mcpgate's
+// figures against.
+func relay(b *testing.B, up *mcp.ClientSession, tool string) string {
+	s := mcp.NewServer(&mcp.Implementation{Name: "relay", Version: "1"}, nil)
+	s.AddTool(&mcp.Tool{Name: tool, InputSchema: map[string]any{"type": "object"}}, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		p := &mcp.CallToolParams{Name: tool}
+		if len(req.Params.Arguments) > 0 {
+			p.Arguments = req.Params.Arguments
+		}
+		return up.CallTool(ctx, p)
+	})
+	srv := httptest.NewServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, nil))
+	b.Cleanup(srv.Close)
+	return srv.URL
 }
 
 func connectSDK(b *testing.B, url, key string) *mcp.ClientSession {
