@@ -207,6 +207,16 @@ mutant consent-takes-a-connection-the-user-lacks \
 	'if !slices.ContainsFunc(conns,' \
 	'if false && !slices.ContainsFunc(conns,'
 
+mutant generation-read-shared-with-a-later-request \
+	pkg/snapshot/generation.go ./pkg/snapshot '^TestSnapshotAnAtDuringAReadStillSeesAChangeCommittedBeforeIt$' \
+	'c.handOff(context.WithoutCancel(ctx))' \
+	'c.gmu.Lock(); if n := c.next; n != nil { c.next = nil; n.gen, n.err = gen, err; close(n.done) }; c.reading = false; c.gmu.Unlock()'
+
+mutant escaped-secret-judged-absent-from-a-result \
+	pkg/secret/json.go ./pkg/secret '^TestNoneInJSON' \
+	'if !ok || plainByte(c) {' \
+	'if _ = c; !ok {'
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -186,14 +187,13 @@ func (g *Gateway) callMCP(ctx context.Context, id Identity, t mcpTool, args map[
 	if err != nil {
 		return nil, OutcomeError, dec, g.scrubErr(ctx, id, err)
 	}
-	var clean mcp.CallToolResult
 	red := g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id))
-	redacted, err := scrubJSON(red, res, &clean)
+	clean, size, redacted, err := scrubResult(red, res)
 	if err != nil {
 		return nil, OutcomeError, dec, errors.New("the MCP server's result could not be read")
 	}
 	dec.Redacted = redacted
-	out := limitResult(&clean, g.resultLimit(dec))
+	out := limitResult(clean, size, g.resultLimit(dec))
 	if out.IsError {
 		return out, OutcomeError, dec, nil
 	}
@@ -219,7 +219,7 @@ func (g *Gateway) mcpSession(ctx context.Context, id Identity, name string) (*mc
 		g.log.Error("load connection", "connection", name, "err", err.Error())
 		return nil, nil, errors.New("the gateway could not load this connection; try again")
 	}
-	version := fmt.Sprint(conn.UpdatedAt.UnixMicro())
+	version := strconv.FormatInt(conn.UpdatedAt.UnixMicro(), 10)
 	if s, release, ok := g.mcp.Running(conn.ID, version); ok {
 		return s, release, nil
 	}

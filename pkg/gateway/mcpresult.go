@@ -19,6 +19,34 @@ func scrubJSON(red *secret.Redactor, v, out any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if red.NoneInJSON(b) {
+		return false, json.Unmarshal(b, out)
+	}
+	return scrubEncoded(red, b, out)
+}
+
+// scrubResult is scrubJSON for a tool's result, with the size of its
+// JSON (-1 if not known): a result that cannot hold any secret, the
+// common case, is returned as it is, after one encoding.
+func scrubResult(red *secret.Redactor, res *mcp.CallToolResult) (*mcp.CallToolResult, int, bool, error) {
+	b, err := json.Marshal(res)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if red.NoneInJSON(b) {
+		return res, len(b), false, nil
+	}
+	var clean mcp.CallToolResult
+	redacted, err := scrubEncoded(red, b, &clean)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return &clean, -1, redacted, nil
+}
+
+// scrubEncoded redacts every string of the JSON document b and decodes
+// the result into out.
+func scrubEncoded(red *secret.Redactor, b []byte, out any) (bool, error) {
 	var generic any
 	if err := json.Unmarshal(b, &generic); err != nil {
 		return false, err
@@ -29,7 +57,7 @@ func scrubJSON(red *secret.Redactor, v, out any) (bool, error) {
 		redacted = redacted || did
 		return r
 	})
-	b, err = json.Marshal(generic)
+	b, err := json.Marshal(generic)
 	if err != nil {
 		return false, err
 	}
@@ -56,13 +84,19 @@ func walkStrings(v any, f func(string) string) any {
 // is kept in order while it fits, the text that crosses the bound is cut
 // on a rune boundary, what follows is dropped, and a last text item says
 // so. structuredContent that does not fit is dropped too. Everything kept
-// is unchanged.
-func limitResult(res *mcp.CallToolResult, max int) *mcp.CallToolResult {
-	b, err := json.Marshal(res)
-	if err != nil || len(b) <= max {
+// is unchanged. size is the result's JSON size if known, else -1.
+func limitResult(res *mcp.CallToolResult, size, max int) *mcp.CallToolResult {
+	if size < 0 {
+		b, err := json.Marshal(res)
+		if err != nil {
+			return res
+		}
+		size = len(b)
+	}
+	if size <= max {
 		return res
 	}
-	total := len(b)
+	total := size
 	out := &mcp.CallToolResult{IsError: res.IsError, Meta: res.Meta}
 	used := 64
 	if res.StructuredContent != nil {

@@ -5,7 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
@@ -96,14 +96,17 @@ type userSecrets struct {
 // holds: raw tokens, and the access and refresh tokens inside OAuth token
 // sets.
 func (g *Gateway) userSecrets(ctx context.Context, userID string, conns []store.Connection) *secret.Redactor {
-	var fp strings.Builder
+	fp := make([]byte, 0, 64*len(conns))
 	for _, c := range conns {
-		fmt.Fprintf(&fp, "%s@%d|", c.ID, c.UpdatedAt.UnixMicro())
+		fp = append(fp, c.ID...)
+		fp = append(fp, '@')
+		fp = strconv.AppendInt(fp, c.UpdatedAt.UnixMicro(), 10)
+		fp = append(fp, '|')
 	}
 	g.secrets.mu.Lock()
 	cached, ok := g.secrets.byUser[userID]
 	g.secrets.mu.Unlock()
-	if ok && cached.fingerprint == fp.String() {
+	if ok && cached.fingerprint == string(fp) {
 		return cached.redactor
 	}
 	var values []secret.Value
@@ -134,7 +137,7 @@ func (g *Gateway) userSecrets(ctx context.Context, userID string, conns []store.
 	if g.secrets.byUser == nil || len(g.secrets.byUser) > 10000 {
 		g.secrets.byUser = map[string]userSecrets{}
 	}
-	g.secrets.byUser[userID] = userSecrets{fingerprint: fp.String(), redactor: r}
+	g.secrets.byUser[userID] = userSecrets{fingerprint: string(fp), redactor: r}
 	g.secrets.mu.Unlock()
 	return r
 }

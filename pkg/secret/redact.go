@@ -28,6 +28,9 @@ const minSecretLen = 6
 // A nil *Redactor knows no secrets. It is safe for concurrent use.
 type Redactor struct {
 	forms []string
+	// plainForms are forms as bytes when every form is plainForm (see
+	// NoneInJSON), else nil.
+	plainForms [][]byte
 }
 
 // NewRedactor prepares to redact values. Values shorter than 6 bytes are
@@ -40,7 +43,16 @@ func NewRedactor(values ...Value) *Redactor {
 		}
 	}
 	slices.Sort(forms)
-	return &Redactor{forms: slices.Compact(forms)}
+	forms = slices.Compact(forms)
+	r := &Redactor{forms: forms}
+	for _, f := range forms {
+		if !plainForm(f) {
+			r.plainForms = nil
+			break
+		}
+		r.plainForms = append(r.plainForms, []byte(f))
+	}
+	return r
 }
 
 // Redact replaces every occurrence in text of each of r's secrets, in

@@ -25,6 +25,10 @@ type Cache struct {
 
 	mu  sync.Mutex
 	cur *Snapshot
+
+	gmu     sync.Mutex // guards reading and next; see generation
+	reading bool
+	next    *genRead
 }
 
 // New returns a Cache reading keys and connections from st, and
@@ -47,7 +51,7 @@ func New(st store.Store, policy guard.PolicyLoader) *Cache {
 // An error is the store's: the generation could not be read, and no row
 // should be trusted.
 func (c *Cache) At(ctx context.Context) (*Snapshot, error) {
-	gen, err := c.st.Generation(ctx)
+	gen, err := c.generation(ctx)
 	if err != nil {
 		return nil, err
 	}

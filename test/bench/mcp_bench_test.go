@@ -1,13 +1,17 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,8 +25,8 @@ import (
 
 // BenchmarkMCPProxy measures a proxied tools/call (test_simple_text of the
 // go-sdk everything-server) through /mcp/<connection> beside the same call
-// made directly, with 64 go-sdk clients, over HTTP and over stdio, in one
-// run. Directly over stdio means one session to one process shared by the
+// made directly and through a bare go-sdk relay (see relay), with 64
+// go-sdk clients, over HTTP and over stdio, in one run. Directly over stdio means one session to one process shared by the
 // 64 clients, which is what mcpgate does too. mcpgate-aggregate is the
 // same call through /mcp (stateless, JSON responses) rather than
 // /mcp/<connection> (sessions, SSE responses).
@@ -72,6 +76,9 @@ func BenchmarkMCPProxy(b *testing.B) {
 		return s
 	}
 	var shared *mcp.ClientSession
+	// The relays outlive the runs of their sub-benchmark.
+	var httpRelay, stdioRelay string
+	outer := b
 	for _, c := range []struct {
 		name    string
 		session func(b *testing.B) *mcp.ClientSession
@@ -79,11 +86,23 @@ func BenchmarkMCPProxy(b *testing.B) {
 	}{
 		{"http/direct", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, httpURL, "") }, "test_simple_text"},
 		{"http/mcpgate", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, e.url+"/http", e.key) }, "test_simple_text"},
+		{"http/relay", func(b *testing.B) *mcp.ClientSession {
+			if httpRelay == "" {
+				httpRelay = relay(outer, connectSDK(outer, httpURL, ""), "test_simple_text")
+			}
+			return connectSDK(b, httpRelay, "")
+		}, "test_simple_text"},
 		{"stdio/direct", func(b *testing.B) *mcp.ClientSession {
 			if shared == nil {
 				shared = stdioDirect(b)
 			}
 			return shared
+		}, "test_simple_text"},
+		{"stdio/relay", func(b *testing.B) *mcp.ClientSession {
+			if stdioRelay == "" {
+				stdioRelay = relay(outer, stdioDirect(outer), "test_simple_text")
+			}
+			return connectSDK(b, stdioRelay, "")
 		}, "test_simple_text"},
 		{"stdio/mcpgate", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, e.url+"/stdio", e.key) }, "test_simple_text"},
 		{"stdio/mcpgate-aggregate", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, e.url, e.key) }, "stdio_test_simple_text"},
@@ -99,6 +118,7 @@ func BenchmarkMCPProxy(b *testing.B) {
 			var next atomic.Int64
 			var wg sync.WaitGroup
 			b.ResetTimer()
+			cpu0 := treeCPU()
 			start := time.Now()
 			for _, s := range sessions {
 				wg.Go(func() {
@@ -113,8 +133,64 @@ func BenchmarkMCPProxy(b *testing.B) {
 			}
 			wg.Wait()
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "calls/s")
+			if cpu := treeCPU() - cpu0; cpu0 > 0 {
+				b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/call")
+			}
 		})
 	}
+}
+
+// treeCPU is the CPU time (user and system) used so far by this process
+// and every process under it (the servers, whether the benchmark or
+// mcpgate started them), from /proc; 0 where there is none. With the
+// machine's cores all busy, throughput is about cores over CPU per call,
+// so the CPU of a proxied call against a direct one bounds their ratio
+// whatever the load from elsewhere.
+func treeCPU() time.Duration {
+	var ticks int64
+	var walk func(pid string)
+	walk = func(pid string) {
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			return
+		}
+		// Fields after the command's closing parenthesis: state is the
+		// first, utime and stime the 12th and 13th.
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(f) > 12 {
+			u, _ := strconv.ParseInt(f[11], 10, 64)
+			s, _ := strconv.ParseInt(f[12], 10, 64)
+			ticks += u + s
+		}
+		tasks, _ := os.ReadDir("/proc/" + pid + "/task")
+		for _, t := range tasks {
+			kids, _ := os.ReadFile("/proc/" + pid + "/task/" + t.Name() + "/children")
+			for _, k := range strings.Fields(string(kids)) {
+				walk(k)
+			}
+		}
+	}
+	walk(strconv.Itoa(os.Getpid()))
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// relay serves tool at the URL it returns from an in-process go-sdk
+// server over Streamable HTTP (sessions, as /mcp/<connection>), whose
+// handler passes each call on to up and its result back, and does nothing
+// else: the most any proxy built on the SDK can do, for reading mcpgate's
+// figures against.
+func relay(b *testing.B, up *mcp.ClientSession, tool string) string {
+	s := mcp.NewServer(&mcp.Implementation{Name: "relay", Version: "1"}, nil)
+	s.AddTool(&mcp.Tool{Name: tool, InputSchema: map[string]any{"type": "object"}}, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		p := &mcp.CallToolParams{Name: tool}
+		if len(req.Params.Arguments) > 0 {
+			p.Arguments = req.Params.Arguments
+		}
+		return up.CallTool(ctx, p)
+	})
+	srv := httptest.NewServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, nil))
+	b.Cleanup(srv.Close)
+	return srv.URL
 }
 
 func connectSDK(b *testing.B, url, key string) *mcp.ClientSession {
