@@ -19,6 +19,11 @@ type Decision struct {
 	Rule   string // id of the rule that decided, e.g. "deny:gmail_*", "rule:mail-own-domain"
 	Reason string // shown to the model when denied
 
+	// Approve is set on an allowed call that may run only once a person
+	// approves it; Rule names the policy entry that asks for it
+	// ("approve:gmail_send", "rule:outside-mail").
+	Approve bool
+
 	// What the gateway applies to the result of an allowed call.
 	MaxResultBytes int // 0: the gateway's default
 	// Redacted is set by the gateway when the result held a credential,
