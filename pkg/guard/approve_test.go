@@ -73,7 +73,7 @@ func TestApprovePolicyRoundTripsAndIsChecked(t *testing.T) {
 		t.Errorf("Marshal = %s, want the approve list and the rule's action", out)
 	}
 	for doc, want := range map[string]string{
-		"version: 1\napprove: ['[']\n":                          "approve: tool pattern",
+		"version: 1\napprove: ['[']\n":                            "approve: tool pattern",
 		"version: 1\nrules:\n  - when: 'true'\n    action: ask\n": `action: "ask" is not an action`,
 	} {
 		if _, err := Compile([]byte(doc)); err == nil || !strings.Contains(err.Error(), want) {
