@@ -455,3 +455,42 @@ func TestApprovalPage(t *testing.T) {
 		t.Fatalf("approved audit records = %+v", recs)
 	}
 }
+
+// TestREADMEApprovalPolicy runs the README's approvals example: mail to
+// example.com goes out, mail elsewhere and creating an issue wait for a
+// person.
+func TestREADMEApprovalPolicy(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc string
+	for _, m := range yamlBlock.FindAllStringSubmatch(string(readme), -1) {
+		if strings.Contains(m[1], "action: approve") {
+			doc = m[1]
+		}
+	}
+	if doc == "" {
+		t.Fatal("README.md has no approvals example")
+	}
+	p := provStart(t)
+	p.Config.Approvals.Wait = 500 * time.Millisecond
+	p.stop()
+	p.serve(t)
+	ctx := context.Background()
+	if err := p.App.SetPolicy(ctx, p.Owner, p.KeyName, []byte(doc)); err != nil {
+		t.Fatalf("the example does not compile: %v", err)
+	}
+	s := p.session(t)
+	mail := func(to string) map[string]any {
+		return map[string]any{"to": []string{to}, "subject": "Policy check", "body": "Hello."}
+	}
+	if r := call(t, s, "google_gmail_send", mail("bob@example.com")); r.IsError || len(p.google.Sent()) != 1 {
+		t.Fatalf("mail to example.com: isError=%v %q", r.IsError, text(r))
+	}
+	pending(t, call(t, s, "google_gmail_send", mail("eve@evil.test")))
+	pending(t, call(t, s, "github_create_issue", approvalIssue))
+	if n := len(p.google.Sent()); n != 1 {
+		t.Errorf("Gmail sent %d messages, want only the one to example.com", n)
+	}
+}
