@@ -191,6 +191,9 @@ func TestApprovalFromTheCLIWhileTheCallWaits(t *testing.T) {
 	done := time.Now()
 	t.Logf("approval wait overhead: %v from `approve allow` exiting to the result; %v from starting the CLI process",
 		done.Sub(decided), done.Sub(start))
+	if done.Sub(decided) > 3*time.Second {
+		t.Errorf("the waiting call took %v to see the decision, want it within the poll interval", done.Sub(decided))
+	}
 	if r.IsError || g.GH.Requests() != before+1 {
 		t.Fatalf("approved call: isError=%v %q, GitHub requests %d, want %d", r.IsError, text(r), g.GH.Requests(), before+1)
 	}
