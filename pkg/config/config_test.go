@@ -290,7 +290,7 @@ func TestREADMEApprovalWebhookExamples(t *testing.T) {
 	}
 	for doc, want := range map[string]string{
 		"approvals:\n  webhook:\n    url: https://hooks.example.com/x\n": "approvals.webhook.secret_file",
-		"approvals:\n  ttl: 1m\n  wait: 2m\n":                              "approvals.wait",
+		"approvals:\n  ttl: 1m\n  wait: 2m\n":                            "approvals.wait",
 	} {
 		if _, err := load(doc); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want an error naming %s", doc, err, want)
