@@ -336,3 +336,28 @@ func newID() (string, error) {
 	}
 	return "ap_" + hex.EncodeToString(b[:]), nil
 }
+
+// Expire marks the user's pending approvals past their expiry at now as
+// expired, which drops their sealed arguments, and returns them: serve's
+// housekeeping does it for approvals no call came back for.
+func Expire(ctx context.Context, us store.UserStore, now time.Time) ([]store.Approval, error) {
+	pending, err := us.ListApprovals(ctx, store.ApprovalFilter{Status: store.ApprovalPending})
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Approval
+	for _, p := range pending {
+		if p.ExpiresAt.After(now) {
+			continue
+		}
+		e, err := us.DecideApproval(ctx, p.ID, store.ApprovalExpired, "", "", now)
+		if errors.Is(err, store.ErrConflict) {
+			continue // decided meanwhile
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
