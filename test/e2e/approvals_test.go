@@ -20,9 +20,12 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/mcpgate/mcpgate/pkg/appliance"
+	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/guard"
 	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/store/postgres/pgtest"
 )
 
 // approvalIssue is a call that needs approval; its body is content, which
@@ -495,5 +498,61 @@ func TestREADMEApprovalPolicy(t *testing.T) {
 	pending(t, call(t, s, "github_create_issue", approvalIssue))
 	if n := len(p.google.Sent()); n != 1 {
 		t.Errorf("Gmail sent %d messages, want only the one to example.com", n)
+	}
+}
+
+// TestPostgresApprovalAcrossReplicas: on PostgreSQL, with serve on its own
+// login (Row-Level Security), a call waiting on one replica runs once the
+// CLI allows it, and the same call on the other replica needs, and waits
+// for, an approval of its own, which the CLI denies.
+func TestPostgresApprovalAcrossReplicas(t *testing.T) {
+	d := pgtest.FreshOwnedDB(t)
+	a := startGateway(t, "MCPGATE_DATABASE_URL="+d.ServeURL(), "MCPGATE_DATABASE_ADMIN_URL="+d.OwnerURL, "MCPGATE_APPROVALS_WAIT=30s")
+	ctx := context.Background()
+	b := &gw{GH: a.GH, Config: a.Config, Logs: &syncBuffer{}, Wire: &syncBuffer{}, Key: a.Key, KeyName: a.KeyName, Owner: a.Owner}
+	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + a.Config.DataDir,
+		"MCPGATE_CONNECTORS_GITHUB_API_URL=" + a.GH.URL, "MCPGATE_APPROVALS_WAIT=30s"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.App, err = appliance.OpenServe(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.App.Close() })
+	b.serve(t)
+	if err := a.App.SetPolicy(ctx, a.Owner, a.KeyName, []byte("version: 1\napprove: [github_create_issue]\n")); err != nil {
+		t.Fatal(err)
+	}
+	mcpgateBinary(t)
+	before := a.GH.Requests()
+	waitPending := func(not string) string {
+		t.Helper()
+		var id string
+		waitFor(t, "a pending approval", func() bool {
+			as, err := a.App.Store.User(a.Owner.ID).ListApprovals(ctx, store.ApprovalFilter{Status: store.ApprovalPending})
+			for _, x := range as {
+				if err == nil && x.ID != not {
+					id = x.ID
+				}
+			}
+			return id != ""
+		})
+		return id
+	}
+
+	res := callAsync(b.session(t), "github_create_issue", approvalIssue)
+	id := waitPending("")
+	a.mustCLI(t, "approve", "allow", id)
+	if r := receive(t, "result on replica b", res); r.IsError {
+		t.Fatalf("the approved call on replica b: %q", text(r))
+	}
+	res = callAsync(a.session(t), "github_create_issue", approvalIssue)
+	id2 := waitPending(id)
+	a.mustCLI(t, "approve", "deny", id2, "--reason", "once is enough")
+	if r := receive(t, "result on replica a", res); !r.IsError || !strings.Contains(text(r), "once is enough") {
+		t.Fatalf("the denied call on replica a: isError=%v %q", r.IsError, text(r))
+	}
+	if got := a.GH.Requests(); got != before+1 {
+		t.Fatalf("GitHub got %d requests, want the one approved", got-before)
 	}
 }
