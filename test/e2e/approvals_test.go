@@ -186,6 +186,12 @@ func TestApprovalFromTheCLIWhileTheCallWaits(t *testing.T) {
 	if g.GH.Requests() != before {
 		t.Fatal("the call reached GitHub before it was approved")
 	}
+	// The full arguments wait sealed: the content is nowhere in the clear.
+	for _, f := range []string{g.DBPath, g.DBPath + "-wal"} {
+		if b, err := os.ReadFile(f); err == nil && strings.Contains(string(b), "the secret plan") {
+			t.Errorf("%s holds the call's content in the clear", f)
+		}
+	}
 
 	start := time.Now()
 	g.mustCLI(t, "approve", "allow", h.ID)
