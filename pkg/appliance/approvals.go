@@ -36,7 +36,8 @@ func (a *App) approvalService(log *slog.Logger) (*approval.Service, error) {
 	return approval.New(o), nil
 }
 
-// Approvals lists u's approvals; pendingOnly leaves out decided ones.
+// Approvals lists u's approvals, newest first; pendingOnly leaves out
+// decided and expired ones.
 func (a *App) Approvals(ctx context.Context, u store.User, pendingOnly bool) ([]store.Approval, error) {
 	f := store.ApprovalFilter{Limit: 200}
 	if pendingOnly {
@@ -46,7 +47,18 @@ func (a *App) Approvals(ctx context.Context, u store.User, pendingOnly bool) ([]
 	if err != nil {
 		return nil, fmt.Errorf("list approvals: %w", err)
 	}
-	return as, nil
+	now := time.Now()
+	out := as[:0]
+	for _, x := range as {
+		if x.Status == store.ApprovalPending && !x.ExpiresAt.After(now) {
+			if pendingOnly {
+				continue
+			}
+			x.Status = store.ApprovalExpired // undecided, and past deciding
+		}
+		out = append(out, x)
+	}
+	return out, nil
 }
 
 // DecideApproval allows or denies, as u, u's approval id. A call waiting

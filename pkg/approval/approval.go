@@ -252,8 +252,15 @@ func Decide(ctx context.Context, us store.UserStore, id string, allow bool, by, 
 	if allow {
 		status = store.ApprovalApproved
 	}
-	return us.DecideApproval(ctx, id, status, by, strings.TrimSpace(reason), now)
+	reason = strings.TrimSpace(reason)
+	if r := []rune(reason); len(r) > maxReason {
+		reason = string(r[:maxReason])
+	}
+	return us.DecideApproval(ctx, id, status, by, reason, now)
 }
+
+// maxReason bounds the reason an approver gives, which the model is told.
+const maxReason = 500
 
 // Decide is the package's Decide, waking this process's call that waits
 // on the approval at once.

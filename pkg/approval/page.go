@@ -107,12 +107,8 @@ func (p *Page) decide(w http.ResponseWriter, r *http.Request) {
 		p.render(w, http.StatusBadRequest, "message", pageData{Message: "Choose allow or deny."})
 		return
 	}
-	reason := r.PostForm.Get("reason")
-	if len(reason) > 500 {
-		reason = reason[:500]
-	}
 	us := p.Store.User(userID)
-	d, err := p.Service.Decide(r.Context(), us, a.ID, allow, approverName(r, p.Store, userID), reason)
+	d, err := p.Service.Decide(r.Context(), us, a.ID, allow, approverName(r, p.Store, userID), r.PostForm.Get("reason"))
 	if errors.Is(err, store.ErrConflict) {
 		p.render(w, http.StatusConflict, "message", pageData{Message: "This call was decided already, or its approval expired."})
 		return
