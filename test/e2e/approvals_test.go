@@ -158,7 +158,7 @@ func (g *gw) metrics(t *testing.T) string {
 func TestApprovalFromTheCLIWhileTheCallWaits(t *testing.T) {
 	const whSecret = "whsec_approvals_e2e_5d1c9a"
 	hookURL, hooks := webhookReceiver(t, whSecret)
-	g := startGateway(t, "MCPGATE_APPROVALS_WAIT=30s", "MCPGATE_PUBLIC_URL=https://mcp.example.test",
+	g := startGateway(t, "MCPGATE_APPROVALS_WAIT=25s", "MCPGATE_PUBLIC_URL=https://mcp.example.test",
 		"MCPGATE_APPROVALS_WEBHOOK_URL="+hookURL, "MCPGATE_APPROVALS_WEBHOOK_SECRET_FILE="+secretFile(t, whSecret))
 	ctx := context.Background()
 	if err := g.App.SetPolicy(ctx, g.Owner, g.KeyName, []byte("version: 1\napprove: [github_create_*]\n")); err != nil {
@@ -369,7 +369,7 @@ func (s testSignIn) SignedInUser(r *http.Request) (string, bool) {
 // shows the call with content hashed until opened, and its allow form,
 // CSRF-protected, lets the waiting call run.
 func TestApprovalPage(t *testing.T) {
-	g := startGateway(t, "MCPGATE_APPROVALS_WAIT=30s")
+	g := startGateway(t, "MCPGATE_APPROVALS_WAIT=25s")
 	ctx := context.Background()
 	base := strings.TrimSuffix(g.URL, "/mcp")
 	get := func(path string, cookies ...*http.Cookie) (*http.Response, string) {
@@ -513,11 +513,11 @@ func TestREADMEApprovalPolicy(t *testing.T) {
 // for, an approval of its own, which the CLI denies.
 func TestPostgresApprovalAcrossReplicas(t *testing.T) {
 	d := pgtest.FreshOwnedDB(t)
-	a := startGateway(t, "MCPGATE_DATABASE_URL="+d.ServeURL(), "MCPGATE_DATABASE_ADMIN_URL="+d.OwnerURL, "MCPGATE_APPROVALS_WAIT=30s")
+	a := startGateway(t, "MCPGATE_DATABASE_URL="+d.ServeURL(), "MCPGATE_DATABASE_ADMIN_URL="+d.OwnerURL, "MCPGATE_APPROVALS_WAIT=25s")
 	ctx := context.Background()
 	b := &gw{GH: a.GH, Config: a.Config, Logs: &syncBuffer{}, Wire: &syncBuffer{}, Key: a.Key, KeyName: a.KeyName, Owner: a.Owner}
 	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + a.Config.DataDir,
-		"MCPGATE_CONNECTORS_GITHUB_API_URL=" + a.GH.URL, "MCPGATE_APPROVALS_WAIT=30s"}})
+		"MCPGATE_CONNECTORS_GITHUB_API_URL=" + a.GH.URL, "MCPGATE_APPROVALS_WAIT=25s"}})
 	if err != nil {
 		t.Fatal(err)
 	}
