@@ -68,8 +68,12 @@ func (p *Page) show(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if d.Pending {
-		tok, err := newToken()
-		if err != nil {
+		// One token per browser, so two approval pages open side by side
+		// both keep working.
+		tok := ""
+		if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 32 {
+			tok = c.Value
+		} else if tok, err = newToken(); err != nil {
 			p.render(w, http.StatusInternalServerError, "message", pageData{Message: "Try again."})
 			return
 		}
