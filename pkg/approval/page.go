@@ -1,9 +1,11 @@
 package approval
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -83,7 +85,17 @@ func (p *Page) show(w http.ResponseWriter, r *http.Request) {
 		})
 		d.CSRF = tok
 	}
+	d.Args = indent(d.Args)
 	p.render(w, http.StatusOK, "approval", d)
+}
+
+// indent lays JSON out one field a line, for reading; other text as it is.
+func indent(s string) string {
+	var b bytes.Buffer
+	if json.Indent(&b, []byte(s), "", "  ") != nil {
+		return s
+	}
+	return b.String()
 }
 
 func (p *Page) decide(w http.ResponseWriter, r *http.Request) {
