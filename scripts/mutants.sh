@@ -217,6 +217,21 @@ mutant escaped-secret-judged-absent-from-a-result \
 	'if !ok || plainByte(c) {' \
 	'if _ = c; !ok {'
 
+mutant approval-used-twice \
+	pkg/store/sqlstore/approvals.go ./pkg/store/sqlite '^TestConformance$/^Approvals$' \
+	'"UPDATE approvals SET used_at = ? WHERE user_id = ? AND id = ? AND used_at = 0", micros(now)' \
+	'"UPDATE approvals SET used_at = used_at WHERE user_id = ? AND id = ? AND ? > 0", micros(now)'
+
+mutant approval-not-bound-to-the-arguments \
+	pkg/approval/approval.go ./test/e2e '^TestApprovalRetryUsesTheDecisionOnce$' \
+	'	b, err := json.Marshal(args)' \
+	'	b, err := json.Marshal(len(args))'
+
+mutant approval-page-without-csrf \
+	pkg/approval/page.go ./test/e2e '^TestApprovalPage$' \
+	'if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {' \
+	'if false && (err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1) {'
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else

@@ -104,6 +104,7 @@ the commands check.`,
 		c.statusCmd(),
 		c.healthcheckCmd(),
 		c.oauthCmd(),
+		c.approveCmd(),
 	)
 	return root
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/mcpgate/mcpgate/pkg/approval"
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/authserver"
 )
@@ -14,7 +15,8 @@ import (
 const housekeepingEvery = time.Hour
 
 // Housekeep runs until ctx ends: once at start, then every hour, it
-// applies audit.retention (if set) and deletes expired OAuth states.
+// applies audit.retention (if set), deletes expired OAuth states and
+// marks approvals that expired undecided.
 func (a *App) Housekeep(ctx context.Context, log *slog.Logger) {
 	t := time.NewTicker(housekeepingEvery)
 	defer t.Stop()
@@ -35,12 +37,21 @@ func (a *App) housekeepOnce(ctx context.Context, log *slog.Logger) {
 		log.Info("deleted expired authorizations", "count", n)
 	}
 	a.housekeepAuthServer(ctx, log)
-	if a.Config.Audit.Retention <= 0 {
-		return
-	}
 	users, err := a.Store.Privileged().ListUsers(ctx)
 	if err != nil {
-		log.Warn("audit retention: list users", "err", err.Error())
+		log.Warn("housekeeping: list users", "err", err.Error())
+		return
+	}
+	for _, u := range users {
+		// Approvals no call came back for: their sealed arguments go, and
+		// with them what keeps an old DEK version from being retired.
+		if n, err := approval.Expire(ctx, a.Store.User(u.ID), time.Now()); err != nil {
+			log.Warn("expire approvals", "user", u.Name, "err", err.Error())
+		} else if len(n) > 0 {
+			log.Info("approvals expired undecided", "user", u.Name, "count", len(n))
+		}
+	}
+	if a.Config.Audit.Retention <= 0 {
 		return
 	}
 	n, err := audit.Prune(ctx, a.Store, users, time.Now().Add(-a.Config.Audit.Retention))

@@ -7,11 +7,13 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/mcpgate/mcpgate/pkg/approval"
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/authserver"
 	"github.com/mcpgate/mcpgate/pkg/gateway"
@@ -29,6 +31,9 @@ type Serving struct {
 	audit   *audit.Writer
 	mcp     *mcpup.Pool
 	tracing *tracing.Tracing
+	// Approvals is the approval page; its SignIn may be set before the
+	// server starts (tests), else it is the authorization server's.
+	Approvals *approval.Page
 }
 
 // Close stops every MCP server process (killing its process group) and
@@ -90,10 +95,25 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 	mo := a.MCPOptions(version)
 	mo.Logger = log
 	pool := mcpup.NewPool(mo)
+	approvals, err := a.approvalService(log)
+	if err != nil {
+		return nil, err
+	}
 	gw := gateway.New(gateway.Options{
 		Config: a.Config, Store: a.Store, Vault: a.Vault, Audit: aw, Tokens: tokens,
 		Metrics: gateway.NewMetrics(reg), Logger: log, Version: version, OAuth: as, MCP: pool, Tracing: tr,
+		Approvals: approvals,
 	})
+	page := &approval.Page{
+		Service: approvals, Store: a.Store, Logger: log,
+		Secure: strings.HasPrefix(a.Config.PublicURL, "https://") || a.Config.TLS.Mode != "off",
+	}
+	if as != nil {
+		// Browser sign-in, where the authorization server offers it.
+		if si, ok := any(as).(approval.SignIn); ok {
+			page.SignIn = si
+		}
+	}
 	routes := map[string]http.Handler{oauth.CallbackPath: flow.Callback(oauth.CallbackOptions{})}
 	if as != nil {
 		maps.Copy(routes, as.Routes())
@@ -101,6 +121,7 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 	if path, h, ok := a.ClientMetadataRoute(); ok {
 		routes[path] = h
 	}
+	maps.Copy(routes, page.Routes())
 	srv := server.New(server.Options{
 		Config:   a.Config,
 		MCP:      gw.Handler(),
@@ -114,5 +135,5 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 			return a.Vault.Check(ctx, "")
 		},
 	})
-	return &Serving{Server: srv, Gateway: gw, audit: aw, mcp: pool, tracing: tr}, nil
+	return &Serving{Server: srv, Gateway: gw, audit: aw, mcp: pool, tracing: tr, Approvals: page}, nil
 }

@@ -34,7 +34,9 @@ func (s *Stats) Add(r store.AuditRecord, key string) {
 	}
 	st.Calls++
 	switch {
-	case r.Decision == "deny":
+	case r.Decision == "deny" || r.Outcome == "denied":
+		// Refused by a guardrail, or not run for want of a person's
+		// approval (approve-pending, denied-by-approver, expired).
 		st.Denied++
 	case r.Outcome == "error":
 		st.Errors++

@@ -31,6 +31,9 @@ type Config struct {
 	// UpstreamOAuth configures mcpgate as the OAuth client of MCP servers.
 	UpstreamOAuth UpstreamOAuth `mapstructure:"upstream_oauth"`
 	MCP           MCP           `mapstructure:"mcp"`
+	// Approvals is how calls that a policy sends to a person wait for,
+	// and tell of, their approval.
+	Approvals Approvals `mapstructure:"approvals"`
 
 	// File is the config file that was read, "" if none.
 	File string `mapstructure:"-"`
@@ -62,6 +65,23 @@ type OAuthServer struct {
 	// fetched from a loopback, private or link-local address (a client on
 	// your own network); off, such a client_id is refused.
 	ClientMetadataAllowPrivate bool `mapstructure:"client_metadata_allow_private"`
+}
+
+// Approvals: a call that needs a person's approval waits inline up to
+// Wait; the approval, once asked for, can be given until TTL has passed.
+type Approvals struct {
+	TTL     time.Duration   `mapstructure:"ttl"`
+	Wait    time.Duration   `mapstructure:"wait"`
+	Webhook ApprovalWebhook `mapstructure:"webhook"`
+}
+
+// ApprovalWebhook is where a new approval is announced: a POST to URL,
+// its body signed with HMAC-SHA256 under the secret in SecretFile, and
+// shaped by Template (a Go text/template) when one is set.
+type ApprovalWebhook struct {
+	URL        string `mapstructure:"url"`
+	SecretFile string `mapstructure:"secret_file"`
+	Template   string `mapstructure:"template"`
 }
 
 // Database chooses the store. On PostgreSQL, URL is serve's login (which
@@ -175,11 +195,16 @@ func defaults() map[string]any {
 		"oauth_server.access_ttl":  "1h",
 		"oauth_server.refresh_ttl": "720h",
 		"oauth_server.client_metadata_allow_private": false,
-		"mcp.idle_timeout":                           "10m",
-		"mcp.memory_bytes":                           int64(2 << 30),
-		"mcp.cpu_seconds":                            int64(3600),
-		"mcp.open_files":                             int64(1024),
-		"mcp.max_message_bytes":                      8 << 20,
+		"approvals.ttl":                 "10m",
+		"approvals.wait":                "25s",
+		"approvals.webhook.url":         "",
+		"approvals.webhook.secret_file": "",
+		"approvals.webhook.template":    "",
+		"mcp.idle_timeout":              "10m",
+		"mcp.memory_bytes":              int64(2 << 30),
+		"mcp.cpu_seconds":               int64(3600),
+		"mcp.open_files":                int64(1024),
+		"mcp.max_message_bytes":         8 << 20,
 		// Plain http to a loopback MCP or authorization server, for tests
 		// only: in use every URL of an OAuth flow must be https.
 		"upstream_oauth.allow_http_loopback": false,

@@ -253,3 +253,47 @@ func TestREADMEOAuthServerExample(t *testing.T) {
 		t.Errorf("loaded %+v, public_url %q", cfg.OAuthServer, cfg.PublicURL)
 	}
 }
+
+// TestREADMEApprovalWebhookExamples loads the README's webhook examples,
+// and refuses a webhook without its secret and a wait longer than the
+// approval's life.
+func TestREADMEApprovalWebhookExamples(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func(doc string) (*config.Config, error) {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "mcpgate.yaml")
+		if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + dir, "MCPGATE_CONFIG=" + file}})
+	}
+	n := 0
+	for _, block := range strings.Split(string(readme), "```yaml\n")[1:] {
+		example, _, _ := strings.Cut(block, "```")
+		if !strings.HasPrefix(example, "approvals:") {
+			continue
+		}
+		n++
+		cfg, err := load(example)
+		if err != nil {
+			t.Fatalf("%s: %v", example, err)
+		}
+		if cfg.Approvals.Webhook.Template == "" || cfg.Approvals.TTL != 10*time.Minute || cfg.Approvals.Wait != 25*time.Second {
+			t.Errorf("loaded %+v", cfg.Approvals)
+		}
+	}
+	if n != 2 {
+		t.Fatalf("found %d approvals examples, want 2", n)
+	}
+	for doc, want := range map[string]string{
+		"approvals:\n  webhook:\n    url: https://hooks.example.com/x\n": "approvals.webhook.secret_file",
+		"approvals:\n  ttl: 1m\n  wait: 2m\n":                            "approvals.wait",
+	} {
+		if _, err := load(doc); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want an error naming %s", doc, err, want)
+		}
+	}
+}

@@ -90,6 +90,9 @@ func (c *Config) Validate() error {
 	if err := c.validateOAuthServer(); err != nil {
 		return err
 	}
+	if err := c.validateApprovals(); err != nil {
+		return err
+	}
 	if _, err := url.Parse(c.Database.URL); err != nil || !strings.Contains(c.Database.URL, "://") {
 		return fmt.Errorf("database.url: %q is not a URL (sqlite:///path or postgres://...)", c.Database.URL)
 	}
@@ -178,6 +181,32 @@ func (c *Config) validateOAuthServer() error {
 	}
 	if o.RefreshTTL < o.AccessTTL || o.RefreshTTL > 365*24*time.Hour {
 		return fmt.Errorf("oauth_server.refresh_ttl: %s is not between access_ttl and 8760h", o.RefreshTTL)
+	}
+	return nil
+}
+
+// validateApprovals: the wait is bounded by the approval's life, and a
+// webhook must be http(s) and signed.
+func (c *Config) validateApprovals() error {
+	a := c.Approvals
+	if a.TTL < time.Second {
+		return fmt.Errorf("approvals.ttl: %s is too short; write a duration of at least 1s, e.g. 10m", a.TTL)
+	}
+	if a.Wait < 0 || a.Wait > a.TTL {
+		return fmt.Errorf("approvals.wait: %s must be between 0 and approvals.ttl (%s)", a.Wait, a.TTL)
+	}
+	if a.Webhook.URL == "" {
+		if a.Webhook.SecretFile != "" || a.Webhook.Template != "" {
+			return errors.New("approvals.webhook: secret_file and template need url")
+		}
+		return nil
+	}
+	u, err := url.Parse(a.Webhook.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("approvals.webhook.url: not an http(s) URL")
+	}
+	if a.Webhook.SecretFile == "" {
+		return errors.New("approvals.webhook.secret_file: needed with approvals.webhook.url; the receiver checks the body's HMAC-SHA256 under this secret")
 	}
 	return nil
 }

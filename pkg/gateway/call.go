@@ -52,11 +52,11 @@ func (g *Gateway) toolHandler(id Identity, connName string, p connector.Provider
 			callErr = fmt.Errorf("invalid arguments for %s: %s", exposed, err.Error())
 		} else {
 			args = audit.RedactArgs(prep.Args, t.Content, g.cfg.Audit.RedactFields)
-			text, outcome, dec, callErr = g.call(ctx, id, connName, p, t, exposed, prep)
+			text, outcome, dec, callErr = g.call(ctx, id, connName, p, t, exposed, prep, args)
 		}
 		rec := store.AuditRecord{
 			UserID: id.UserID, Time: start.UTC(), KeyID: id.KeyID, Tool: exposed,
-			Arguments: args, Decision: dec.Name(), Rule: dec.Rule, Outcome: outcome,
+			Arguments: args, Decision: dec.Name(), Rule: auditRule(dec), Outcome: outcome,
 			LatencyUS: time.Since(start).Microseconds(),
 		}
 		if callErr != nil {
@@ -81,9 +81,10 @@ func (g *Gateway) toolHandler(id Identity, connName string, p connector.Provider
 	}
 }
 
-// call runs one prepared call: guard, credential, upstream. The error it
+// call runs one prepared call: guard, approval, credential, upstream.
+// shown is its arguments as the audit log keeps them. The error it
 // returns is shown to the model; it carries no credential.
-func (g *Gateway) call(ctx context.Context, id Identity, connName string, p connector.Provider, t connector.Tool, exposed string, prep connector.Prepared) (string, string, guard.Decision, error) {
+func (g *Gateway) call(ctx context.Context, id Identity, connName string, p connector.Provider, t connector.Tool, exposed string, prep connector.Prepared, shown string) (string, string, guard.Decision, error) {
 	gctx, sp := g.span(ctx, spanGuard)
 	dec, err := g.guard.Decide(gctx, guard.Call{UserID: id.UserID, KeyID: id.KeyID, Tool: exposed, ReadOnly: t.ReadOnly, Args: prep.Args})
 	traceDecision(sp, dec)
@@ -93,6 +94,11 @@ func (g *Gateway) call(ctx context.Context, id Identity, connName string, p conn
 	}
 	if !dec.Allow {
 		return "", OutcomeDenied, dec, fmt.Errorf("denied by guardrail %s: %s", dec.Rule, dec.Reason)
+	}
+	if dec.Approve {
+		if err := g.approve(ctx, id, exposed, &dec, prep.Args, shown); err != nil {
+			return "", OutcomeDenied, dec, err
+		}
 	}
 	conn, err := g.connection(ctx, id.UserID, connName)
 	if errors.Is(err, store.ErrNotFound) {

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/mcpgate/mcpgate/pkg/apikey"
+	"github.com/mcpgate/mcpgate/pkg/approval"
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/authserver"
 	"github.com/mcpgate/mcpgate/pkg/config"
@@ -44,30 +45,34 @@ type Options struct {
 	MCP *mcpup.Pool
 	// Tracing records spans of each request; nil or off records none.
 	Tracing *tracing.Tracing
+	// Approvals holds calls that need a person's approval; nil builds one
+	// on Store and Vault from the config, which tells no one but the CLI.
+	Approvals *approval.Service
 }
 
 // Gateway serves MCP to app keys. It is safe for concurrent use.
 type Gateway struct {
-	cfg      *config.Config
-	st       store.Store
-	vault    *vault.Vault
-	audit    *audit.Writer
-	guard    guard.Guard
-	tokens   *oauth.Tokens
-	metrics  *Metrics
-	log      *slog.Logger
-	version  string
-	http     *http.Client
-	verifier *apikey.Verifier
-	servers  *serverCache
-	snaps    *snapshot.Cache
-	policies policies
-	secrets  secretsCache
-	touched  touches
-	oauth    *authserver.Server
-	mcp      *mcpup.Pool
-	tracer   trace.Tracer // the no-op tracer when off
-	traced   bool
+	cfg       *config.Config
+	st        store.Store
+	vault     *vault.Vault
+	audit     *audit.Writer
+	guard     guard.Guard
+	tokens    *oauth.Tokens
+	metrics   *Metrics
+	log       *slog.Logger
+	version   string
+	http      *http.Client
+	verifier  *apikey.Verifier
+	servers   *serverCache
+	snaps     *snapshot.Cache
+	policies  policies
+	secrets   secretsCache
+	touched   touches
+	oauth     *authserver.Server
+	mcp       *mcpup.Pool
+	approvals *approval.Service
+	tracer    trace.Tracer // the no-op tracer when off
+	traced    bool
 }
 
 // New builds a gateway.
@@ -75,9 +80,15 @@ func New(o Options) *Gateway {
 	g := &Gateway{
 		cfg: o.Config, st: o.Store, vault: o.Vault, audit: o.Audit, guard: o.Guard, tokens: o.Tokens,
 		metrics: o.Metrics, log: o.Logger, version: o.Version, http: o.HTTPClient, oauth: o.OAuth, mcp: o.MCP,
+		approvals: o.Approvals,
 	}
 	if g.guard == nil {
 		g.guard = guard.New(g.loadPolicy, g.countRate, guard.Options{})
+	}
+	if g.approvals == nil {
+		g.approvals = approval.New(approval.Options{
+			Store: o.Store, Vault: o.Vault, TTL: o.Config.Approvals.TTL, Wait: o.Config.Approvals.Wait, PublicURL: o.Config.PublicURL,
+		})
 	}
 	if g.metrics == nil {
 		g.metrics = NewMetrics(nil)

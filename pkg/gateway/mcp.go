@@ -124,11 +124,11 @@ func (g *Gateway) mcpToolHandler(id Identity, t mcpTool) mcp.ToolHandler {
 			callErr = fmt.Errorf("invalid arguments for %s: %s", t.exposed, err.Error())
 		} else {
 			args = audit.RedactArgs(prep.Args, nil, g.cfg.Audit.RedactFields)
-			res, outcome, dec, callErr = g.callMCP(ctx, id, t, prep.Args, req)
+			res, outcome, dec, callErr = g.callMCP(ctx, id, t, prep.Args, args, req)
 		}
 		rec := store.AuditRecord{
 			UserID: id.UserID, Time: start.UTC(), KeyID: id.KeyID, Tool: t.exposed,
-			Arguments: args, Decision: dec.Name(), Rule: dec.Rule, Outcome: outcome,
+			Arguments: args, Decision: dec.Name(), Rule: auditRule(dec), Outcome: outcome,
 			LatencyUS: time.Since(start).Microseconds(),
 		}
 		if callErr != nil {
@@ -153,7 +153,7 @@ func (g *Gateway) mcpToolHandler(id Identity, t mcpTool) mcp.ToolHandler {
 	}
 }
 
-func (g *Gateway) callMCP(ctx context.Context, id Identity, t mcpTool, args map[string]any, req *mcp.CallToolRequest) (*mcp.CallToolResult, string, guard.Decision, error) {
+func (g *Gateway) callMCP(ctx context.Context, id Identity, t mcpTool, args map[string]any, shown string, req *mcp.CallToolRequest) (*mcp.CallToolResult, string, guard.Decision, error) {
 	// Read-only mode allows the tool only if its approved definition says
 	// readOnlyHint; the session refuses a tool whose live definition is
 	// not the approved one.
@@ -166,6 +166,11 @@ func (g *Gateway) callMCP(ctx context.Context, id Identity, t mcpTool, args map[
 	}
 	if !dec.Allow {
 		return nil, OutcomeDenied, dec, fmt.Errorf("denied by guardrail %s: %s", dec.Rule, dec.Reason)
+	}
+	if dec.Approve {
+		if err := g.approve(ctx, id, t.exposed, &dec, args, shown); err != nil {
+			return nil, OutcomeDenied, dec, err
+		}
 	}
 	sess, release, err := g.mcpSession(ctx, id, t.conn)
 	if err != nil {

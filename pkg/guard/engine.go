@@ -53,7 +53,11 @@ func New(load PolicyLoader, rates RateCounter, opts Options) *Engine {
 // Decide checks c against its key's effective policy (see Effective) in
 // this order: deny lists, allow lists, read-only, argument conditions, rate
 // limits, each check over the default policy first, then the key's own. The
-// first that refuses decides; a call nothing refuses is allowed by the allow
+// first that refuses decides; a call nothing refuses that matches an
+// approve pattern, or a rule with action approve whose condition is true,
+// is allowed with Approve set (the first such entry is the rule), so it
+// runs only once a person approves it, and counts against rate limits
+// each time it is tried; a call nothing refuses is allowed by the allow
 // pattern it matched (the key's, when both have allow lists), or by
 // default-allow. Rate limits count only calls that everything else allowed;
 // when several limits match a call, those checked before the one that
@@ -96,6 +100,12 @@ func (e Effective) decide(ctx context.Context, c Call, rates RateCounter, now fu
 		}
 	}
 
+	approveBy := ""
+	for _, l := range layers {
+		if pat, ok := matchTool(l.p.approve, c.Tool, false); ok && approveBy == "" {
+			approveBy = l.prefix + "approve:" + pat
+		}
+	}
 	var args map[string]any
 	for _, l := range layers {
 		for _, r := range l.p.rules {
@@ -116,6 +126,12 @@ func (e Effective) decide(ctx context.Context, c Call, rates RateCounter, now fu
 				}
 				// A condition that cannot be evaluated never allows.
 				return e.decision(false, l.prefix+r.ruleID(), fmt.Sprintf("rule %s could not be checked: %s; the call was not run", r.id, err)), nil
+			}
+			if r.approve {
+				if ok && approveBy == "" {
+					approveBy = l.prefix + r.ruleID()
+				}
+				continue
 			}
 			if !ok {
 				return e.decision(false, l.prefix+r.ruleID(), r.reasonOrDefault()), nil
@@ -143,6 +159,11 @@ func (e Effective) decide(ctx context.Context, c Call, rates RateCounter, now fu
 					l.whose, rl.limit, rl.toolsText(), end.Format(time.RFC3339))), nil
 			}
 		}
+	}
+	if approveBy != "" {
+		d := e.decision(true, approveBy, "")
+		d.Approve = true
+		return d, nil
 	}
 	return e.decision(true, allowedBy, ""), nil
 }

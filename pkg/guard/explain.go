@@ -8,7 +8,7 @@ import (
 // Part is one restriction of an effective policy and the layer it comes
 // from, as `mcpgate key policy show` prints it.
 type Part struct {
-	Setting string `json:"setting"`        // read_only, allow, deny, rule, rate_limit, max_result_bytes
+	Setting string `json:"setting"`        // read_only, allow, deny, approve, rule, approve_rule, rate_limit, max_result_bytes
 	Value   string `json:"value"`          // the pattern, condition, limit or number
 	Rule    string `json:"rule,omitempty"` // the rule id its decisions are recorded under
 	From    string `json:"from"`           // LayerDefault or LayerKey
@@ -30,7 +30,14 @@ func (e Effective) Explain() []Part {
 		for _, pat := range p.deny {
 			parts = append(parts, Part{Setting: "deny", Value: pat, Rule: l.prefix + "deny:" + pat, From: l.name})
 		}
+		for _, pat := range p.approve {
+			parts = append(parts, Part{Setting: "approve", Value: pat, Rule: l.prefix + "approve:" + pat, From: l.name})
+		}
 		for _, r := range p.rules {
+			if r.approve {
+				parts = append(parts, Part{Setting: "approve_rule", Value: toolsPrefix(r.tools) + r.when, Rule: l.prefix + r.ruleID(), From: l.name})
+				continue
+			}
 			parts = append(parts, Part{Setting: "rule", Value: toolsPrefix(r.tools) + r.when, Rule: l.prefix + r.ruleID(), From: l.name})
 		}
 		for _, rl := range p.rates {

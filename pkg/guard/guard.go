@@ -19,6 +19,15 @@ type Decision struct {
 	Rule   string // id of the rule that decided, e.g. "deny:gmail_*", "rule:mail-own-domain"
 	Reason string // shown to the model when denied
 
+	// Approve is set on an allowed call that may run only once a person
+	// approves it; Rule names the policy entry that asks for it
+	// ("approve:gmail_send", "rule:outside-mail").
+	Approve bool
+	// Approval is set by the gateway on a call that needed approval: the
+	// approval's state (ApprovePending, Approved, DeniedByApprover,
+	// Expired), its id and who decided.
+	Approval, ApprovalID, Approver string
+
 	// What the gateway applies to the result of an allowed call.
 	MaxResultBytes int // 0: the gateway's default
 	// Redacted is set by the gateway when the result held a credential,
@@ -31,6 +40,13 @@ const (
 	Allow              = "allow"
 	Deny               = "deny"
 	AllowWithRedaction = "allow-with-redaction" // an allowed call whose result held a credential
+
+	// A call that needed a person's approval is recorded by the state of
+	// its approval instead.
+	ApprovePending   = "approve-pending"    // asked for; no decision yet, the call did not run
+	Approved         = "approved"           // approved: the call ran on it
+	DeniedByApprover = "denied-by-approver" // the approver refused it
+	Expired          = "expired"            // no one decided before it expired
 )
 
 // Rule ids of decisions that no policy entry made.
@@ -40,8 +56,12 @@ const (
 	RuleReadOnly     = "read-only"     // read-only policy, tool not annotated read-only
 )
 
-// Name returns "allow", "allow-with-redaction" or "deny".
+// Name returns "allow", "allow-with-redaction" or "deny", or the state
+// of the call's approval when it needed one.
 func (d Decision) Name() string {
+	if d.Approval != "" {
+		return d.Approval
+	}
 	if d.Allow && d.Redacted {
 		return AllowWithRedaction
 	}

@@ -18,6 +18,7 @@ import (
 type Policy struct {
 	readOnly       bool
 	allow, deny    []string
+	approve        []string // tools whose calls need a person's approval
 	rules          []rule
 	rates          []rateLimit
 	maxResultBytes int
@@ -27,14 +28,15 @@ type Policy struct {
 func (p *Policy) ReadOnly() bool { return p != nil && p.readOnly }
 
 // rule is an argument condition: calls to matching tools run only if when
-// is true.
+// is true; or, with action approve, need a person's approval if it is.
 type rule struct {
-	id     string // as written, or derived from its position ("1", "2", ...)
-	given  bool   // the id was written in the document
-	tools  []string
-	when   string
-	reason string
-	prg    cel.Program
+	id      string // as written, or derived from its position ("1", "2", ...)
+	given   bool   // the id was written in the document
+	approve bool   // action: approve
+	tools   []string
+	when    string
+	reason  string
+	prg     cel.Program
 }
 
 // rateLimit caps calls to matching tools per key and fixed window; all
@@ -56,6 +58,12 @@ func (r rule) reasonOrDefault() string {
 	}
 	return fmt.Sprintf("the call does not satisfy the condition %s of rule %s", r.when, r.id)
 }
+
+// Rule actions.
+const (
+	ActionAllow   = "allow"   // the call runs only if when is true
+	ActionApprove = "approve" // the call needs a person's approval if when is true
+)
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
@@ -96,6 +104,13 @@ func compileDocument(d document, lines docLines) (*Policy, error) {
 		p.deny = appendNew(p.deny, pat)
 	}
 
+	for _, pat := range d.Approve {
+		if err := checkGlob(pat); err != nil {
+			return nil, fmt.Errorf("approve: %w", err)
+		}
+		p.approve = appendNew(p.approve, pat)
+	}
+
 	seen := map[string]bool{}
 	for i, rd := range d.Rules {
 		where := lines.at("rules", i)
@@ -114,8 +129,15 @@ func compileDocument(d document, lines docLines) (*Policy, error) {
 		if err := checkGlobs(r.tools); err != nil {
 			return nil, fmt.Errorf("%s: tools: %w", name, err)
 		}
+		switch rd.Action {
+		case "", ActionAllow:
+		case ActionApprove:
+			r.approve = true
+		default:
+			return nil, fmt.Errorf("%s: action: %q is not an action; use allow (the call runs only if when is true) or approve (the call needs a person's approval if when is true)", name, rd.Action)
+		}
 		if r.when == "" {
-			return nil, fmt.Errorf("%s: when: missing; write the condition under which the call is allowed", name)
+			return nil, fmt.Errorf("%s: when: missing; write the condition under which the call is allowed (or, with action: approve, needs approval)", name)
 		}
 		prg, err := compileWhen(r.when)
 		if err != nil {

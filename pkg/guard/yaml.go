@@ -18,6 +18,7 @@ type document struct {
 	ReadOnly       bool      `yaml:"read_only"`
 	Allow          []string  `yaml:"allow,omitempty"`
 	Deny           []string  `yaml:"deny,omitempty"`
+	Approve        []string  `yaml:"approve,omitempty"`
 	Rules          []ruleDoc `yaml:"rules,omitempty"`
 	RateLimits     []rateDoc `yaml:"rate_limits,omitempty"`
 	MaxResultBytes int       `yaml:"max_result_bytes,omitempty"`
@@ -32,6 +33,7 @@ type ruleDoc struct {
 	ID     string   `yaml:"id,omitempty"`
 	Tools  []string `yaml:"tools,omitempty"`
 	When   string   `yaml:"when"`
+	Action string   `yaml:"action,omitempty"` // "allow" (the default) or "approve"
 	Reason string   `yaml:"reason,omitempty"`
 }
 
@@ -80,10 +82,13 @@ func (p *Policy) document() document {
 	}
 	d := document{
 		Version: 1, ReadOnly: p.readOnly, MaxResultBytes: p.maxResultBytes,
-		Allow: p.allow, Deny: p.deny,
+		Allow: p.allow, Deny: p.deny, Approve: p.approve,
 	}
 	for _, r := range p.rules {
 		rd := ruleDoc{Tools: r.tools, When: r.when, Reason: r.reason}
+		if r.approve {
+			rd.Action = ActionApprove
+		}
 		if r.given {
 			rd.ID = r.id
 		}

@@ -85,8 +85,9 @@ func (s *Server) httpServer(h http.Handler, tc *tls.Config) *http.Server {
 		TLSConfig:         tc,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
-		// Tool calls may wait on a slow upstream up to its timeout.
-		WriteTimeout:   s.o.Config.Limits.UpstreamTimeout + 30*time.Second,
+		// Tool calls may wait on a person's approval, then on a slow
+		// upstream, each up to its bound.
+		WriteTimeout:   s.o.Config.Approvals.Wait + s.o.Config.Limits.UpstreamTimeout + 30*time.Second,
 		IdleTimeout:    120 * time.Second,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),

@@ -206,6 +206,27 @@ type UserStore interface {
 
 	PutOAuthState(ctx context.Context, s OAuthState) error
 
+	// CreateApproval stores a pending approval; ErrStaleDEK, writing
+	// nothing, if a.Sealed is set and a.DEKVersion is not one of the
+	// user's DEK versions.
+	CreateApproval(ctx context.Context, a Approval) error
+	// Approval returns one approval; ErrNotFound if there is none.
+	Approval(ctx context.Context, id string) (Approval, error)
+	// ListApprovals lists the user's approvals matching f, newest first.
+	ListApprovals(ctx context.Context, f ApprovalFilter) ([]Approval, error)
+	// DecideApproval sets the status (ApprovalApproved, ApprovalDenied or
+	// ApprovalExpired), who decided and why, of an approval that is still
+	// pending, clears its sealed arguments, and returns it as decided.
+	// A pending approval past its ExpiresAt at now can only be expired.
+	// ErrNotFound if there is no such approval; ErrConflict if it is not
+	// pending any more (decided before, by anyone), or expired.
+	DecideApproval(ctx context.Context, id, status, by, reason string, now time.Time) (Approval, error)
+	// UseApproval marks as used, atomically across processes, one
+	// approved or denied approval of the call u names that is unused and
+	// not expired at now, and returns it; ErrNotFound if there is none.
+	// A second use of the same approval finds none.
+	UseApproval(ctx context.Context, u ApprovalUse, now time.Time) (Approval, error)
+
 	// CreateOAuthGrant stores the grant's app key k, the grant g and its
 	// first tokens in one transaction.
 	CreateOAuthGrant(ctx context.Context, k APIKey, g OAuthGrant, tokens []OAuthToken) error

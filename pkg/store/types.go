@@ -226,3 +226,51 @@ type OAuthToken struct {
 	UsedAt    time.Time // a refresh token's rotation; zero while unused
 	CreatedAt time.Time
 }
+
+// Approval statuses.
+const (
+	ApprovalPending  = "pending"
+	ApprovalApproved = "approved"
+	ApprovalDenied   = "denied"
+	ApprovalExpired  = "expired"
+)
+
+// Approval is a call that waits for, or got, a person's decision. It is
+// bound to KeyID, Tool and ArgsHash (the SHA-256 of the call's canonical
+// arguments): only a call by that key to that tool with those arguments
+// can use it, once (UsedAt), before ExpiresAt.
+type Approval struct {
+	ID        string
+	UserID    string
+	KeyID     string
+	Tool      string
+	Rule      string // the policy entry that asked for approval
+	ArgsHash  string // hex SHA-256 of the canonical arguments
+	Arguments string // JSON, content fields as their hash and length
+	// Sealed is the canonical arguments in full, sealed by the vault
+	// under DEKVersion; empty once the call is decided.
+	Sealed     []byte
+	DEKVersion int
+	Status     string // ApprovalPending, ...
+	DecidedBy  string
+	Reason     string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	DecidedAt  time.Time
+	UsedAt     time.Time
+}
+
+// ApprovalFilter narrows ListApprovals; empty fields match any row.
+type ApprovalFilter struct {
+	Status   string
+	KeyID    string
+	Tool     string
+	ArgsHash string
+	Limit    int
+}
+
+// ApprovalUse names the call that would use an approval; ID "" matches
+// the oldest usable approval of the call.
+type ApprovalUse struct {
+	ID, KeyID, Tool, ArgsHash string
+}

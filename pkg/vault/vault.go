@@ -27,6 +27,9 @@ const (
 const (
 	PurposeCredential  = "connection.credential"
 	PurposeOAuthVerify = "oauth.verifier"
+	// PurposeApprovalArgs names the full arguments of a call that waits
+	// for a person's approval, sealed so the approver can open them.
+	PurposeApprovalArgs = "approval.arguments"
 )
 
 var (

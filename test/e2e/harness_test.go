@@ -15,6 +15,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/apikey"
 	"github.com/mcpgate/mcpgate/pkg/appliance"
+	"github.com/mcpgate/mcpgate/pkg/approval"
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/connector/github/githubfake"
 	"github.com/mcpgate/mcpgate/pkg/secret"
@@ -40,6 +41,9 @@ type gw struct {
 	// Wire records the status line, headers and body of every response
 	// the gateway sent to clients.
 	Wire *syncBuffer
+	// SignIn, when set before serve, is the approval page's browser
+	// sign-in.
+	SignIn approval.SignIn
 
 	stop func()
 }
@@ -115,6 +119,9 @@ func (g *gw) serve(t testing.TB) {
 	s, err := g.App.NewServing(ctx, log, "test")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if g.SignIn != nil {
+		s.Approvals.SignIn = g.SignIn
 	}
 	if err := s.Server.Start(ctx); err != nil {
 		t.Fatal(err)

@@ -20,12 +20,12 @@ var perUser = []struct{ table, owner string }{
 	{"users", "id"}, {"deks", "user_id"}, {"connections", "user_id"}, {"api_keys", "user_id"},
 	{"policies", "user_id"}, {"audit_records", "user_id"}, {"oauth_states", "user_id"},
 	{"rate_counters", "user_id"}, {"audit_anchors", "user_id"}, {"audit_keys", "user_id"},
-	{"oauth_grants", "user_id"}, {"oauth_tokens", "user_id"},
+	{"oauth_grants", "user_id"}, {"oauth_tokens", "user_id"}, {"approvals", "user_id"},
 }
 
 // referrers are the tables whose rows keep a row of the key's table from
 // being deleted (sealed rows refer to their DEK version).
-var referrers = map[string][]string{"deks": {"connections", "oauth_states"}}
+var referrers = map[string][]string{"deks": {"connections", "oauth_states", "approvals"}}
 
 // seed gives the user rows in every per-user table through the store.
 func seed(t *testing.T, st store.Store, id string, n int) {
@@ -59,6 +59,8 @@ func seed(t *testing.T, st store.Store, id string, n int) {
 			store.OAuthGrant{KeyID: "g-" + sfx, ClientID: "c", ClientName: "c", Resource: "/mcp"},
 			[]store.OAuthToken{{Hash: "t-" + sfx, KeyID: "g-" + sfx, Kind: "access", Resource: "/mcp"}}))
 		check(us.PutOAuthState(ctx, store.OAuthState{StateHash: "s-" + sfx, Provider: "github", Name: sfx, DEKVersion: 2}))
+		check(us.CreateApproval(ctx, store.Approval{ID: "a-" + sfx, KeyID: "k-" + sfx, Tool: "t", ArgsHash: "h", Arguments: "{}",
+			Sealed: []byte{4}, DEKVersion: 2, ExpiresAt: time.Unix(600, 0)}))
 		_, err := us.AppendAudit(ctx, []store.AuditRecord{{Tool: sfx, Time: time.Unix(3, 0)}}, hash)
 		check(err)
 		_, _, err = us.HitRate(ctx, store.RateHit{KeyID: "k-" + sfx, Rule: "r", WindowStart: time.Unix(3600, 0), Limit: 5})

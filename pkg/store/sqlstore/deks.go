@@ -92,8 +92,9 @@ func (u *userStore) DeleteDEK(ctx context.Context, version int) error {
 			AND version < (SELECT MAX(version) FROM deks WHERE user_id = ?)
 			AND NOT EXISTS (SELECT 1 FROM connections WHERE user_id = ? AND dek_version = ?)
 			AND NOT EXISTS (SELECT 1 FROM oauth_states WHERE user_id = ? AND dek_version = ?)
-			AND NOT EXISTS (SELECT 1 FROM audit_keys WHERE user_id = ? AND dek_version = ?)`,
-			u.userID, version, u.userID, u.userID, version, u.userID, version, u.userID, version)
+			AND NOT EXISTS (SELECT 1 FROM audit_keys WHERE user_id = ? AND dek_version = ?)
+			AND NOT EXISTS (SELECT 1 FROM approvals WHERE user_id = ? AND dek_version = ?)`,
+			u.userID, version, u.userID, u.userID, version, u.userID, version, u.userID, version, u.userID, version)
 		if err != nil {
 			return err
 		}
@@ -137,8 +138,9 @@ func (u *userStore) whyDEKStays(ctx context.Context, t tx, version int) error {
 			(SELECT COALESCE(MAX(version), 0) FROM deks WHERE user_id = ?),
 			(SELECT COUNT(*) FROM connections WHERE user_id = ? AND dek_version = ?)
 				+ (SELECT COUNT(*) FROM oauth_states WHERE user_id = ? AND dek_version = ?)
-				+ (SELECT COUNT(*) FROM audit_keys WHERE user_id = ? AND dek_version = ?)`,
-		u.userID, version, u.userID, u.userID, version, u.userID, version, u.userID, version).Scan(&exists, &current, &sealed)
+				+ (SELECT COUNT(*) FROM audit_keys WHERE user_id = ? AND dek_version = ?)
+				+ (SELECT COUNT(*) FROM approvals WHERE user_id = ? AND dek_version = ?)`,
+		u.userID, version, u.userID, u.userID, version, u.userID, version, u.userID, version, u.userID, version).Scan(&exists, &current, &sealed)
 	switch {
 	case err != nil:
 		return err
@@ -147,7 +149,7 @@ func (u *userStore) whyDEKStays(ctx context.Context, t tx, version int) error {
 	case version == current:
 		return fmt.Errorf("%w: it is the current version", store.ErrInUse)
 	default:
-		return fmt.Errorf("%w: %d connections, OAuth states or audit keys are sealed under it: re-encrypt them first", store.ErrInUse, sealed)
+		return fmt.Errorf("%w: %d connections, OAuth states, audit keys or pending approvals are sealed under it: re-encrypt them first", store.ErrInUse, sealed)
 	}
 }
 
