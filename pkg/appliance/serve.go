@@ -25,13 +25,16 @@ type Serving struct {
 	Gateway *gateway.Gateway
 	audit   *audit.Writer
 	mcp     *mcpup.Pool
+	forward *forwarding
 }
 
 // Close stops every MCP server process (killing its process group) and
 // flushes the audit writer. Call it after the server has stopped.
 func (s *Serving) Close() error {
 	_ = s.mcp.Close()
-	return s.audit.Close()
+	err := s.audit.Close()
+	s.forward.Close()
+	return err
 }
 
 // NewServing checks that the vault opens the owner's data key, then wires
@@ -65,6 +68,13 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 		}
 	})
 	aw := audit.NewWriter(a.Store, a.AuditKeys)
+	fwd, err := a.startForwarding(log, reg)
+	if err != nil {
+		return nil, err
+	}
+	if fwd != nil {
+		aw.OnCommit(fwd.fw.Kick)
+	}
 	flow, tokens := a.OAuth()
 	tokens.Log = log
 	as := authserver.New(authserver.Options{Config: a.Config, Store: a.Store, Logger: log})
@@ -95,5 +105,5 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 			return a.Vault.Check(ctx, "")
 		},
 	})
-	return &Serving{Server: srv, Gateway: gw, audit: aw, mcp: pool}, nil
+	return &Serving{Server: srv, Gateway: gw, audit: aw, mcp: pool, forward: fwd}, nil
 }
