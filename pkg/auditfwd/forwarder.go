@@ -57,12 +57,13 @@ func New(o Options) *Forwarder {
 	if o.Batch <= 0 {
 		o.Batch = 500
 	}
+	if o.MaxWait <= 0 {
+		o.MaxWait = time.Minute
+	}
 	if o.MinWait <= 0 {
 		o.MinWait = 500 * time.Millisecond
 	}
-	if o.MaxWait < o.MinWait {
-		o.MaxWait = max(time.Minute, o.MinWait)
-	}
+	o.MinWait = min(o.MinWait, o.MaxWait)
 	if o.Lease <= 0 {
 		o.Lease = 15 * time.Second
 	}
@@ -227,17 +228,30 @@ func (f *Forwarder) Drain(ctx context.Context, s Sink) error {
 			}
 		}
 		f.o.Metrics.Forwarded.WithLabelValues(s.Name()).Add(float64(len(b.Records)))
-		for _, c := range next {
-			err := f.o.Store.User(c.to.UserID).AdvanceAuditCursor(ctx, c.from, c.to)
-			if errors.Is(err, store.ErrConflict) {
-				f.o.Logger.Warn("audit forwarding: another process moved the cursor (two forwarders at once); records may be sent twice", "sink", s.Name(), "user", c.to.UserID)
-				continue
-			}
-			if err != nil {
-				return err
-			}
+		// Delivered: record it even if ctx ends now, so that a stop
+		// right after a delivery does not send it again.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err = f.advance(actx, s, next)
+		cancel()
+		if err != nil {
+			return err
 		}
 	}
+}
+
+// advance moves the cursors past a delivered batch.
+func (f *Forwarder) advance(ctx context.Context, s Sink, next []advance) error {
+	for _, c := range next {
+		err := f.o.Store.User(c.to.UserID).AdvanceAuditCursor(ctx, c.from, c.to)
+		if errors.Is(err, store.ErrConflict) {
+			f.o.Logger.Warn("audit forwarding: another process moved the cursor (two forwarders at once); records may be sent twice", "sink", s.Name(), "user", c.to.UserID)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type advance struct {
@@ -265,7 +279,7 @@ func (f *Forwarder) collect(ctx context.Context, sink string, users []store.User
 		if err != nil {
 			return b, nil, err
 		}
-		recs, err := us.ListAudit(ctx, store.AuditFilter{AfterSeq: cur.Seq, Limit: room})
+		recs, err := us.ListAudit(ctx, store.AuditFilter{AfterSeq: cur.Seq, Limit: room, Ascending: true})
 		if err != nil {
 			return b, nil, fmt.Errorf("read audit records: %w", err)
 		}

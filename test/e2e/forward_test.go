@@ -1,0 +1,316 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/mcpgate/mcpgate/pkg/auditfwd"
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+// receiver is a SIEM's webhook endpoint: it checks each body's signature,
+// writes the bodies it accepts as JSON lines to a file, as a SIEM keeps
+// them, and notes when each record arrived. While down it answers 503.
+type receiver struct {
+	srv    *httptest.Server
+	secret []byte
+	file   string
+	down   atomic.Bool
+
+	mu      sync.Mutex
+	arrived map[int64]time.Time // seq -> first receipt
+	order   []int64             // seqs as received, duplicates included
+	badSigs int
+}
+
+func newReceiver(t *testing.T, secret []byte) *receiver {
+	r := &receiver{secret: secret, file: filepath.Join(t.TempDir(), "siem.jsonl"), arrived: map[int64]time.Time{}}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if r.down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			http.Error(w, "read", http.StatusBadRequest)
+			return
+		}
+		got := req.Header.Get(auditfwd.SignatureHeader)
+		if !hmac.Equal([]byte(got), []byte(auditfwd.Sign(r.secret, body))) {
+			r.mu.Lock()
+			r.badSigs++
+			r.mu.Unlock()
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		var b auditfwd.Batch
+		if err := json.Unmarshal(body, &b); err != nil {
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		now := time.Now()
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		f, err := os.OpenFile(r.file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+		if err != nil {
+			http.Error(w, "store", http.StatusInternalServerError)
+			return
+		}
+		defer f.Close()
+		f.Write(append(body, '\n'))
+		for _, rec := range b.Records {
+			if _, ok := r.arrived[rec.Seq]; !ok {
+				r.arrived[rec.Seq] = now
+			}
+			r.order = append(r.order, rec.Seq)
+		}
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.arrived)
+}
+
+func forwardEnv(t *testing.T, r *receiver) []string {
+	secretFile := filepath.Join(t.TempDir(), "webhook.secret")
+	if err := os.WriteFile(secretFile, append(r.secret, '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{
+		"MCPGATE_AUDIT_FORWARD_WEBHOOK_URL=" + r.srv.URL + "/ingest",
+		"MCPGATE_AUDIT_FORWARD_WEBHOOK_SECRET_FILE=" + secretFile,
+		"MCPGATE_AUDIT_FORWARD_POLL=100ms",
+		"MCPGATE_AUDIT_FORWARD_MAX_BACKOFF=400ms",
+		"MCPGATE_AUDIT_FORWARD_BATCH=50",
+	}
+}
+
+// localSeqs are the owner's audit records' seqs, oldest first.
+func localSeqs(t *testing.T, g *gw) []int64 {
+	t.Helper()
+	var out []int64
+	err := g.App.Store.User(g.Owner.ID).EachAudit(context.Background(), store.AuditFilter{Ascending: true}, func(r store.AuditRecord) error {
+		out = append(out, r.Seq)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func waitWithin(t *testing.T, what string, d time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func metric(t *testing.T, g *gw, name string) string {
+	t.Helper()
+	resp, err := http.Get(g.Admin + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), name+" ") || strings.HasPrefix(sc.Text(), name+"{") {
+			return sc.Text()
+		}
+	}
+	return ""
+}
+
+// runCLI runs the real binary on the gateway's data dir.
+func runCLI(t *testing.T, g *gw, env []string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(mcpgateBinary(t), args...)
+	cmd.Env = append(append(os.Environ(), "MCPGATE_DATA_DIR="+g.Config.DataDir), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// deleteNewest deletes the owner's newest n audit records behind
+// mcpgate's back, as someone covering their tracks would.
+func deleteNewest(t *testing.T, g *gw, n int) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+g.DBPath+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM audit_records WHERE seq IN (SELECT seq FROM audit_records ORDER BY seq DESC LIMIT ?)`, n); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func callN(t *testing.T, g *gw, n int) {
+	t.Helper()
+	s := g.session(t)
+	for range n {
+		call(t, s, "github_get_repo", map[string]any{"owner": "octocat", "repo": "hello-world"})
+	}
+}
+
+// checkDelivered asserts every local record reached the receiver, and
+// that each record's first arrival is in seq order (order kept per user).
+func checkDelivered(t *testing.T, g *gw, r *receiver) {
+	t.Helper()
+	local := localSeqs(t, g)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range local {
+		if _, ok := r.arrived[s]; !ok {
+			t.Errorf("record %d never reached the receiver", s)
+		}
+	}
+	var first []int64
+	seen := map[int64]bool{}
+	for _, s := range r.order {
+		if !seen[s] {
+			seen[s] = true
+			first = append(first, s)
+		}
+	}
+	if !slices.IsSorted(first) {
+		t.Errorf("records first arrived out of order: %v", first)
+	}
+	t.Logf("%d local records, %d deliveries of %d distinct records (%d duplicates)", len(local), len(r.order), len(first), len(r.order)-len(first))
+}
+
+func TestForwardWebhookOutageRestartAndVerifyAgainst(t *testing.T) {
+	r := newReceiver(t, []byte("whsec-0123456789abcdef0123456789"))
+	env := forwardEnv(t, r)
+	r.down.Store(true)
+	g := startGateway(t, env...)
+
+	// The SIEM is down: records pile up, the backlog shows.
+	callN(t, g, 30)
+	waitWithin(t, "a failed delivery", 5*time.Second, func() bool {
+		return metric(t, g, `mcpgate_audit_forward_failures_total{sink="webhook"}`) != ""
+	})
+	waitWithin(t, "the backlog in /metrics", 5*time.Second, func() bool {
+		return metric(t, g, `mcpgate_audit_forward_backlog{sink="webhook"}`) == `mcpgate_audit_forward_backlog{sink="webhook"} 30`
+	})
+	out, err := runCLI(t, g, env, "audit", "stats", "--all-users")
+	if err != nil || !strings.Contains(out, "forwarding to webhook: 30 record(s) not yet delivered") {
+		t.Fatalf("audit stats: %v\n%s", err, out)
+	}
+	if r.count() != 0 {
+		t.Fatalf("the receiver got %d records while down", r.count())
+	}
+
+	// Back up: everything arrives.
+	r.down.Store(false)
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, l := range strings.Split(g.Logs.String(), "\n") {
+				if strings.Contains(l, "forward") {
+					t.Log(l)
+				}
+			}
+		}
+	})
+	waitWithin(t, "the backlog delivered", 10*time.Second, func() bool { return r.count() == 30 })
+
+	// Restarted mid-stream: the cursor in the database carries on.
+	s := g.session(t)
+	for i := range 40 {
+		call(t, s, "github_get_repo", map[string]any{"owner": "octocat", "repo": "hello-world"})
+		if i == 20 {
+			g.restart(t)
+			s = g.session(t)
+		}
+	}
+	waitWithin(t, "every record delivered", 10*time.Second, func() bool { return r.count() == len(localSeqs(t, g)) })
+	checkDelivered(t, g, r)
+	if r.badSigs != 0 {
+		t.Errorf("%d bodies had a bad signature", r.badSigs)
+	}
+	raw, _ := os.ReadFile(r.file)
+	if strings.Contains(string(raw), canary) {
+		t.Fatal("the forwarded stream holds the credential")
+	}
+
+	// The local log holds everything the SIEM saw.
+	g.stop()
+	out, err = runCLI(t, g, nil, "audit", "verify", "--all-users", "--against", r.file)
+	if err != nil {
+		t.Fatalf("verify --against an intact log: %v\n%s", err, out)
+	}
+	t.Logf("verify --against: %s", strings.TrimSpace(out))
+
+	// A forged checkpoint (its hash changed) is refused by its signature.
+	forged := filepath.Join(t.TempDir(), "forged.jsonl")
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	var last auditfwd.Batch
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
+		t.Fatal(err)
+	}
+	last.Checkpoints[0].Seq += 1000
+	fb, _ := json.Marshal(last)
+	os.WriteFile(forged, []byte(string(raw)+string(fb)+"\n"), 0o600)
+	out, err = runCLI(t, g, nil, "audit", "verify", "--all-users", "--against", forged)
+	if err == nil || !strings.Contains(out, "signature does not verify") {
+		t.Fatalf("verify --against a forged checkpoint: %v\n%s", err, out)
+	}
+
+	// The newest records deleted locally: detected.
+	deleteNewest(t, g, 3)
+	out, err = runCLI(t, g, nil, "audit", "verify", "--all-users", "--against", r.file)
+	if err == nil || !strings.Contains(out, "tampered") {
+		t.Fatalf("verify --against a truncated log: %v\n%s", err, out)
+	}
+	t.Logf("verify --against after truncation: %s", strings.TrimSpace(out))
+}
+
+func TestForwardOneReplicaAtATime(t *testing.T) {
+	r := newReceiver(t, []byte("whsec-0123456789abcdef0123456789"))
+	g := startGateway(t, forwardEnv(t, r)...)
+	callN(t, g, 5)
+	waitWithin(t, "delivery", 10*time.Second, func() bool { return r.count() == 5 })
+	// A second process on the same database does not get the lease while
+	// the first holds it.
+	held, err := g.App.Store.TakeLease(context.Background(), auditfwd.LeaseName, "other", time.Now(), time.Minute)
+	if err != nil || held {
+		t.Fatalf("another holder took the forwarding lease: %v %v", held, err)
+	}
+	if got := metric(t, g, "mcpgate_audit_forward_leader"); got != "mcpgate_audit_forward_leader 1" {
+		t.Fatalf("leader gauge: %q", got)
+	}
+	// Stopped, it releases the lease at once.
+	g.stop()
+	held, err = g.App.Store.TakeLease(context.Background(), auditfwd.LeaseName, "other", time.Now(), time.Minute)
+	if err != nil || !held {
+		t.Fatalf("the lease was not released on stop: %v %v", held, err)
+	}
+}
