@@ -91,7 +91,7 @@ func (s *Stream) addSyslog(line string) error {
 	if err != nil {
 		return err
 	}
-	if hdr[2] != appName {
+	if hdr[3] != appName {
 		return nil // another program's message
 	}
 	id, params, err := parseElement(rest)
@@ -99,20 +99,20 @@ func (s *Stream) addSyslog(line string) error {
 		return err
 	}
 	switch {
-	case hdr[4] == "audit" && id == sdRecord:
+	case hdr[5] == "audit" && id == sdRecord:
 		seq, err := strconv.ParseInt(params["seq"], 10, 64)
 		if err != nil || params["user_id"] == "" || params["hash"] == "" {
 			return errors.New("an audit message without user_id, seq or hash")
 		}
 		s.Records = append(s.Records, Seen{UserID: params["user_id"], Seq: seq, Hash: params["hash"]})
-	case hdr[4] == "checkpoint" && id == sdCheckpoint:
+	case hdr[5] == "checkpoint" && id == sdCheckpoint:
 		cp, err := checkpointFrom(params)
 		if err != nil {
 			return err
 		}
 		s.Checkpoints = append(s.Checkpoints, cp)
 	default:
-		return fmt.Errorf("an mcpgate message of id %q with element %q, which this mcpgate does not send", hdr[4], id)
+		return fmt.Errorf("an mcpgate message of id %q with element %q, which this mcpgate does not send", hdr[5], id)
 	}
 	return nil
 }
