@@ -37,6 +37,7 @@ type receiver struct {
 
 	mu      sync.Mutex
 	arrived map[int64]time.Time // seq -> first receipt
+	lag     []time.Duration     // first receipt - the record's time
 	order   []int64             // seqs as received, duplicates included
 	badSigs int
 }
@@ -79,6 +80,9 @@ func newReceiver(t *testing.T, secret []byte) *receiver {
 		for _, rec := range b.Records {
 			if _, ok := r.arrived[rec.Seq]; !ok {
 				r.arrived[rec.Seq] = now
+				if at, err := time.Parse(time.RFC3339Nano, rec.Time); err == nil {
+					r.lag = append(r.lag, now.Sub(at))
+				}
 			}
 			r.order = append(r.order, rec.Seq)
 		}
@@ -312,5 +316,53 @@ func TestForwardOneReplicaAtATime(t *testing.T) {
 	held, err = g.App.Store.TakeLease(context.Background(), auditfwd.LeaseName, "other", time.Now(), time.Minute)
 	if err != nil || !held {
 		t.Fatalf("the lease was not released on stop: %v %v", held, err)
+	}
+}
+
+// TestForwardLagUnderLoad measures the time from a call's audit record to
+// its receipt by the webhook while concurrent clients keep calling.
+func TestForwardLagUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a load measurement")
+	}
+	r := newReceiver(t, []byte("whsec-0123456789abcdef0123456789"))
+	env := forwardEnv(t, r)
+	env = append(env, "MCPGATE_AUDIT_FORWARD_POLL=1s", "MCPGATE_AUDIT_FORWARD_BATCH=500")
+	g := startGateway(t, env...)
+	const clients, run = 8, 5 * time.Second
+	var calls atomic.Int64
+	var wg sync.WaitGroup
+	stop := time.Now().Add(run)
+	for range clients {
+		s := g.session(t)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(stop) {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				_, err := s.CallTool(ctx, toolParams("github_get_repo", map[string]any{"owner": "octocat", "repo": "hello-world"}))
+				cancel()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				calls.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	n := int(calls.Load())
+	waitWithin(t, "every record delivered", 20*time.Second, func() bool { return r.count() >= n })
+	r.mu.Lock()
+	lag := slices.Clone(r.lag)
+	r.mu.Unlock()
+	slices.Sort(lag)
+	pct := func(p float64) time.Duration { return lag[min(len(lag)-1, int(p*float64(len(lag))))] }
+	t.Logf("%d calls in %s by %d clients (%.0f calls/s); forwarding lag from record to webhook receipt: p50 %s, p90 %s, p99 %s, max %s",
+		n, run, clients, float64(n)/run.Seconds(), pct(0.50).Round(time.Microsecond), pct(0.90).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), lag[len(lag)-1].Round(time.Microsecond))
+	checkDelivered(t, g, r)
+	// The poll is 1s: a p50 well under it shows commits wake the forwarder.
+	if pct(0.50) >= 500*time.Millisecond {
+		t.Errorf("median lag %s: the forwarder waits for its poll instead of being woken by commits", pct(0.50))
 	}
 }
