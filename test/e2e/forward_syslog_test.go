@@ -24,20 +24,22 @@ type rsyslog struct {
 	cmd      *exec.Cmd
 }
 
-// startRsyslog starts rsyslogd on port (0: any free port).
+// startRsyslog starts rsyslogd on port with the README's configuration,
+// its file and port replaced, and a work directory of its own.
 func startRsyslog(t *testing.T, dir string, port int) *rsyslog {
 	t.Helper()
 	if _, err := os.Stat(rsyslogd); err != nil {
 		parts.Missing(t, parts.Rsyslog, "apt-get install -y rsyslog")
 	}
-	r := &rsyslog{dir: dir, out: filepath.Join(dir, "siem.log")}
-	portFile := filepath.Join(dir, "port")
-	os.Remove(portFile)
-	conf := fmt.Sprintf(`global(workDirectory=%q maxMessageSize="64k")
-module(load="imtcp")
-input(type="imtcp" address="127.0.0.1" port="%d" listenPortFileName=%q)
-action(type="omfile" file=%q template="RSYSLOG_SyslogProtocol23Format")
-`, dir, port, portFile, r.out)
+	r := &rsyslog{dir: dir, out: filepath.Join(dir, "siem.log"), port: port}
+	conf := readmeForward(t, "rsyslog")[0]
+	for _, sub := range [][2]string{{`port="6514"`, fmt.Sprintf(`port="%d"`, port)}, {"/var/log/mcpgate-audit.log", r.out}} {
+		if !strings.Contains(conf, sub[0]) {
+			t.Fatalf("the README's rsyslog example has no %s", sub[0])
+		}
+		conf = strings.ReplaceAll(conf, sub[0], sub[1])
+	}
+	conf = fmt.Sprintf("global(workDirectory=%q)\n", dir) + conf
 	confFile := filepath.Join(dir, "rsyslog.conf")
 	if err := os.WriteFile(confFile, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
@@ -48,24 +50,12 @@ action(type="omfile" file=%q template="RSYSLOG_SyslogProtocol23Format")
 		t.Fatal(err)
 	}
 	t.Cleanup(r.stop)
-	if port != 0 {
-		r.port = port
-		waitWithin(t, "rsyslogd to listen", 10*time.Second, func() bool {
-			c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-			if err == nil {
-				c.Close()
-			}
-			return err == nil
-		})
-		return r
-	}
-	waitWithin(t, "rsyslogd's port", 10*time.Second, func() bool {
-		b, err := os.ReadFile(portFile)
-		if err != nil || len(strings.TrimSpace(string(b))) == 0 {
-			return false
+	waitWithin(t, "rsyslogd to listen", 10*time.Second, func() bool {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err == nil {
+			c.Close()
 		}
-		r.port, err = strconv.Atoi(strings.TrimSpace(string(b)))
-		return err == nil && r.port > 0
+		return err == nil
 	})
 	return r
 }
@@ -102,11 +92,10 @@ func TestForwardSyslogToRsyslog(t *testing.T) {
 		parts.Missing(t, parts.Rsyslog, "apt-get install -y rsyslog")
 	}
 	dir := t.TempDir()
-	// Find a free port by starting rsyslogd once, then stop it: the sink
-	// is down while the first calls are made.
-	first := startRsyslog(t, dir, 0)
-	port := first.port
-	first.stop()
+	// rsyslogd is not started yet: the sink is down while the first calls
+	// are made.
+	_, p, _ := net.SplitHostPort(freePort(t))
+	port, _ := strconv.Atoi(p)
 	env := []string{
 		"MCPGATE_AUDIT_FORWARD_SYSLOG_ADDRESS=127.0.0.1:" + strconv.Itoa(port),
 		"MCPGATE_AUDIT_FORWARD_POLL=100ms",
@@ -148,16 +137,68 @@ func TestForwardSyslogToRsyslog(t *testing.T) {
 	}
 
 	g.stop()
-	out, err := runCLI(t, g, nil, "audit", "verify", "--all-users", "--against", r.out)
+	verify := readmeVerify(t, "rsyslog", r.out)
+	out, err := runCLI(t, g, nil, verify...)
 	if err != nil {
 		t.Fatalf("verify --against rsyslog's file: %v\n%s", err, out)
 	}
 	t.Logf("verify --against rsyslog's file: %s", strings.TrimSpace(out))
 
 	deleteNewest(t, g, 1)
-	out, err = runCLI(t, g, nil, "audit", "verify", "--all-users", "--against", r.out)
+	out, err = runCLI(t, g, nil, verify...)
 	if err == nil || !strings.Contains(out, "tampered") {
 		t.Fatalf("verify --against rsyslog's file after truncation: %v\n%s", err, out)
 	}
 	t.Logf("after truncation: %s", strings.TrimSpace(out))
+}
+
+// readmeForward returns the fenced blocks of README.md's section
+// "Forwarding to a SIEM" in the language lang.
+func readmeForward(t *testing.T, lang string) []string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(readme), "### Forwarding to a SIEM\n")
+	if !ok {
+		t.Fatal(`README.md has no section "Forwarding to a SIEM"`)
+	}
+	sec, _, _ = strings.Cut(sec, "\n#")
+	var out []string
+	for {
+		var block string
+		_, sec, ok = strings.Cut(sec, "```"+lang+"\n")
+		if !ok {
+			break
+		}
+		block, sec, _ = strings.Cut(sec, "```")
+		out = append(out, block)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no %s block in README.md's section \"Forwarding to a SIEM\"", lang)
+	}
+	return out
+}
+
+// readmeVerify returns the arguments of the README's `audit verify
+// --against` example whose comment contains which, the stream's path
+// replaced by file.
+func readmeVerify(t *testing.T, which, file string) []string {
+	t.Helper()
+	for _, line := range strings.Split(readmeForward(t, "sh")[0], "\n") {
+		cmd, comment, _ := strings.Cut(line, "#")
+		if !strings.Contains(comment, which) {
+			continue
+		}
+		args := strings.Fields(cmd)
+		if len(args) < 2 || args[0] != "mcpgate" || args[len(args)-2] != "--against" {
+			t.Fatalf("README example %q is not `mcpgate ... --against FILE`", line)
+		}
+		args = args[1:]
+		args[len(args)-1] = file
+		return args
+	}
+	t.Fatalf("no README verify example for %q", which)
+	return nil
 }

@@ -267,7 +267,7 @@ func TestForwardWebhookOutageRestartAndVerifyAgainst(t *testing.T) {
 
 	// The local log holds everything the SIEM saw.
 	g.stop()
-	out, err = runCLI(t, g, nil, "audit", "verify", "--all-users", "--against", r.file)
+	out, err = runCLI(t, g, nil, readmeVerify(t, "webhook", r.file)...)
 	if err != nil {
 		t.Fatalf("verify --against an intact log: %v\n%s", err, out)
 	}
