@@ -57,3 +57,11 @@ func TestSignIsHMACSHA256OfTheBody(t *testing.T) {
 		t.Errorf("Sign = %s, want %s", got, want)
 	}
 }
+
+func TestElementEscapesAsRFC5424Asks(t *testing.T) {
+	got := element("audit@"+SDEnterprise, [][2]string{{"v", `a"b\c]d`}})
+	want := `[audit@32473 v="a\"b\\c\]d"]`
+	if got != want {
+		t.Errorf("element = %s, want %s", got, want)
+	}
+}
