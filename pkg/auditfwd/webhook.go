@@ -7,9 +7,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"time"
 )
 
@@ -24,17 +26,22 @@ const SignatureHeader = "X-Mcpgate-Signature"
 type Webhook struct {
 	name   string
 	url    string
+	host   string // for errors: the URL without path or query
 	secret []byte
 	client *http.Client
 }
 
 // NewWebhook returns a sink named name posting to url, signing with
 // secret (which it keeps; the caller reads it from a file).
-func NewWebhook(name, url string, secret []byte, timeout time.Duration) *Webhook {
+func NewWebhook(name, rawURL string, secret []byte, timeout time.Duration) *Webhook {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	return &Webhook{name: name, url: url, secret: secret, client: &http.Client{Timeout: timeout}}
+	host := "(unparsable URL)"
+	if u, err := neturl.Parse(rawURL); err == nil {
+		host = u.Host
+	}
+	return &Webhook{name: name, url: rawURL, host: host, secret: secret, client: &http.Client{Timeout: timeout}}
 }
 
 // Name is the sink's name.
@@ -61,7 +68,13 @@ func (w *Webhook) Send(ctx context.Context, b Batch) error {
 	req.Header.Set(SignatureHeader, Sign(w.secret, body))
 	resp, err := w.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("post to webhook: %w", err)
+		// Not the *url.Error itself: it names the URL, whose query may
+		// hold the receiver's token.
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("post to webhook %s: %w", w.host, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
