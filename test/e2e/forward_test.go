@@ -22,7 +22,10 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/mcpgate/mcpgate/pkg/auditfwd"
+	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
@@ -39,6 +42,7 @@ type receiver struct {
 	arrived map[int64]time.Time // seq -> first receipt
 	lag     []time.Duration     // first receipt - the record's time
 	order   []int64             // seqs as received, duplicates included
+	byUser  map[string][]int64  // the same, per user
 	badSigs int
 }
 
@@ -85,6 +89,10 @@ func newReceiver(t *testing.T, secret []byte) *receiver {
 				}
 			}
 			r.order = append(r.order, rec.Seq)
+			if r.byUser == nil {
+				r.byUser = map[string][]int64{}
+			}
+			r.byUser[rec.UserID] = append(r.byUser[rec.UserID], rec.Seq)
 		}
 	}))
 	t.Cleanup(r.srv.Close)
@@ -185,35 +193,80 @@ func callN(t *testing.T, g *gw, n int) {
 	}
 }
 
-// checkDelivered asserts every local record reached the receiver, and
-// that each record's first arrival is in seq order (order kept per user).
+// checkDelivered asserts every local record of every user reached the
+// receiver, that each user's records first arrived in seq order, and that
+// duplicates stay within one batch.
 func checkDelivered(t *testing.T, g *gw, r *receiver) {
 	t.Helper()
-	local := localSeqs(t, g)
+	users, err := g.App.Store.Privileged().ListUsers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var local int
+	for _, u := range users {
+		err := g.App.Store.User(u.ID).EachAudit(context.Background(), store.AuditFilter{Ascending: true}, func(rec store.AuditRecord) error {
+			local++
+			r.mu.Lock()
+			_, ok := r.arrived[rec.Seq]
+			r.mu.Unlock()
+			if !ok {
+				t.Errorf("record %d of %s never reached the receiver", rec.Seq, u.Name)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, s := range local {
-		if _, ok := r.arrived[s]; !ok {
-			t.Errorf("record %d never reached the receiver", s)
+	distinct := 0
+	for uid, seqs := range r.byUser {
+		var first []int64
+		seen := map[int64]bool{}
+		for _, s := range seqs {
+			if !seen[s] {
+				seen[s] = true
+				first = append(first, s)
+			}
+		}
+		distinct += len(first)
+		if !slices.IsSorted(first) {
+			t.Errorf("records of user %s first arrived out of order: %v", uid, first)
 		}
 	}
-	var first []int64
-	seen := map[int64]bool{}
-	for _, s := range r.order {
-		if !seen[s] {
-			seen[s] = true
-			first = append(first, s)
-		}
-	}
-	if !slices.IsSorted(first) {
-		t.Errorf("records first arrived out of order: %v", first)
-	}
-	dups := len(r.order) - len(first)
-	t.Logf("%d local records, %d deliveries of %d distinct records (%d duplicates)", len(local), len(r.order), len(first), dups)
+	dups := len(r.order) - distinct
+	t.Logf("%d local records of %d user(s), %d deliveries of %d distinct records (%d duplicates)", local, len(r.byUser), len(r.order), distinct, dups)
 	// At least once: a batch delivered just before a stop may come
 	// again, never more than that.
 	if dups > 50 {
 		t.Errorf("%d duplicates: more than one batch was delivered twice", dups)
+	}
+}
+
+// addCaller adds a user with its own GitHub connection and key, and
+// returns a session of that key.
+func addCaller(t *testing.T, g *gw, name string) func() *mcp.ClientSession {
+	t.Helper()
+	ctx := context.Background()
+	u, err := g.App.AddUser(ctx, name, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.App.AddTokenConnection(ctx, u, "github", "github", secret.FromString(canary)); err != nil {
+		t.Fatal(err)
+	}
+	raw, _, err := g.App.CreateKey(ctx, u, name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() *mcp.ClientSession {
+		s, err := g.connect(t, raw.Reveal())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
 	}
 }
 
@@ -222,9 +275,13 @@ func TestForwardWebhookOutageRestartAndVerifyAgainst(t *testing.T) {
 	env := forwardEnv(t, r)
 	r.down.Store(true)
 	g := startGateway(t, env...)
+	bob := addCaller(t, g, "bob")
 
 	// The SIEM is down: records pile up, the backlog shows.
-	callN(t, g, 30)
+	callN(t, g, 20)
+	for range 10 {
+		call(t, bob(), "github_get_repo", map[string]any{"owner": "octocat", "repo": "hello-world"})
+	}
 	waitWithin(t, "a failed delivery", 5*time.Second, func() bool {
 		return metric(t, g, `mcpgate_audit_forward_failures_total{sink="webhook"}`) != ""
 	})
@@ -253,15 +310,16 @@ func TestForwardWebhookOutageRestartAndVerifyAgainst(t *testing.T) {
 	waitWithin(t, "the backlog delivered", 10*time.Second, func() bool { return r.count() == 30 })
 
 	// Restarted mid-stream: the cursor in the database carries on.
-	s := g.session(t)
+	s, sb := g.session(t), bob()
 	for i := range 40 {
 		call(t, s, "github_get_repo", map[string]any{"owner": "octocat", "repo": "hello-world"})
+		call(t, sb, "github_get_repo", map[string]any{"owner": "octocat", "repo": "hello-world"})
 		if i == 20 {
 			g.restart(t)
-			s = g.session(t)
+			s, sb = g.session(t), bob()
 		}
 	}
-	waitWithin(t, "every record delivered", 10*time.Second, func() bool { return r.count() == len(localSeqs(t, g)) })
+	waitWithin(t, "every record delivered", 10*time.Second, func() bool { return r.count() == 110 })
 	checkDelivered(t, g, r)
 	if r.badSigs != 0 {
 		t.Errorf("%d bodies had a bad signature", r.badSigs)
@@ -293,6 +351,21 @@ func TestForwardWebhookOutageRestartAndVerifyAgainst(t *testing.T) {
 	if err == nil || !strings.Contains(out, "signature does not verify") {
 		t.Fatalf("verify --against a forged checkpoint: %v\n%s", err, out)
 	}
+
+	// The newest record edited locally: detected.
+	db, err := sql.Open("sqlite", "file:"+g.DBPath+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE audit_records SET outcome = 'error' WHERE seq = (SELECT MAX(seq) FROM audit_records)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	out, err = runCLI(t, g, nil, "audit", "verify", "--all-users", "--against", r.file)
+	if err == nil || !strings.Contains(out, "tampered") {
+		t.Fatalf("verify --against an edited log: %v\n%s", err, out)
+	}
+	t.Logf("verify --against after an edit: %s", strings.TrimSpace(out))
 
 	// The newest records deleted locally: detected.
 	deleteNewest(t, g, 3)
