@@ -219,3 +219,5 @@ func printable(s string, n int) string {
 	}
 	return b.String()
 }
+
+var _ Sink = (*Syslog)(nil)

@@ -89,3 +89,5 @@ func (w *Webhook) Close() error {
 	w.client.CloseIdleConnections()
 	return nil
 }
+
+var _ Sink = (*Webhook)(nil)
