@@ -337,6 +337,24 @@ func TestForwardWebhookOutageRestartAndVerifyAgainst(t *testing.T) {
 	}
 	t.Logf("verify --against: %s", strings.TrimSpace(out))
 
+	// Records the SIEM has that a prune deleted since are accounted for
+	// by the prune anchor.
+	var middle time.Time
+	err = g.App.Store.User(g.Owner.ID).EachAudit(context.Background(), store.AuditFilter{Ascending: true, Limit: 30}, func(rec store.AuditRecord) error {
+		middle = rec.Time
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := g.App.PruneAudit(context.Background(), []store.User{g.Owner}, middle); err != nil || n == 0 {
+		t.Fatalf("prune: %d, %v", n, err)
+	}
+	out, err = runCLI(t, g, nil, "audit", "verify", "--all-users", "--against", r.file)
+	if err != nil {
+		t.Fatalf("verify --against a pruned log: %v\n%s", err, out)
+	}
+
 	// A forged checkpoint (its hash changed) is refused by its signature.
 	forged := filepath.Join(t.TempDir(), "forged.jsonl")
 	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
