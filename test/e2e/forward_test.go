@@ -463,3 +463,34 @@ func TestForwardLagUnderLoad(t *testing.T) {
 		t.Errorf("median lag %s: the forwarder waits for its poll instead of being woken by commits", pct(0.50))
 	}
 }
+
+// TestForwardContinuesAfterAPruneOfUnsentRecords: records pruned before
+// the sink took them are gone for it, and forwarding carries on from the
+// prune anchor with checkpoints that count them.
+func TestForwardContinuesAfterAPruneOfUnsentRecords(t *testing.T) {
+	r := newReceiver(t, []byte("whsec-0123456789abcdef0123456789"))
+	r.down.Store(true)
+	g := startGateway(t, forwardEnv(t, r)...)
+	callN(t, g, 10)
+	var sixth time.Time
+	err := g.App.Store.User(g.Owner.ID).EachAudit(context.Background(), store.AuditFilter{Ascending: true, Limit: 6}, func(rec store.AuditRecord) error {
+		sixth = rec.Time
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := g.App.PruneAudit(context.Background(), []store.User{g.Owner}, sixth); err != nil || n != 5 {
+		t.Fatalf("prune: %d, %v", n, err)
+	}
+	r.down.Store(false)
+	waitWithin(t, "the kept records delivered", 10*time.Second, func() bool { return r.count() == 5 })
+	if strings.Contains(g.Logs.String(), "does not verify") {
+		t.Fatalf("the forwarder held the pruned chain back:\n%s", g.Logs.String())
+	}
+	g.stop()
+	out, err := runCLI(t, g, nil, "audit", "verify", "--all-users", "--against", r.file)
+	if err != nil || !strings.Contains(out, "record 10 is unchanged") {
+		t.Fatalf("verify --against: %v\n%s", err, out)
+	}
+}
