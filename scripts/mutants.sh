@@ -232,6 +232,21 @@ mutant approval-page-without-csrf \
 	'if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1 {' \
 	'if false && (err != nil || form == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(form)) != 1) {'
 
+mutant forwarded-checkpoint-miscounts-the-chain \
+	pkg/auditfwd/forwarder.go ./test/e2e '^TestForwardContinuesAfterAPruneOfUnsentRecords$' \
+	'count = anchor.Pruned' \
+	'count = 0'
+
+mutant forward-verify-forgets-the-prune-anchor \
+	pkg/auditfwd/check.go ./test/e2e '^TestForwardWebhookOutageRestartAndVerifyAgainst$' \
+	'case r.Seq <= anchor.Seq:' \
+	'case r.Seq < 0:'
+
+mutant forwarding-lease-ignored \
+	pkg/store/sqlstore/forward.go ./test/e2e '^TestForwardOneReplicaAtATime$' \
+	'WHERE leases.holder = excluded.holder OR leases.expires_at <= ?' \
+	'WHERE leases.holder = excluded.holder OR leases.expires_at <= ? OR 1 = 1'
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else

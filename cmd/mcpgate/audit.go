@@ -197,7 +197,20 @@ func (c *cli) auditStatsCmd() *cobra.Command {
 					rows = append(rows, []string{x.Tool, x.Key, strconv.FormatInt(x.Calls, 10), strconv.FormatInt(x.Denied, 10),
 						strconv.FormatInt(x.Errors, 10), strconv.FormatFloat(x.ErrorPct, 'f', 1, 64) + "%"})
 				}
-				return c.list(res, []string{"TOOL", "KEY", "CALLS", "DENIED", "ERRORS", "ERROR RATE"}, rows)
+				if err := c.list(res, []string{"TOOL", "KEY", "CALLS", "DENIED", "ERRORS", "ERROR RATE"}, rows); err != nil {
+					return err
+				}
+				if c.output == "json" {
+					return nil
+				}
+				backlog, err := a.ForwardBacklog(cmd.Context())
+				if err != nil {
+					return err
+				}
+				for _, sink := range a.ForwardSinks() {
+					fmt.Fprintf(c.stdout, "forwarding to %s: %d record(s) not yet delivered\n", sink, backlog[sink])
+				}
+				return nil
 			})
 		},
 	}

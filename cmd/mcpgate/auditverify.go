@@ -12,22 +12,42 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/appliance"
 	"github.com/mcpgate/mcpgate/pkg/audit"
+	"github.com/mcpgate/mcpgate/pkg/auditfwd"
 )
 
 func (c *cli) auditVerifyCmd() *cobra.Command {
 	var allUsers bool
-	var checkpointFile string
+	var checkpointFile, againstFile string
 	cmd := &cobra.Command{
-		Use:   "verify [--checkpoint FILE]",
+		Use:   "verify [--checkpoint FILE | --against FILE]",
 		Short: "Check the keyed hash chain (and a checkpoint kept elsewhere); exits non-zero and names the first broken record if any",
 		Long: `Check each user's audit chain: every record's HMAC under the user's audit key and its link to the
 record before it. Records still in the legacy unkeyed format are verified with the old algorithm and then
 re-chained under the key (once). With --checkpoint, also check a file printed earlier by
 'mcpgate audit checkpoint -o json': its signature, and that the checkpointed record is still there with the
-same hash (or was pruned), which detects deleting the newest records and rewriting after the checkpoint.`,
+same hash (or was pruned), which detects deleting the newest records and rewriting after the checkpoint.
+With --against, check the stream a SIEM received from audit forwarding (the webhook bodies as JSON lines,
+or the file rsyslog wrote in RFC 5424 format): the newest signed checkpoint of each user in it, as with
+--checkpoint, and every record in it, which must still be in the local log with the same hash (or pruned).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var cps []audit.Checkpoint
+			var stream *auditfwd.Stream
+			if checkpointFile != "" && againstFile != "" {
+				return &exitError{2, errors.New("give --checkpoint or --against, not both")}
+			}
+			if againstFile != "" {
+				f, err := os.Open(againstFile)
+				if err != nil {
+					return &exitError{2, fmt.Errorf("--against: %w", err)}
+				}
+				st, err := auditfwd.ParseStream(f)
+				f.Close()
+				if err != nil {
+					return &exitError{2, fmt.Errorf("--against %s: %w", againstFile, err)}
+				}
+				stream, cps = &st, st.Newest()
+			}
 			if checkpointFile != "" {
 				f, err := os.Open(checkpointFile)
 				if err != nil {
@@ -51,6 +71,11 @@ same hash (or was pruned), which detects deleting the newest records and rewriti
 				rep, err := a.VerifyAudit(cmd.Context(), ids, cps)
 				if err != nil {
 					return err
+				}
+				if stream != nil {
+					if err := a.CheckForwarded(cmd.Context(), *stream, &rep); err != nil {
+						return err
+					}
 				}
 				if c.output == "json" {
 					if err := printJSON(c.stdout, rep); err != nil {
@@ -84,6 +109,9 @@ same hash (or was pruned), which detects deleting the newest records and rewriti
 						fmt.Fprintf(c.stdout, "checkpoint of %s: record %d is unchanged and the records after it chain from it\n", name(r.UserID), r.Seq)
 					}
 				}
+				if stream != nil {
+					fmt.Fprintf(c.stdout, "forwarded stream: all %d record(s) it holds are in the local log, unchanged (or pruned)\n", len(stream.Records))
+				}
 				fmt.Fprintf(c.stdout, "ok: %d records of %d user(s) verified; the chain is intact\n", rep.Records, rep.Users)
 				return nil
 			})
@@ -91,6 +119,7 @@ same hash (or was pruned), which detects deleting the newest records and rewriti
 	}
 	cmd.Flags().BoolVar(&allUsers, "all-users", false, "verify every user's chain (admins only)")
 	cmd.Flags().StringVar(&checkpointFile, "checkpoint", "", "a file printed by `mcpgate audit checkpoint -o json` to check the chain against")
+	cmd.Flags().StringVar(&againstFile, "against", "", "the forwarded stream as a SIEM received it (webhook bodies as JSON lines, or rsyslog's RFC 5424 file)")
 	return cmd
 }
 

@@ -2,9 +2,11 @@ package appliance
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/audit"
+	"github.com/mcpgate/mcpgate/pkg/auditfwd"
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
@@ -25,4 +27,21 @@ func (a *App) VerifyAudit(ctx context.Context, userIDs []string, cps []audit.Che
 // audit.MakeCheckpoint).
 func (a *App) CheckpointAudit(ctx context.Context, u store.User, now time.Time) (audit.Checkpoint, error) {
 	return audit.MakeCheckpoint(ctx, a.Store, a.AuditKeys, u, now)
+}
+
+// CheckForwarded adds to rep what the forwarded stream s shows (see
+// auditfwd.CheckStream): a record the receiver has that the local log no
+// longer holds, or holds changed, is a break of its user, unless the
+// user's chain broke before it.
+func (a *App) CheckForwarded(ctx context.Context, s auditfwd.Stream, rep *audit.Report) error {
+	breaks, err := auditfwd.CheckStream(ctx, a.Store, s)
+	if err != nil {
+		return err
+	}
+	for _, b := range breaks {
+		if !slices.ContainsFunc(rep.Breaks, func(x audit.Break) bool { return x.UserID == b.UserID }) {
+			rep.Breaks = append(rep.Breaks, b)
+		}
+	}
+	return nil
 }

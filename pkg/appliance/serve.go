@@ -34,6 +34,7 @@ type Serving struct {
 	// Approvals is the approval page; its SignIn may be set before the
 	// server starts (tests), else it is the authorization server's.
 	Approvals *approval.Page
+	forward   *forwarding
 }
 
 // Close stops every MCP server process (killing its process group) and
@@ -48,6 +49,7 @@ func (s *Serving) Close() error {
 	if terr := s.tracing.Shutdown(ctx); err == nil {
 		err = terr
 	}
+	s.forward.Close()
 	return err
 }
 
@@ -89,6 +91,13 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 		}
 	})
 	aw := audit.NewWriter(a.Store, a.AuditKeys)
+	fwd, err := a.startForwarding(log, reg)
+	if err != nil {
+		return nil, err
+	}
+	if fwd != nil {
+		aw.OnCommit(fwd.fw.Kick)
+	}
 	flow, tokens := a.OAuth()
 	tokens.Log = log
 	as := authserver.New(authserver.Options{Config: a.Config, Store: a.Store, Logger: log})
@@ -135,5 +144,5 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 			return a.Vault.Check(ctx, "")
 		},
 	})
-	return &Serving{Server: srv, Gateway: gw, audit: aw, mcp: pool, tracing: tr, Approvals: page}, nil
+	return &Serving{Server: srv, Gateway: gw, audit: aw, mcp: pool, tracing: tr, Approvals: page, forward: fwd}, nil
 }

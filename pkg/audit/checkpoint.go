@@ -102,14 +102,22 @@ func MakeCheckpoint(ctx context.Context, st store.Store, keys *Keys, u store.Use
 	if b, _ := c.finish(); b != nil {
 		return Checkpoint{}, b
 	}
+	return c.ring.Checkpoint(u, c.lastSeq, c.prev, c.anchor.Pruned+c.kept, now), nil
+}
+
+// Checkpoint signs a checkpoint of u's chain at the record seq with hash,
+// the chain holding count records up to it. The caller vouches for the
+// chain up to there (MakeCheckpoint walks it; the forwarder checks each
+// record it sends and its link to the one before).
+func (k *Keyring) Checkpoint(u store.User, seq int64, hash string, count int64, now time.Time) Checkpoint {
 	cp := Checkpoint{
 		Format: CheckpointFormat, UserID: u.ID, User: u.Name,
-		Seq: c.lastSeq, Hash: c.prev, Count: c.anchor.Pruned + c.kept,
+		Seq: seq, Hash: hash, Count: count,
 		Time:      now.UTC().Truncate(time.Microsecond),
-		PublicKey: base64.StdEncoding.EncodeToString(c.ring.PublicKey()),
+		PublicKey: base64.StdEncoding.EncodeToString(k.PublicKey()),
 	}
-	cp.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(c.ring.sign, cp.signedBytes()))
-	return cp, nil
+	cp.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(k.sign, cp.signedBytes()))
+	return cp
 }
 
 // ParseCheckpoints reads a checkpoint file strictly: one JSON document,

@@ -68,6 +68,10 @@ func (k *Keyring) valid(r store.AuditRecord) bool {
 	return hmac.Equal([]byte(keyedHash(k.mac, r.PrevHash, r)), []byte(r.Hash))
 }
 
+// Valid reports whether r is a format 2 record whose hash verifies
+// under k.
+func (k *Keyring) Valid(r store.AuditRecord) bool { return r.Chain == ChainKeyed && k.valid(r) }
+
 // String keeps the keys out of a careless %v.
 func (k *Keyring) String() string { return "[audit keys]" }
 

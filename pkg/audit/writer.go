@@ -33,7 +33,14 @@ type Writer struct {
 	leading bool // a caller is committing; the queue waits for it
 	closed  bool
 	writes  sync.WaitGroup // Writes queued and not yet returned
+	// committed, if set, is called after each commit (the forwarder's
+	// wake-up); it must not block.
+	committed func()
 }
+
+// OnCommit sets fn to be called after each group commit. Set it before
+// the first Write; fn must not block.
+func (w *Writer) OnCommit(fn func()) { w.committed = fn }
 
 type pending struct {
 	rec  store.AuditRecord
@@ -147,6 +154,9 @@ func (w *Writer) commit(batch []*pending) {
 	w.st.AppendAudits(context.Background(), ready)
 	for i, g := range ready {
 		release(readyWaiters[i], g.Stored, g.Err)
+	}
+	if w.committed != nil && len(ready) > 0 {
+		w.committed()
 	}
 }
 

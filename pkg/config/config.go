@@ -109,6 +109,31 @@ type Admin struct {
 type Audit struct {
 	Retention    time.Duration `mapstructure:"retention"`
 	RedactFields []string      `mapstructure:"redact_fields"`
+	Forward      Forward       `mapstructure:"forward"`
+}
+
+// Forward configures audit forwarding to a SIEM (off while no sink is set).
+type Forward struct {
+	Syslog     ForwardSyslog  `mapstructure:"syslog"`
+	Webhook    ForwardWebhook `mapstructure:"webhook"`
+	Batch      int            `mapstructure:"batch"`       // records per delivery at most
+	Poll       time.Duration  `mapstructure:"poll"`        // how often to look for records
+	MaxBackoff time.Duration  `mapstructure:"max_backoff"` // the longest wait between retries
+}
+
+// ForwardSyslog is an RFC 5424 syslog receiver over TCP (or TLS).
+type ForwardSyslog struct {
+	Address         string `mapstructure:"address"` // host:port; "" = off
+	TLS             bool   `mapstructure:"tls"`
+	CAFile          string `mapstructure:"ca_file"`
+	ServerName      string `mapstructure:"server_name"`
+	MaxMessageBytes int    `mapstructure:"max_message_bytes"`
+}
+
+// ForwardWebhook is an HTTPS endpoint taking signed JSON batches.
+type ForwardWebhook struct {
+	URL        string `mapstructure:"url"` // "" = off
+	SecretFile string `mapstructure:"secret_file"`
 }
 
 // Log settings.
@@ -166,45 +191,55 @@ const FileName = "mcpgate.yaml"
 
 func defaults() map[string]any {
 	return map[string]any{
-		"data_dir":                 "",
-		"listen":                   "127.0.0.1:8443",
-		"public_url":               "",
-		"behind_proxy":             false,
-		"trusted_proxies":          []string{"127.0.0.0/8", "::1/128"},
-		"key_provider":             "",
-		"tls.mode":                 "off",
-		"tls.domains":              []string{},
-		"tls.acme_ca":              "https://acme-v02.api.letsencrypt.org/directory",
-		"tls.acme_ca_root":         "",
-		"tls.email":                "",
-		"tls.cert_file":            "",
-		"tls.key_file":             "",
-		"tls.http_listen":          ":80",
-		"database.url":             "",
-		"database.admin_url":       "",
-		"admin.listen":             "127.0.0.1:9090",
-		"audit.retention":          "0s",
-		"audit.redact_fields":      []string{"body", "content"},
-		"log.level":                "info",
-		"log.format":               "json",
-		"limits.max_body_bytes":    int64(1 << 20),
-		"limits.max_result_bytes":  64 << 10,
-		"limits.upstream_timeout":  "30s",
-		"limits.shutdown_timeout":  "20s",
-		"oauth_server.enabled":     false,
-		"oauth_server.access_ttl":  "1h",
-		"oauth_server.refresh_ttl": "720h",
+		"data_dir":                                   "",
+		"listen":                                     "127.0.0.1:8443",
+		"public_url":                                 "",
+		"behind_proxy":                               false,
+		"trusted_proxies":                            []string{"127.0.0.0/8", "::1/128"},
+		"key_provider":                               "",
+		"tls.mode":                                   "off",
+		"tls.domains":                                []string{},
+		"tls.acme_ca":                                "https://acme-v02.api.letsencrypt.org/directory",
+		"tls.acme_ca_root":                           "",
+		"tls.email":                                  "",
+		"tls.cert_file":                              "",
+		"tls.key_file":                               "",
+		"tls.http_listen":                            ":80",
+		"database.url":                               "",
+		"database.admin_url":                         "",
+		"admin.listen":                               "127.0.0.1:9090",
+		"audit.retention":                            "0s",
+		"audit.redact_fields":                        []string{"body", "content"},
+		"audit.forward.syslog.address":               "",
+		"audit.forward.syslog.tls":                   false,
+		"audit.forward.syslog.ca_file":               "",
+		"audit.forward.syslog.server_name":           "",
+		"audit.forward.syslog.max_message_bytes":     65536,
+		"audit.forward.webhook.url":                  "",
+		"audit.forward.webhook.secret_file":          "",
+		"audit.forward.batch":                        500,
+		"audit.forward.poll":                         "1s",
+		"audit.forward.max_backoff":                  "1m",
+		"log.level":                                  "info",
+		"log.format":                                 "json",
+		"limits.max_body_bytes":                      int64(1 << 20),
+		"limits.max_result_bytes":                    64 << 10,
+		"limits.upstream_timeout":                    "30s",
+		"limits.shutdown_timeout":                    "20s",
+		"oauth_server.enabled":                       false,
+		"oauth_server.access_ttl":                    "1h",
+		"oauth_server.refresh_ttl":                   "720h",
 		"oauth_server.client_metadata_allow_private": false,
-		"approvals.ttl":                 "10m",
-		"approvals.wait":                "25s",
-		"approvals.webhook.url":         "",
-		"approvals.webhook.secret_file": "",
-		"approvals.webhook.template":    "",
-		"mcp.idle_timeout":              "10m",
-		"mcp.memory_bytes":              int64(2 << 30),
-		"mcp.cpu_seconds":               int64(3600),
-		"mcp.open_files":                int64(1024),
-		"mcp.max_message_bytes":         8 << 20,
+		"approvals.ttl":                              "10m",
+		"approvals.wait":                             "25s",
+		"approvals.webhook.url":                      "",
+		"approvals.webhook.secret_file":              "",
+		"approvals.webhook.template":                 "",
+		"mcp.idle_timeout":                           "10m",
+		"mcp.memory_bytes":                           int64(2 << 30),
+		"mcp.cpu_seconds":                            int64(3600),
+		"mcp.open_files":                             int64(1024),
+		"mcp.max_message_bytes":                      8 << 20,
 		// Plain http to a loopback MCP or authorization server, for tests
 		// only: in use every URL of an OAuth flow must be https.
 		"upstream_oauth.allow_http_loopback": false,

@@ -297,3 +297,51 @@ func TestREADMEApprovalWebhookExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEForwardExample loads the README's audit forwarding example.
+func TestREADMEForwardExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "### Forwarding to a SIEM")
+	if !ok {
+		t.Fatal("the README has no audit forwarding section")
+	}
+	_, rest, _ = strings.Cut(rest, "```yaml\n")
+	example, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatal("no yaml example in the audit forwarding section")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mcpgate.yaml")
+	if err := os.WriteFile(file, []byte(example), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + dir, "MCPGATE_CONFIG=" + file}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := cfg.Audit.Forward
+	if f.Syslog.Address != "siem.example.com:6514" || !f.Syslog.TLS || f.Syslog.CAFile == "" ||
+		f.Webhook.URL != "https://siem.example.com/ingest/mcpgate" || f.Webhook.SecretFile == "" || f.Batch != 500 {
+		t.Errorf("loaded %+v", f)
+	}
+}
+
+func TestForwardSettingsAreValidated(t *testing.T) {
+	for name, env := range map[string][]string{
+		"a syslog address without a port":    {"MCPGATE_AUDIT_FORWARD_SYSLOG_ADDRESS=siem.example.com"},
+		"tls without an address":             {"MCPGATE_AUDIT_FORWARD_SYSLOG_TLS=true"},
+		"a webhook over plain http":          {"MCPGATE_AUDIT_FORWARD_WEBHOOK_URL=http://siem.example.com/x", "MCPGATE_AUDIT_FORWARD_WEBHOOK_SECRET_FILE=/s"},
+		"a webhook with credentials in it":   {"MCPGATE_AUDIT_FORWARD_WEBHOOK_URL=https://u:p@siem.example.com/x", "MCPGATE_AUDIT_FORWARD_WEBHOOK_SECRET_FILE=/s"},
+		"a webhook without its secret file":  {"MCPGATE_AUDIT_FORWARD_WEBHOOK_URL=https://siem.example.com/x"},
+		"a batch of none":                    {"MCPGATE_AUDIT_FORWARD_BATCH=0"},
+		"a message limit below one record's": {"MCPGATE_AUDIT_FORWARD_SYSLOG_MAX_MESSAGE_BYTES=100"},
+	} {
+		_, err := config.Load(config.Options{Env: append([]string{"MCPGATE_DATA_DIR=" + t.TempDir()}, env...)})
+		if err == nil || !strings.Contains(err.Error(), "audit.forward") {
+			t.Errorf("%s: got %v, want an error naming audit.forward", name, err)
+		}
+	}
+}

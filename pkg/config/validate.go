@@ -125,6 +125,9 @@ func (c *Config) Validate() error {
 	if c.Audit.Retention < 0 {
 		return fmt.Errorf("audit.retention: must not be negative")
 	}
+	if err := c.Audit.Forward.validate(); err != nil {
+		return err
+	}
 	for name, conn := range c.Connectors {
 		if !slices.Contains(Providers, name) {
 			return fmt.Errorf("connectors.%s: unknown provider (known: %s)", name, strings.Join(Providers, ", "))
@@ -209,4 +212,45 @@ func (c *Config) validateApprovals() error {
 		return errors.New("approvals.webhook.secret_file: needed with approvals.webhook.url; the receiver checks the body's HMAC-SHA256 under this secret")
 	}
 	return nil
+}
+
+func (f Forward) validate() error {
+	if f.Batch <= 0 || f.Batch > 10000 {
+		return errors.New("audit.forward.batch: must be between 1 and 10000")
+	}
+	if f.Poll <= 0 || f.MaxBackoff <= 0 {
+		return errors.New("audit.forward.poll and audit.forward.max_backoff: must be positive")
+	}
+	if a := f.Syslog.Address; a != "" {
+		if _, port, err := net.SplitHostPort(a); err != nil || port == "" {
+			return fmt.Errorf("audit.forward.syslog.address: %q is not host:port", a)
+		}
+	}
+	if f.Syslog.Address == "" && (f.Syslog.TLS || f.Syslog.CAFile != "" || f.Syslog.ServerName != "") {
+		return errors.New("audit.forward.syslog: tls, ca_file and server_name need an address")
+	}
+	if f.Syslog.MaxMessageBytes < 2048 {
+		return errors.New("audit.forward.syslog.max_message_bytes: must be at least 2048")
+	}
+	if raw := f.Webhook.URL; raw != "" {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil {
+			return errors.New("audit.forward.webhook.url: not an http(s) URL without credentials in it")
+		}
+		if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+			return errors.New("audit.forward.webhook.url: use https (plain http only to a loopback address)")
+		}
+		if f.Webhook.SecretFile == "" {
+			return errors.New("audit.forward.webhook.secret_file: required with a webhook url (the HMAC key the receiver checks the body with)")
+		}
+	}
+	return nil
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }

@@ -162,3 +162,11 @@ type state struct {
 }
 
 func (p *probe) AuthServer() store.AuthServerStore { return p.db.AuthServer() }
+
+func (p *probe) TakeLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	return p.cur().TakeLease(ctx, name, holder, now, ttl)
+}
+
+func (p *probe) ReleaseLease(ctx context.Context, name, holder string) error {
+	return p.cur().ReleaseLease(ctx, name, holder)
+}

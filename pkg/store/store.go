@@ -56,6 +56,15 @@ type Store interface {
 	// group's outcome is set only once the transaction holding its
 	// records has committed, or has failed.
 	AppendAudits(ctx context.Context, groups []AuditAppend)
+	// TakeLease makes holder the holder of the lease called name until
+	// now+ttl, if no one else holds it past now (a holder renews its own
+	// lease the same way). It reports whether holder holds it. Leases
+	// belong to no user: one process among several sharing the database
+	// does a job (audit forwarding) while the others wait.
+	TakeLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	// ReleaseLease gives the lease up if holder holds it, so that another
+	// process can take it at once.
+	ReleaseLease(ctx context.Context, name, holder string) error
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database; safe to call more than once.
@@ -188,6 +197,17 @@ type UserStore interface {
 	// AuditAnchor returns the user's anchor; the zero anchor (Hash "")
 	// if nothing was ever pruned.
 	AuditAnchor(ctx context.Context) (AuditAnchor, error)
+	// AuditCursor returns how far sink has forwarded the user's audit
+	// chain: the zero cursor (with UserID and Sink set) if it has sent
+	// nothing yet.
+	AuditCursor(ctx context.Context, sink string) (AuditCursor, error)
+	// AdvanceAuditCursor stores c as the user's cursor of c.Sink if the
+	// stored one is still at fromSeq (0 for none); ErrConflict if another
+	// forwarder moved it meanwhile. c.Seq must be above fromSeq.
+	AdvanceAuditCursor(ctx context.Context, fromSeq int64, c AuditCursor) error
+	// AuditBacklog counts the user's records that sink has not forwarded:
+	// those after its cursor.
+	AuditBacklog(ctx context.Context, sink string) (int64, error)
 	// AuditKey returns the user's sealed audit keys; ErrNotFound if the
 	// user has none yet.
 	AuditKey(ctx context.Context) (AuditKey, error)

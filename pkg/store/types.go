@@ -274,3 +274,15 @@ type ApprovalFilter struct {
 type ApprovalUse struct {
 	ID, KeyID, Tool, ArgsHash string
 }
+
+// AuditCursor is how far one forwarding sink has sent a user's audit
+// chain: the newest record it delivered, and how many records the chain
+// held up to it (pruned ones included), which its checkpoint states. The
+// zero cursor (Seq 0) means nothing was sent yet.
+type AuditCursor struct {
+	UserID string
+	Sink   string
+	Seq    int64
+	Hash   string
+	Count  int64
+}

@@ -21,6 +21,7 @@ const (
 	Postgres = "postgres"
 	HAProxy  = "haproxy"
 	Tmpfs    = "tmpfs"
+	Rsyslog  = "rsyslog"
 )
 
 // Required reports whether MCPGATE_TEST_REQUIRE names part.

@@ -20,7 +20,7 @@ var perUser = []struct{ table, owner string }{
 	{"users", "id"}, {"deks", "user_id"}, {"connections", "user_id"}, {"api_keys", "user_id"},
 	{"policies", "user_id"}, {"audit_records", "user_id"}, {"oauth_states", "user_id"},
 	{"rate_counters", "user_id"}, {"audit_anchors", "user_id"}, {"audit_keys", "user_id"},
-	{"oauth_grants", "user_id"}, {"oauth_tokens", "user_id"}, {"approvals", "user_id"},
+	{"oauth_grants", "user_id"}, {"oauth_tokens", "user_id"}, {"approvals", "user_id"}, {"audit_cursors", "user_id"},
 }
 
 // referrers are the tables whose rows keep a row of the key's table from
@@ -61,8 +61,9 @@ func seed(t *testing.T, st store.Store, id string, n int) {
 		check(us.PutOAuthState(ctx, store.OAuthState{StateHash: "s-" + sfx, Provider: "github", Name: sfx, DEKVersion: 2}))
 		check(us.CreateApproval(ctx, store.Approval{ID: "a-" + sfx, KeyID: "k-" + sfx, Tool: "t", ArgsHash: "h", Arguments: "{}",
 			Sealed: []byte{4}, DEKVersion: 2, ExpiresAt: time.Unix(600, 0)}))
-		_, err := us.AppendAudit(ctx, []store.AuditRecord{{Tool: sfx, Time: time.Unix(3, 0)}}, hash)
+		recs, err := us.AppendAudit(ctx, []store.AuditRecord{{Tool: sfx, Time: time.Unix(3, 0)}}, hash)
 		check(err)
+		check(us.AdvanceAuditCursor(ctx, 0, store.AuditCursor{UserID: id, Sink: sfx, Seq: recs[0].Seq, Hash: recs[0].Hash, Count: 1}))
 		_, _, err = us.HitRate(ctx, store.RateHit{KeyID: "k-" + sfx, Rule: "r", WindowStart: time.Unix(3600, 0), Limit: 5})
 		check(err)
 	}
@@ -171,11 +172,12 @@ func TestRowLevelSecurity(t *testing.T) {
 
 	// schema_migrations and generation hold no user's data: a version
 	// number and a change counter; nor do the authorization server's
-	// clients and authorizations in progress (hashes, before anyone signs in).
-	t.Run("every table but schema_migrations, generation, keks and the authorization server's is listed here", func(t *testing.T) {
+	// clients and authorizations in progress (hashes, before anyone signs
+	// in), nor leases (which process does a job).
+	t.Run("every table but schema_migrations, generation, keks, leases and the authorization server's is listed here", func(t *testing.T) {
 		rows, err := conn.Query(t.Context(), `SELECT tablename FROM pg_tables
 			WHERE schemaname = current_schema()
-			AND tablename NOT IN ('schema_migrations', 'generation', 'keks', 'oauth_clients', 'oauth_requests')`)
+			AND tablename NOT IN ('schema_migrations', 'generation', 'keks', 'leases', 'oauth_clients', 'oauth_requests')`)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -118,6 +119,14 @@ func (s *split) Generation(ctx context.Context) (int64, error) { return s.srv().
 
 func (s *split) AppendAudits(ctx context.Context, groups []store.AuditAppend) {
 	s.srv().AppendAudits(ctx, groups)
+}
+
+func (s *split) TakeLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	return s.srv().TakeLease(ctx, name, holder, now, ttl)
+}
+
+func (s *split) ReleaseLease(ctx context.Context, name, holder string) error {
+	return s.srv().ReleaseLease(ctx, name, holder)
 }
 
 func (s *split) Ping(ctx context.Context) error { return s.srv().Ping(ctx) }

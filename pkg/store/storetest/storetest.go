@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("AuditWalk", h.auditWalk)
 	t.Run("AuditPruning", h.auditPruning)
 	t.Run("AuditKeys", h.auditKeys)
+	t.Run("AuditForward", h.auditForward)
 	t.Run("RateLimits", h.rateLimits)
 	t.Run("OAuthStates", h.oauthStates)
 	t.Run("OAuthServer", h.oauthServer)
