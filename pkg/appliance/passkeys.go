@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/authserver"
@@ -17,6 +19,9 @@ import (
 func (a *App) PasskeyLink(ctx context.Context, u store.User) (secret.Value, error) {
 	if !a.Config.OAuthServer.Enabled || a.Config.PublicURL == "" {
 		return secret.Value{}, errors.New("passkeys sign in to mcpgate's authorization server: set oauth_server.enabled and public_url first")
+	}
+	if u, err := url.Parse(a.Config.PublicURL); err != nil || net.ParseIP(u.Hostname()) != nil {
+		return secret.Value{}, errors.New("a passkey is bound to public_url's host, which must be a name (https://mcp.example.com, or http://localhost:PORT to try it out), not an IP address")
 	}
 	link, err := authserver.NewEnrolment(ctx, a.Store, a.Config.PublicURL, u.ID, time.Now())
 	if err != nil {

@@ -72,6 +72,10 @@ func (s *Server) finishCeremony(w http.ResponseWriter, r *http.Request, kind str
 // public_url's and the body JSON, which a form on another site can send
 // neither of.
 func (s *Server) sameOriginJSON(w http.ResponseWriter, r *http.Request) bool {
+	if s.rp == nil {
+		refuse(w, http.StatusNotFound, "Passkeys are off: public_url must name a host (or localhost), not an IP address.")
+		return false
+	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if r.Header.Get("Origin") != s.origin() || err != nil || mt != "application/json" {
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": "This request did not come from mcpgate's own page. Reload it and try again."})

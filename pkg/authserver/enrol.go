@@ -41,6 +41,10 @@ func NewEnrolment(ctx context.Context, st store.Store, issuer, userID string, no
 }
 
 func (s *Server) enrolPage(w http.ResponseWriter, _ *http.Request) {
+	if s.rp == nil {
+		s.errorPage(w, http.StatusNotFound, "Passkeys are off: public_url must name a host (or localhost), not an IP address.")
+		return
+	}
 	s.render(w, http.StatusOK, "enrol", pageData{}, "")
 }
 

@@ -29,7 +29,7 @@ button{font-size:1rem;padding:.4rem 1rem;margin-right:.5rem}
 <p>An application asks to use this mcpgate. To let it continue, run this on the server:</p>
 <p><code>mcpgate oauth approve</code> <code class="approve">{{.Code}}</code></p>
 <p>This page goes on by itself once that is done. The code works once, for ten minutes.</p>
-<p>Or, if you have registered a passkey: <a id="passkey" href="passkey/signin">Sign in with a passkey</a></p></body></html>{{end}}
+{{if .Passkeys}}<p>Or, if you have registered a passkey: <a id="passkey" href="passkey/signin">Sign in with a passkey</a></p>{{end}}</body></html>{{end}}
 {{define "enrol"}}{{template "head" .}}
 <p>Register a passkey for signing in to this mcpgate. Your browser or device will ask you to create one.</p>
 <p><button type="button" id="enrol">Register a passkey</button></p>
@@ -56,7 +56,7 @@ button{font-size:1rem;padding:.4rem 1rem;margin-right:.5rem}
 
 type pageData struct {
 	Nonce, Message, Code                        string
-	Refresh                                     bool
+	Refresh, Passkeys                           bool
 	ClientName, RedirectHost, ClientHost, CSRF  string
 	Resource                                    string
 	SelfRegistered, HostDiffers, AllConnections bool
@@ -94,7 +94,7 @@ func (s *Server) errorPage(w http.ResponseWriter, status int, msg string) {
 }
 
 func (s *Server) waitPage(w http.ResponseWriter, code string) {
-	s.render(w, http.StatusOK, "wait", pageData{Code: code, Refresh: true}, "")
+	s.render(w, http.StatusOK, "wait", pageData{Code: code, Refresh: true, Passkeys: s.rp != nil}, "")
 }
 
 func (s *Server) consentPage(w http.ResponseWriter, c store.OAuthClient, req store.OAuthRequest, csrf string) {

@@ -47,12 +47,13 @@ func New(o Options) *Server {
 	}
 	s := &Server{cfg: o.Config, st: o.Store, log: log, issuer: strings.TrimRight(o.Config.PublicURL, "/"), now: time.Now}
 	s.metadata = newMetadataFetcher(o.Config.OAuthServer.ClientMetadataAllowPrivate, func() time.Time { return s.now() })
-	rp, err := newRelyingParty(s.issuer)
-	if err != nil {
-		// public_url was validated; this is a bug, not a setting.
-		panic("authorization server: " + err.Error())
+	if rp, err := newRelyingParty(s.issuer); err != nil {
+		// An IP address cannot be a WebAuthn RP ID: the CLI approval
+		// still works, passkeys do not.
+		log.Warn("passkey sign-in is off: public_url needs a host name (or localhost), not an IP address", "err", err.Error())
+	} else {
+		s.rp, s.rpOrigin = rp, rp.Config.RPOrigins[0]
 	}
-	s.rp, s.rpOrigin = rp, rp.Config.RPOrigins[0]
 	return s
 }
 

@@ -17,6 +17,10 @@ import (
 // is the user id), so several users can sign in with no username typed.
 
 func (s *Server) signInPage(w http.ResponseWriter, _ *http.Request) {
+	if s.rp == nil {
+		s.errorPage(w, http.StatusNotFound, "Passkeys are off: public_url must name a host (or localhost), not an IP address.")
+		return
+	}
 	s.render(w, http.StatusOK, "signin", pageData{}, "")
 }
 

@@ -32,6 +32,7 @@ type passkeyRig struct {
 	bin    string
 	env    []string
 	ctx    context.Context
+	ran    map[string]bool // the commands run, with ids as pk_ID and s_ID
 }
 
 func chromiumPath(t *testing.T) string {
@@ -54,7 +55,7 @@ func newPasskeyRig(t *testing.T) *passkeyRig {
 	ln.Close()
 	addr := net.JoinHostPort("127.0.0.1", itoa(port))
 	issuer := "http://localhost:" + itoa(port)
-	r := &passkeyRig{issuer: issuer, bin: mcpgateBinary(t)}
+	r := &passkeyRig{issuer: issuer, bin: mcpgateBinary(t), ran: map[string]bool{}}
 	r.g = startGateway(t, "MCPGATE_LISTEN="+addr, "MCPGATE_PUBLIC_URL="+issuer, "MCPGATE_OAUTH_SERVER_ENABLED=true")
 	r.env = append(os.Environ(), "MCPGATE_DATA_DIR="+r.g.Config.DataDir, "MCPGATE_PUBLIC_URL="+issuer,
 		"MCPGATE_OAUTH_SERVER_ENABLED=true")
@@ -92,6 +93,7 @@ func (r *passkeyRig) cli(t *testing.T, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	r.ran[readmeIDs(strings.Join(args, " "))] = true
 	cmd := exec.CommandContext(ctx, r.bin, args...)
 	cmd.Env = r.env
 	var stderr syncBuffer
@@ -101,6 +103,38 @@ func (r *passkeyRig) cli(t *testing.T, args ...string) string {
 		t.Fatalf("mcpgate %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	return string(out)
+}
+
+var (
+	passkeyIDRE = regexp.MustCompile(`\bpk_[0-9a-f]+`)
+	sessionIDRE = regexp.MustCompile(`\bs_[0-9a-f]+`)
+)
+
+func readmeIDs(cmd string) string {
+	return sessionIDRE.ReplaceAllString(passkeyIDRE.ReplaceAllString(cmd, "pk_ID"), "s_ID")
+}
+
+// readmePasskeyExamples are the commands of README.md's "Passkeys and
+// browser sessions" example.
+func readmePasskeyExamples(t *testing.T) []string {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(readme), "### Passkeys and browser sessions\n")
+	if !ok {
+		t.Fatal("README.md has no section \"Passkeys and browser sessions\"")
+	}
+	_, block, _ := strings.Cut(sec, "```sh\n")
+	block, _, _ = strings.Cut(block, "```")
+	var out []string
+	for _, line := range strings.Split(block, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		if cmd, ok := strings.CutPrefix(strings.TrimSpace(line), "mcpgate "); ok {
+			out = append(out, readmeIDs(cmd))
+		}
+	}
+	return out
 }
 
 var linkRE = regexp.MustCompile(`http://localhost:\d+/oauth/passkey/enrol#u_[0-9a-f]+\.mgp_e_[A-Za-z0-9_-]{43}`)
@@ -325,6 +359,21 @@ func TestPasskeySignInInChromium(t *testing.T) {
 		if err := chromedp.Do(r.ctx, chromedp.WaitVisible(chromedp.CSS("a#passkey"))); err != nil || strings.Contains(r.page(t), `value="allow"`) {
 			t.Errorf("after revocation the authorization skipped the sign-in: %v\n%s", err, r.page(t))
 		}
+
+		r.open(t, issuer+"/oauth/passkey/signin")
+		if got := r.statusAfter(t, "#signin"); !strings.HasPrefix(got, "navigated to ") {
+			t.Fatalf("sign-in again: %q", got)
+		}
+		if out := r.cli(t, "user", "session", "list"); !sessionIDRE.MatchString(out) {
+			t.Errorf("session list after signing in again: %s", out)
+		}
+		if out := r.cli(t, "user", "session", "revoke", "--all"); !strings.Contains(out, "revoked 1 session(s)") {
+			t.Errorf("revoke --all: %s", out)
+		}
+		r.open(t, issuer+"/oauth/session")
+		if !strings.Contains(r.page(t), "not signed in") {
+			t.Errorf("`session revoke --all` left the browser signed in:\n%s", r.page(t))
+		}
 	})
 
 	t.Run("a removed passkey can no longer sign in", func(t *testing.T) {
@@ -344,6 +393,12 @@ func TestPasskeySignInInChromium(t *testing.T) {
 			t.Errorf("a removed passkey signed in: the page says %q", got)
 		}
 	})
+
+	for _, cmd := range readmePasskeyExamples(t) {
+		if !r.ran[cmd] {
+			t.Errorf("README example not run by this test: mcpgate %s", cmd)
+		}
+	}
 
 	// No link, session or token secret in the log or the database.
 	logs := g.Logs.String()
