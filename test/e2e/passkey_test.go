@@ -32,7 +32,7 @@ type passkeyRig struct {
 	bin    string
 	env    []string
 	ctx    context.Context
-	ran    map[string]bool // the commands run, with ids as pk_ID and s_ID
+	ran    map[string]bool // the commands run, as readmeIDs writes them
 }
 
 func chromiumPath(t *testing.T) string {
@@ -110,7 +110,10 @@ var (
 	sessionIDRE = regexp.MustCompile(`\bs_[0-9a-f]+`)
 )
 
+// readmeIDs writes the ids of cmd as README.md's examples stand for them,
+// and drops --yes, which a person at a terminal answers instead.
 func readmeIDs(cmd string) string {
+	cmd = strings.ReplaceAll(cmd, " --yes", "")
 	return sessionIDRE.ReplaceAllString(passkeyIDRE.ReplaceAllString(cmd, "pk_ID"), "s_ID")
 }
 
