@@ -158,7 +158,7 @@ func (r *passkeyRig) newLink(t *testing.T) string {
 // succeeded).
 func (r *passkeyRig) statusAfter(t *testing.T, button string) string {
 	t.Helper()
-	if err := chromedp.Do(r.ctx, chromedp.WaitVisible(chromedp.CSS(button)), chromedp.Click(chromedp.CSS(button))); err != nil {
+	if err := chromedp.Do(r.step(), chromedp.WaitVisible(chromedp.CSS(button)), chromedp.Click(chromedp.CSS(button))); err != nil {
 		t.Fatalf("click %s: %v", button, err)
 	}
 	start, err := chromedp.Run(r.ctx, chromedp.Evaluate[string]("location.pathname"))
@@ -182,6 +182,14 @@ func (r *passkeyRig) statusAfter(t *testing.T, button string) string {
 	}
 	t.Fatalf("the page's status after %s never settled:\n%s", button, r.page(t))
 	return ""
+}
+
+// step is the browser's context for one step: a page that never shows
+// what the step waits for fails that step, not the whole test.
+func (r *passkeyRig) step() context.Context {
+	ctx, cancel := context.WithTimeout(r.ctx, 20*time.Second)
+	_ = cancel // ends with r.ctx
+	return ctx
 }
 
 func (r *passkeyRig) open(t *testing.T, u string) {
@@ -280,7 +288,7 @@ func TestPasskeySignInInChromium(t *testing.T) {
 	}
 	consent := func(t *testing.T, p pkce) string {
 		t.Helper()
-		if err := chromedp.Do(r.ctx, chromedp.WaitVisible(chromedp.CSS(`button[value="allow"]`)), chromedp.Click(chromedp.CSS(`button[value="allow"]`))); err != nil {
+		if err := chromedp.Do(r.step(), chromedp.WaitVisible(chromedp.CSS(`button[value="allow"]`)), chromedp.Click(chromedp.CSS(`button[value="allow"]`))); err != nil {
 			t.Fatalf("consent: %v\n%s", err, r.page(t))
 		}
 		select {
@@ -299,7 +307,7 @@ func TestPasskeySignInInChromium(t *testing.T) {
 
 	p := newPKCE("pk1")
 	r.open(t, authorize(p))
-	if err := chromedp.Do(r.ctx, chromedp.WaitVisible(chromedp.CSS("a#passkey")), chromedp.Click(chromedp.CSS("a#passkey"))); err != nil {
+	if err := chromedp.Do(r.step(), chromedp.WaitVisible(chromedp.CSS("a#passkey")), chromedp.Click(chromedp.CSS("a#passkey"))); err != nil {
 		t.Fatalf("the authorization page offers no passkey sign-in: %v\n%s", err, r.page(t))
 	}
 	if got := r.statusAfter(t, "#signin"); got != "navigated to /oauth/continue" {
@@ -359,7 +367,7 @@ func TestPasskeySignInInChromium(t *testing.T) {
 			t.Errorf("a revoked session still signs the browser in:\n%s", r.page(t))
 		}
 		r.open(t, authorize(newPKCE("pk3")))
-		if err := chromedp.Do(r.ctx, chromedp.WaitVisible(chromedp.CSS("a#passkey"))); err != nil || strings.Contains(r.page(t), `value="allow"`) {
+		if err := chromedp.Do(r.step(), chromedp.WaitVisible(chromedp.CSS("a#passkey"))); err != nil || strings.Contains(r.page(t), `value="allow"`) {
 			t.Errorf("after revocation the authorization skipped the sign-in: %v\n%s", err, r.page(t))
 		}
 
