@@ -34,8 +34,9 @@ func (s *Server) beginCeremony(w http.ResponseWriter, r *http.Request, kind, use
 		return err
 	}
 	handle := random(handlePrefix)
-	c := store.PasskeyCeremony{ID: hashOf(handle), Kind: kind, UserID: userID, Data: string(b), ExpiresAt: s.now().Add(ceremonyTTL)}
-	if err := s.st.AuthServer().PutPasskeyCeremony(r.Context(), c); err != nil {
+	now := s.now()
+	c := store.PasskeyCeremony{ID: hashOf(handle), Kind: kind, UserID: userID, Data: string(b), ExpiresAt: now.Add(ceremonyTTL)}
+	if err := s.st.AuthServer().PutPasskeyCeremony(r.Context(), c, now); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{

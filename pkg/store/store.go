@@ -214,7 +214,8 @@ type UserStore interface {
 	// OAuthGrants lists the user's grants, revoked ones included.
 	OAuthGrants(ctx context.Context) ([]OAuthGrant, error)
 
-	// AddPasskeyEnrolment stores a one-time enrolment link's hash.
+	// AddPasskeyEnrolment stores a one-time enrolment link's hash, and
+	// deletes the user's links used or expired at e.CreatedAt.
 	AddPasskeyEnrolment(ctx context.Context, e PasskeyEnrolment) error
 	// PasskeyEnrolment returns the enrolment with hash if it is unused
 	// and not expired at now; ErrNotFound otherwise.
@@ -234,7 +235,8 @@ type UserStore interface {
 	// with it; ErrNotFound if the user has none such.
 	DeletePasskey(ctx context.Context, id string) error
 
-	// CreateBrowserSession stores a signed-in browser's session.
+	// CreateBrowserSession stores a signed-in browser's session, and
+	// deletes the user's sessions expired at s.CreatedAt.
 	CreateBrowserSession(ctx context.Context, s BrowserSession) error
 	// BrowserSession returns the session whose token has hash;
 	// ErrNotFound if there is none (revoked, or another user's). The
@@ -243,8 +245,8 @@ type UserStore interface {
 	// BrowserSessions lists the user's sessions, oldest first.
 	BrowserSessions(ctx context.Context) ([]BrowserSession, error)
 	// DeleteBrowserSession revokes the session id; ErrNotFound if the
-	// user has none such. DeleteBrowserSessions revokes all of them (and
-	// deletes expired enrolment links), returning how many sessions.
+	// user has none such. DeleteBrowserSessions revokes all of them,
+	// returning how many.
 	DeleteBrowserSession(ctx context.Context, id string) error
 	DeleteBrowserSessions(ctx context.Context) (int64, error)
 }
@@ -265,8 +267,9 @@ type AuthServerStore interface {
 	// CountOAuthClients counts the clients of kind.
 	CountOAuthClients(ctx context.Context, kind string) (int, error)
 
-	// PutPasskeyCeremony stores a WebAuthn ceremony in progress.
-	PutPasskeyCeremony(ctx context.Context, c PasskeyCeremony) error
+	// PutPasskeyCeremony stores a WebAuthn ceremony in progress, and
+	// deletes the ceremonies expired at now.
+	PutPasskeyCeremony(ctx context.Context, c PasskeyCeremony, now time.Time) error
 	// TakePasskeyCeremony deletes and returns the ceremony id (each is
 	// finished once); ErrNotFound if there is none or it expired at now.
 	// Expired ceremonies are deleted as it goes.

@@ -45,6 +45,10 @@ func (u *userStore) AddPasskeyEnrolment(ctx context.Context, e store.PasskeyEnro
 		return errors.New("add passkey enrolment: a hash and an expiry are required")
 	}
 	err := u.write(ctx, func(t tx) error {
+		if _, err := t.exec(ctx, "DELETE FROM passkey_enrolments WHERE user_id = ? AND (used_at <> 0 OR expires_at <= ?)",
+			u.userID, micros(e.CreatedAt)); err != nil {
+			return err
+		}
 		_, err := t.exec(ctx, "INSERT INTO passkey_enrolments (hash, user_id, expires_at, used_at, created_at) VALUES (?, ?, ?, 0, ?)",
 			e.Hash, u.userID, micros(e.ExpiresAt), micros(e.CreatedAt))
 		return err
@@ -162,6 +166,9 @@ func (u *userStore) CreateBrowserSession(ctx context.Context, s store.BrowserSes
 		return errors.New("create browser session: an id, a hash and an expiry are required")
 	}
 	err := u.write(ctx, func(t tx) error {
+		if _, err := t.exec(ctx, "DELETE FROM browser_sessions WHERE user_id = ? AND expires_at <= ?", u.userID, micros(s.CreatedAt)); err != nil {
+			return err
+		}
 		_, err := t.exec(ctx, "INSERT INTO browser_sessions ("+sessionCols+") VALUES (?, ?, ?, ?, ?, ?)",
 			s.ID, s.Hash, u.userID, s.PasskeyID, micros(s.ExpiresAt), micros(s.CreatedAt))
 		return err
@@ -216,11 +223,14 @@ func (u *userStore) DeleteBrowserSessions(ctx context.Context) (int64, error) {
 
 // The ceremonies in progress belong to no user.
 
-func (a *authStore) PutPasskeyCeremony(ctx context.Context, c store.PasskeyCeremony) error {
+func (a *authStore) PutPasskeyCeremony(ctx context.Context, c store.PasskeyCeremony, now time.Time) error {
 	if c.ID == "" || c.Kind == "" || c.ExpiresAt.IsZero() {
 		return errors.New("put passkey ceremony: an id, a kind and an expiry are required")
 	}
 	err := a.write(ctx, func(t tx) error {
+		if _, err := t.exec(ctx, "DELETE FROM passkey_ceremonies WHERE expires_at <= ?", micros(now)); err != nil {
+			return err
+		}
 		_, err := t.exec(ctx, "INSERT INTO passkey_ceremonies (id, kind, user_id, data, expires_at) VALUES (?, ?, ?, ?, ?)",
 			c.ID, c.Kind, c.UserID, c.Data, micros(c.ExpiresAt))
 		return err

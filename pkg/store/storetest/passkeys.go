@@ -89,6 +89,13 @@ func (h harness) passkeys(t *testing.T) {
 			list, err := f.a.BrowserSessions(ctx)
 			must(t, err)
 			equal(t, "sessions", list, []store.BrowserSession{s1, s2})
+			s4 := store.BrowserSession{ID: "s4", Hash: "sh4", UserID: f.alice.ID, ExpiresAt: at(2000), CreatedAt: at(1000)}
+			must(t, f.a.CreateBrowserSession(ctx, s4))
+			list, err = f.a.BrowserSessions(ctx)
+			must(t, err)
+			equal(t, "sessions once s1 and s2 expired", list, []store.BrowserSession{s4})
+			must(t, f.a.CreateBrowserSession(ctx, s1))
+			must(t, f.a.CreateBrowserSession(ctx, s2))
 			wantErr(t, f.b.DeleteBrowserSession(ctx, "s1"), store.ErrNotFound)
 			must(t, f.a.DeleteBrowserSession(ctx, "s1"))
 			_, err = f.a.BrowserSession(ctx, "sh1")
@@ -98,14 +105,17 @@ func (h harness) passkeys(t *testing.T) {
 			equal(t, "bob revoked", n, int64(0))
 			n, err = f.a.DeleteBrowserSessions(ctx)
 			must(t, err)
-			equal(t, "alice revoked", n, int64(1))
+			equal(t, "alice revoked", n, int64(2))
 		}},
 		{"a ceremony is taken once, and not once expired", func(t *testing.T, f *fixture) {
 			ctx := t.Context()
 			as := f.st.AuthServer()
 			c := store.PasskeyCeremony{ID: "c1", Kind: "login", Data: `{"challenge":"x"}`, ExpiresAt: at(300)}
-			must(t, as.PutPasskeyCeremony(ctx, c))
-			must(t, as.PutPasskeyCeremony(ctx, store.PasskeyCeremony{ID: "c2", Kind: "register", UserID: f.alice.ID, Data: "{}", ExpiresAt: at(100)}))
+			must(t, as.PutPasskeyCeremony(ctx, store.PasskeyCeremony{ID: "c0", Kind: "login", Data: "{}", ExpiresAt: at(1)}, at(0)))
+			must(t, as.PutPasskeyCeremony(ctx, c, at(2)))
+			must(t, as.PutPasskeyCeremony(ctx, store.PasskeyCeremony{ID: "c2", Kind: "register", UserID: f.alice.ID, Data: "{}", ExpiresAt: at(100)}, at(2)))
+			_, err := as.TakePasskeyCeremony(ctx, "c0", at(0))
+			wantErr(t, err, store.ErrNotFound) // deleted when c1 was put, expired then
 			got, err := as.TakePasskeyCeremony(ctx, "c1", at(10))
 			must(t, err)
 			equal(t, "ceremony", got, c)
