@@ -20,6 +20,9 @@ const (
 	ceremonyCookie = "mcpgate_passkey"
 	ceremonyTTL    = 5 * time.Minute
 	ceremonyPath   = "/oauth/passkey/"
+	// At most this many ceremonies begin per ceremonyTTL, so anonymous
+	// begin requests cannot fill the table (about one a second).
+	maxCeremonies = 300
 )
 
 // ceremonyData is what a ceremony keeps between its two requests.
@@ -28,7 +31,12 @@ type ceremonyData struct {
 	Enrol   string               `json:"enrol,omitempty"` // the enrolment link's hash
 }
 
+var errBusy = errors.New("too many passkey ceremonies")
+
 func (s *Server) beginCeremony(w http.ResponseWriter, r *http.Request, kind, userID string, d ceremonyData) error {
+	if !s.ceremonies.take(s.now(), maxCeremonies, ceremonyTTL) {
+		return errBusy
+	}
 	b, err := json.Marshal(d)
 	if err != nil {
 		return err

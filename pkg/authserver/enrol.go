@@ -109,7 +109,11 @@ func (s *Server) enrolBegin(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "begin passkey registration", err)
 		return
 	}
-	if err := s.beginCeremony(w, r, "register", e.UserID, ceremonyData{Session: *session, Enrol: e.Hash}); err != nil {
+	if err := s.beginCeremony(w, r, "register", e.UserID, ceremonyData{Session: *session, Enrol: e.Hash}); errors.Is(err, errBusy) {
+		w.Header().Set("Retry-After", "60")
+		refuse(w, http.StatusTooManyRequests, "Too many passkey sign-ins are in progress. Try again in a minute.")
+		return
+	} else if err != nil {
 		s.serverError(w, "store passkey ceremony", err)
 		return
 	}

@@ -28,6 +28,7 @@ type Server struct {
 	now    func() time.Time
 
 	registrations registrationWindow
+	ceremonies    registrationWindow // passkey ceremonies begun
 	tokens        tokenCache
 	metadata      *metadataFetcher
 

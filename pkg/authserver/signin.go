@@ -33,7 +33,11 @@ func (s *Server) signInBegin(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "begin passkey sign-in", err)
 		return
 	}
-	if err := s.beginCeremony(w, r, "login", "", ceremonyData{Session: *session}); err != nil {
+	if err := s.beginCeremony(w, r, "login", "", ceremonyData{Session: *session}); errors.Is(err, errBusy) {
+		w.Header().Set("Retry-After", "60")
+		refuse(w, http.StatusTooManyRequests, "Too many passkey sign-ins are in progress. Try again in a minute.")
+		return
+	} else if err != nil {
 		s.serverError(w, "store passkey ceremony", err)
 		return
 	}

@@ -218,3 +218,30 @@ func TestPasskeySignInChecksWhatTheAuthenticatorSigned(t *testing.T) {
 		})
 	}
 }
+
+func TestPasskeyCeremoniesAreBounded(t *testing.T) {
+	s, _ := passkeyFixture(t)
+	h := mux(s)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	post := func() int {
+		req := httptest.NewRequest("POST", PasskeySignInPath+"/begin", strings.NewReader("{}"))
+		req.Header.Set("Origin", "https://gw.example")
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Code
+	}
+	for i := range maxCeremonies {
+		if got := post(); got != http.StatusOK {
+			t.Fatalf("begin %d: %d, want 200", i+1, got)
+		}
+	}
+	if got := post(); got != http.StatusTooManyRequests {
+		t.Fatalf("begin %d: %d, want 429", maxCeremonies+1, got)
+	}
+	now = now.Add(ceremonyTTL)
+	if got := post(); got != http.StatusOK {
+		t.Fatalf("begin in the next window: %d, want 200", got)
+	}
+}
