@@ -50,11 +50,11 @@ func (s *Server) enrolPage(w http.ResponseWriter, _ *http.Request) {
 
 // enrolment reads the link a begin request carries: its user and the
 // hash of its token, if the link is unused and not expired.
-func (s *Server) enrolment(r *http.Request) (store.PasskeyEnrolment, bool) {
+func (s *Server) enrolment(w http.ResponseWriter, r *http.Request) (store.PasskeyEnrolment, bool) {
 	var body struct {
 		Link string `json:"link"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 4096))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&body); err != nil {
 		return store.PasskeyEnrolment{}, false
@@ -79,7 +79,7 @@ func (s *Server) enrolBegin(w http.ResponseWriter, r *http.Request) {
 	if !s.sameOriginJSON(w, r) {
 		return
 	}
-	e, ok := s.enrolment(r)
+	e, ok := s.enrolment(w, r)
 	if !ok {
 		refuse(w, http.StatusGone, linkRefused)
 		return
