@@ -247,6 +247,26 @@ mutant forwarding-lease-ignored \
 	'WHERE leases.holder = excluded.holder OR leases.expires_at <= ?' \
 	'WHERE leases.holder = excluded.holder OR leases.expires_at <= ? OR 1 = 1'
 
+mutant passkey-endpoints-take-another-sites-post \
+	pkg/authserver/ceremony.go ./pkg/authserver '^TestPasskeySignInChecksWhatTheAuthenticatorSigned$' \
+	'if r.Header.Get("Origin") != s.origin() || err != nil' \
+	'if err != nil'
+
+mutant expired-browser-session-signs-in \
+	pkg/authserver/session.go ./pkg/authserver '^TestPasskeySignInChecksWhatTheAuthenticatorSigned$' \
+	'if sess.UserID != userID || !s.now().Before(sess.ExpiresAt) {' \
+	'if sess.UserID != userID {'
+
+mutant cloned-passkey-signs-in \
+	pkg/authserver/signin.go ./pkg/authserver '^TestPasskeySignInChecksWhatTheAuthenticatorSigned$' \
+	'	if cred.Authenticator.CloneWarning {' \
+	'	if false && cred.Authenticator.CloneWarning {'
+
+mutant enrolment-link-works-twice \
+	pkg/store/sqlstore/passkeys.go ./pkg/store/sqlite '^TestConformance$/^Passkeys$' \
+	'WHERE hash = ? AND user_id = ? AND used_at = 0 AND expires_at > ?",' \
+	'WHERE hash = ? AND user_id = ? AND expires_at > ?",'
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else

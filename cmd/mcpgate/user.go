@@ -74,6 +74,6 @@ func (c *cli) userCmd() *cobra.Command {
 		},
 	}
 	remove.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
-	cmd.AddCommand(add, list, remove)
+	cmd.AddCommand(add, list, remove, c.passkeyCmd(), c.sessionCmd())
 	return cmd
 }

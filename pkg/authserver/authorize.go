@@ -164,13 +164,25 @@ func (s *Server) pending(r *http.Request) (store.OAuthRequest, string, bool) {
 // which only the HttpOnly cookie carries.
 func csrfToken(handle string) string { return hashOf("mcpgate-consent:" + handle) }
 
-// proceed shows the approval page until `mcpgate oauth approve` has run,
-// then the consent page.
+// proceed shows the approval page until `mcpgate oauth approve` has run
+// or the browser signed in with a passkey, then the consent page.
 func (s *Server) proceed(w http.ResponseWriter, r *http.Request) {
 	req, handle, ok := s.pending(r)
 	if !ok {
 		s.errorPage(w, http.StatusBadRequest, "This sign-in has expired or was already used. Start again from your application.")
 		return
+	}
+	if req.UserID == "" {
+		// A browser signed in with a passkey skips the sign-in step; it
+		// still consents below.
+		if userID, ok := s.SignedInUser(r); ok {
+			approved, err := s.st.AuthServer().ApproveOAuthRequest(r.Context(), req.ApprovalHash, userID, s.now())
+			if err != nil {
+				s.errorPage(w, http.StatusBadRequest, "This sign-in has expired or was already used. Start again from your application.")
+				return
+			}
+			req = approved
+		}
 	}
 	if req.UserID == "" {
 		ck, _ := r.Cookie(cookieName)

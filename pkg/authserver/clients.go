@@ -87,20 +87,21 @@ func cleanName(s string) string {
 	return s
 }
 
-// registrationWindow counts registrations in the current hour.
+// registrationWindow counts what was done in the current window (an
+// hour of registrations, minutes of passkey ceremonies).
 type registrationWindow struct {
 	mu    sync.Mutex
 	start time.Time
 	n     int
 }
 
-func (w *registrationWindow) take(now time.Time) bool {
+func (w *registrationWindow) take(now time.Time, limit int, period time.Duration) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if now.Sub(w.start) >= time.Hour {
+	if now.Sub(w.start) >= period {
 		w.start, w.n = now, 0
 	}
-	if w.n >= registrationsPerHour {
+	if w.n >= limit {
 		return false
 	}
 	w.n++
@@ -118,7 +119,7 @@ type registration struct {
 // register is Dynamic Client Registration (RFC 7591) for public clients.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
-	if !s.registrations.take(now) {
+	if !s.registrations.take(now, registrationsPerHour, time.Hour) {
 		w.Header().Set("Retry-After", "3600")
 		writeJSON(w, http.StatusTooManyRequests, oauthError{"invalid_client_metadata", "too many registrations; try again later"})
 		return

@@ -5,6 +5,11 @@
 // metadata), the authorization and token endpoints, and the resource
 // (audience) each token is bound to.
 //
+// A person signs in either by `mcpgate oauth approve CODE` or with a
+// passkey (WebAuthn, relying party public_url) enrolled through a one-time
+// link; a passkey sign-in starts a server-side browser session, which
+// SignedInUser reports to other pages.
+//
 // Everything here is off unless oauth_server.enabled is set; mgw_ keys
 // work the same either way.
 package authserver

@@ -2,6 +2,7 @@ package authserver
 
 import (
 	"crypto/rand"
+	_ "embed"
 	"encoding/base64"
 	"html/template"
 	"net/http"
@@ -10,8 +11,9 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
-// The pages are server-rendered with no script and no external asset; the
-// one stylesheet is inline under a per-response nonce.
+// The pages are server-rendered with no external asset; the one
+// stylesheet is inline under a per-response nonce, and the passkey pages'
+// one script is a same-origin file (PasskeyScriptPath), never inline.
 var pages = template.Must(template.New("").Parse(`
 {{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -27,7 +29,18 @@ button{font-size:1rem;padding:.4rem 1rem;margin-right:.5rem}
 {{define "wait"}}{{template "head" .}}
 <p>An application asks to use this mcpgate. To let it continue, run this on the server:</p>
 <p><code>mcpgate oauth approve</code> <code class="approve">{{.Code}}</code></p>
-<p>This page goes on by itself once that is done. The code works once, for ten minutes.</p></body></html>{{end}}
+<p>This page goes on by itself once that is done. The code works once, for ten minutes.</p>
+{{if .Passkeys}}<p>Or, if you have registered a passkey: <a id="passkey" href="passkey/signin">Sign in with a passkey</a></p>{{end}}</body></html>{{end}}
+{{define "enrol"}}{{template "head" .}}
+<p>Register a passkey for signing in to this mcpgate. Your browser or device will ask you to create one.</p>
+<p><button type="button" id="enrol">Register a passkey</button></p>
+<p id="status" role="status"></p>
+<script src="/oauth/passkey.js"></script></body></html>{{end}}
+{{define "signin"}}{{template "head" .}}
+<p>Sign in to mcpgate with a passkey you registered with <code>mcpgate user passkey add</code>.</p>
+<p><button type="button" id="signin">Sign in with a passkey</button></p>
+<p id="status" role="status"></p>
+<script src="/oauth/passkey.js"></script></body></html>{{end}}
 {{define "consent"}}{{template "head" .}}
 <p><strong>{{.ClientName}}</strong> asks to use mcpgate as you.</p>
 <p>It will send you back to <strong>{{.RedirectHost}}</strong> (<code>{{.RedirectURI}}</code>).</p>
@@ -49,7 +62,7 @@ button{font-size:1rem;padding:.4rem 1rem;margin-right:.5rem}
 
 type pageData struct {
 	Nonce, Message, Code                        string
-	Refresh                                     bool
+	Refresh, Passkeys                           bool
 	ClientName, RedirectHost, ClientHost, CSRF  string
 	RedirectURI, Resource                       string
 	SelfRegistered, HostDiffers, AllConnections bool
@@ -60,6 +73,7 @@ type pageData struct {
 type offeredConnection struct{ Name, Provider string }
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, d pageData, formAction string) {
+	script := name == "enrol" || name == "signin"
 	var nb [16]byte
 	_, _ = rand.Read(nb[:])
 	d.Nonce = base64.StdEncoding.EncodeToString(nb[:])
@@ -72,6 +86,9 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, d pageDa
 	// refuses; other origins still get no referrer.
 	h.Set("Referrer-Policy", "same-origin")
 	csp := "default-src 'none'; style-src 'nonce-" + d.Nonce + "'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+	if script {
+		csp = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'nonce-" + d.Nonce + "'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+	}
 	if formAction != "" {
 		csp += " " + formAction // the consent's redirect back to the client follows the form
 	}
@@ -87,7 +104,7 @@ func (s *Server) errorPage(w http.ResponseWriter, status int, msg string) {
 }
 
 func (s *Server) waitPage(w http.ResponseWriter, code string) {
-	s.render(w, http.StatusOK, "wait", pageData{Code: code, Refresh: true}, "")
+	s.render(w, http.StatusOK, "wait", pageData{Code: code, Refresh: true, Passkeys: s.rp != nil}, "")
 }
 
 func (s *Server) consentPage(w http.ResponseWriter, c store.OAuthClient, req store.OAuthRequest, csrf string, conns []store.Connection) {
@@ -105,4 +122,17 @@ func (s *Server) consentPage(w http.ResponseWriter, c store.OAuthClient, req sto
 		d.ClientHost, d.HostDiffers = cu.Host, true
 	}
 	s.render(w, http.StatusOK, "consent", d, ru.Scheme+"://"+ru.Host)
+}
+
+//go:embed static/passkey.js
+var passkeyScript []byte
+
+// script serves the passkey pages' script.
+func (s *Server) script(w http.ResponseWriter, _ *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	_, _ = w.Write(passkeyScript)
 }

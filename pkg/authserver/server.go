@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/mcpgate/mcpgate/pkg/config"
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
@@ -26,8 +28,12 @@ type Server struct {
 	now    func() time.Time
 
 	registrations registrationWindow
+	ceremonies    registrationWindow // passkey ceremonies begun
 	tokens        tokenCache
 	metadata      *metadataFetcher
+
+	rp       *webauthn.WebAuthn // passkeys' relying party: public_url
+	rpOrigin string
 }
 
 // New returns the authorization server, or nil when oauth_server is not
@@ -42,6 +48,13 @@ func New(o Options) *Server {
 	}
 	s := &Server{cfg: o.Config, st: o.Store, log: log, issuer: strings.TrimRight(o.Config.PublicURL, "/"), now: time.Now}
 	s.metadata = newMetadataFetcher(o.Config.OAuthServer.ClientMetadataAllowPrivate, func() time.Time { return s.now() })
+	if rp, err := newRelyingParty(s.issuer); err != nil {
+		// An IP address cannot be a WebAuthn RP ID: the CLI approval
+		// still works, passkeys do not.
+		log.Warn("passkey sign-in is off: public_url needs a host name (or localhost), not an IP address", "err", err.Error())
+	} else {
+		s.rp, s.rpOrigin = rp, rp.Config.RPOrigins[0]
+	}
 	return s
 }
 
@@ -51,15 +64,23 @@ func (s *Server) Issuer() string { return s.issuer }
 // Routes are the handlers serve mounts on the gateway listener.
 func (s *Server) Routes() map[string]http.Handler {
 	return map[string]http.Handler{
-		"GET " + ResourceMetadataPath:       http.HandlerFunc(s.resourceMetadata),
-		"GET " + ResourceMetadataPath + "/": http.HandlerFunc(s.resourceMetadata),
-		"GET " + ServerMetadataPath:         http.HandlerFunc(s.serverMetadata),
-		"GET " + OpenIDMetadataPath:         http.HandlerFunc(s.serverMetadata),
-		"GET " + AuthorizePath:              http.HandlerFunc(s.authorize),
-		"GET " + ContinuePath:               http.HandlerFunc(s.proceed),
-		"POST " + ConsentPath:               http.HandlerFunc(s.consent),
-		"POST " + TokenPath:                 http.HandlerFunc(s.token),
-		"POST " + RegisterPath:              http.HandlerFunc(s.register),
-		"POST " + RevokePath:                http.HandlerFunc(s.revoke),
+		"GET " + ResourceMetadataPath:           http.HandlerFunc(s.resourceMetadata),
+		"GET " + ResourceMetadataPath + "/":     http.HandlerFunc(s.resourceMetadata),
+		"GET " + ServerMetadataPath:             http.HandlerFunc(s.serverMetadata),
+		"GET " + OpenIDMetadataPath:             http.HandlerFunc(s.serverMetadata),
+		"GET " + AuthorizePath:                  http.HandlerFunc(s.authorize),
+		"GET " + ContinuePath:                   http.HandlerFunc(s.proceed),
+		"POST " + ConsentPath:                   http.HandlerFunc(s.consent),
+		"POST " + TokenPath:                     http.HandlerFunc(s.token),
+		"POST " + RegisterPath:                  http.HandlerFunc(s.register),
+		"POST " + RevokePath:                    http.HandlerFunc(s.revoke),
+		"GET " + PasskeyScriptPath:              http.HandlerFunc(s.script),
+		"GET " + PasskeyEnrolPath:               http.HandlerFunc(s.enrolPage),
+		"POST " + PasskeyEnrolPath + "/begin":   http.HandlerFunc(s.enrolBegin),
+		"POST " + PasskeyEnrolPath + "/finish":  http.HandlerFunc(s.enrolFinish),
+		"GET " + PasskeySignInPath:              http.HandlerFunc(s.signInPage),
+		"POST " + PasskeySignInPath + "/begin":  http.HandlerFunc(s.signInBegin),
+		"POST " + PasskeySignInPath + "/finish": http.HandlerFunc(s.signInFinish),
+		"GET " + SessionPath:                    http.HandlerFunc(s.sessionPage),
 	}
 }

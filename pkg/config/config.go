@@ -61,6 +61,9 @@ type OAuthServer struct {
 	Enabled    bool          `mapstructure:"enabled"`
 	AccessTTL  time.Duration `mapstructure:"access_ttl"`
 	RefreshTTL time.Duration `mapstructure:"refresh_ttl"`
+	// SessionTTL is how long a browser stays signed in after a passkey
+	// sign-in (an absolute limit, not renewed by use).
+	SessionTTL time.Duration `mapstructure:"session_ttl"`
 	// ClientMetadataAllowPrivate lets a client id metadata document be
 	// fetched from a loopback, private or link-local address (a client on
 	// your own network); off, such a client_id is refused.
@@ -229,6 +232,7 @@ func defaults() map[string]any {
 		"oauth_server.enabled":                       false,
 		"oauth_server.access_ttl":                    "1h",
 		"oauth_server.refresh_ttl":                   "720h",
+		"oauth_server.session_ttl":                   "12h",
 		"oauth_server.client_metadata_allow_private": false,
 		"approvals.ttl":                              "10m",
 		"approvals.wait":                             "25s",

@@ -185,6 +185,9 @@ func (c *Config) validateOAuthServer() error {
 	if o.RefreshTTL < o.AccessTTL || o.RefreshTTL > 365*24*time.Hour {
 		return fmt.Errorf("oauth_server.refresh_ttl: %s is not between access_ttl and 8760h", o.RefreshTTL)
 	}
+	if o.SessionTTL < time.Minute || o.SessionTTL > 30*24*time.Hour {
+		return fmt.Errorf("oauth_server.session_ttl: %s is not between 1m and 720h", o.SessionTTL)
+	}
 	return nil
 }
 

@@ -254,6 +254,42 @@ type UserStore interface {
 	AddOAuthTokens(ctx context.Context, tokens []OAuthToken) error
 	// OAuthGrants lists the user's grants, revoked ones included.
 	OAuthGrants(ctx context.Context) ([]OAuthGrant, error)
+
+	// AddPasskeyEnrolment stores a one-time enrolment link's hash, and
+	// deletes the user's links used or expired at e.CreatedAt.
+	AddPasskeyEnrolment(ctx context.Context, e PasskeyEnrolment) error
+	// PasskeyEnrolment returns the enrolment with hash if it is unused
+	// and not expired at now; ErrNotFound otherwise.
+	PasskeyEnrolment(ctx context.Context, hash string, now time.Time) (PasskeyEnrolment, error)
+	// EnrolPasskey marks the enrolment with hash used and stores p, in
+	// one transaction: ErrNotFound (nothing stored) if the enrolment is
+	// used, expired at now or unknown; ErrAlreadyExists if p's credential
+	// id is registered (to anyone).
+	EnrolPasskey(ctx context.Context, hash string, p Passkey, now time.Time) error
+	// Passkeys lists the user's passkeys, oldest first.
+	Passkeys(ctx context.Context) ([]Passkey, error)
+	// UsePasskey records a sign-in with the passkey id: its new sign
+	// count, clone warning and flags, and the time; ErrNotFound if the
+	// user has no such passkey.
+	UsePasskey(ctx context.Context, id string, signCount uint32, cloneWarning bool, flags uint8, at time.Time) error
+	// DeletePasskey deletes the passkey id and the sessions signed in
+	// with it; ErrNotFound if the user has none such.
+	DeletePasskey(ctx context.Context, id string) error
+
+	// CreateBrowserSession stores a signed-in browser's session, and
+	// deletes the user's sessions expired at s.CreatedAt.
+	CreateBrowserSession(ctx context.Context, s BrowserSession) error
+	// BrowserSession returns the session whose token has hash;
+	// ErrNotFound if there is none (revoked, or another user's). The
+	// caller checks ExpiresAt.
+	BrowserSession(ctx context.Context, hash string) (BrowserSession, error)
+	// BrowserSessions lists the user's sessions, oldest first.
+	BrowserSessions(ctx context.Context) ([]BrowserSession, error)
+	// DeleteBrowserSession revokes the session id; ErrNotFound if the
+	// user has none such. DeleteBrowserSessions revokes all of them,
+	// returning how many.
+	DeleteBrowserSession(ctx context.Context, id string) error
+	DeleteBrowserSessions(ctx context.Context) (int64, error)
 }
 
 // AuthServerStore holds the authorization server's rows that belong to no
@@ -271,6 +307,14 @@ type AuthServerStore interface {
 	DeleteUnusedOAuthClients(ctx context.Context, kind string, before time.Time) (int64, error)
 	// CountOAuthClients counts the clients of kind.
 	CountOAuthClients(ctx context.Context, kind string) (int, error)
+
+	// PutPasskeyCeremony stores a WebAuthn ceremony in progress, and
+	// deletes the ceremonies expired at now.
+	PutPasskeyCeremony(ctx context.Context, c PasskeyCeremony, now time.Time) error
+	// TakePasskeyCeremony deletes and returns the ceremony id (each is
+	// finished once); ErrNotFound if there is none or it expired at now.
+	// Expired ceremonies are deleted as it goes.
+	TakePasskeyCeremony(ctx context.Context, id string, now time.Time) (PasskeyCeremony, error)
 
 	PutOAuthRequest(ctx context.Context, r OAuthRequest) error
 	OAuthRequest(ctx context.Context, id string) (OAuthRequest, error)

@@ -286,3 +286,52 @@ type AuditCursor struct {
 	Hash   string
 	Count  int64
 }
+
+// Passkey is a WebAuthn credential registered to a user: its public key
+// and what its authenticator last reported. It holds no secret.
+type Passkey struct {
+	ID              string // mcpgate's name for it, as listed and removed
+	UserID          string
+	CredentialID    []byte // the authenticator's credential id
+	PublicKey       []byte // COSE-encoded
+	AttestationType string
+	AAGUID          []byte
+	Transports      []string
+	Flags           uint8 // user present, verified, backup eligible, backup state
+	SignCount       uint32
+	CloneWarning    bool // a sign count that did not increase was seen
+	CreatedAt       time.Time
+	LastUsedAt      time.Time
+}
+
+// PasskeyEnrolment is a one-time link to register a passkey, kept only as
+// the SHA-256 hex of its token.
+type PasskeyEnrolment struct {
+	Hash      string
+	UserID    string
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero until a passkey was registered with it
+	CreatedAt time.Time
+}
+
+// BrowserSession is a signed-in browser, kept only as the SHA-256 hex of
+// its cookie's token.
+type BrowserSession struct {
+	ID        string // shown in listings, revoked by
+	Hash      string
+	UserID    string
+	PasskeyID string // the passkey it was signed in with
+	ExpiresAt time.Time
+	CreatedAt time.Time
+}
+
+// PasskeyCeremony is a WebAuthn registration or sign-in in progress: the
+// library's session data (the challenge) for the browser holding the
+// handle whose hash is ID.
+type PasskeyCeremony struct {
+	ID        string
+	Kind      string // "register" or "login"
+	UserID    string // the registering user; "" for a sign-in
+	Data      string // JSON
+	ExpiresAt time.Time
+}

@@ -21,6 +21,7 @@ var perUser = []struct{ table, owner string }{
 	{"policies", "user_id"}, {"audit_records", "user_id"}, {"oauth_states", "user_id"},
 	{"rate_counters", "user_id"}, {"audit_anchors", "user_id"}, {"audit_keys", "user_id"},
 	{"oauth_grants", "user_id"}, {"oauth_tokens", "user_id"}, {"approvals", "user_id"}, {"audit_cursors", "user_id"},
+	{"passkeys", "user_id"}, {"passkey_enrolments", "user_id"}, {"browser_sessions", "user_id"},
 }
 
 // referrers are the tables whose rows keep a row of the key's table from
@@ -61,6 +62,10 @@ func seed(t *testing.T, st store.Store, id string, n int) {
 		check(us.PutOAuthState(ctx, store.OAuthState{StateHash: "s-" + sfx, Provider: "github", Name: sfx, DEKVersion: 2}))
 		check(us.CreateApproval(ctx, store.Approval{ID: "a-" + sfx, KeyID: "k-" + sfx, Tool: "t", ArgsHash: "h", Arguments: "{}",
 			Sealed: []byte{4}, DEKVersion: 2, ExpiresAt: time.Unix(600, 0)}))
+		check(us.AddPasskeyEnrolment(ctx, store.PasskeyEnrolment{Hash: "e-" + sfx, ExpiresAt: time.Unix(1<<40, 0)}))
+		check(us.AddPasskeyEnrolment(ctx, store.PasskeyEnrolment{Hash: "e2-" + sfx, ExpiresAt: time.Unix(1<<40, 0)}))
+		check(us.EnrolPasskey(ctx, "e2-"+sfx, store.Passkey{ID: "p-" + sfx, CredentialID: []byte("p-" + sfx), PublicKey: []byte{1}}, time.Unix(5, 0)))
+		check(us.CreateBrowserSession(ctx, store.BrowserSession{ID: "b-" + sfx, Hash: "b-" + sfx, ExpiresAt: time.Unix(1<<40, 0)}))
 		recs, err := us.AppendAudit(ctx, []store.AuditRecord{{Tool: sfx, Time: time.Unix(3, 0)}}, hash)
 		check(err)
 		check(us.AdvanceAuditCursor(ctx, 0, store.AuditCursor{UserID: id, Sink: sfx, Seq: recs[0].Seq, Hash: recs[0].Hash, Count: 1}))
@@ -177,7 +182,7 @@ func TestRowLevelSecurity(t *testing.T) {
 	t.Run("every table but schema_migrations, generation, keks, leases and the authorization server's is listed here", func(t *testing.T) {
 		rows, err := conn.Query(t.Context(), `SELECT tablename FROM pg_tables
 			WHERE schemaname = current_schema()
-			AND tablename NOT IN ('schema_migrations', 'generation', 'keks', 'leases', 'oauth_clients', 'oauth_requests')`)
+			AND tablename NOT IN ('schema_migrations', 'generation', 'keks', 'leases', 'oauth_clients', 'oauth_requests', 'passkey_ceremonies')`)
 		if err != nil {
 			t.Fatal(err)
 		}

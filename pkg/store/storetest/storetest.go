@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("OAuthStates", h.oauthStates)
 	t.Run("OAuthServer", h.oauthServer)
 	t.Run("Approvals", h.approvals)
+	t.Run("Passkeys", h.passkeys)
 	t.Run("KEKs", h.keks)
 	t.Run("Generation", h.generation)
 	t.Run("Isolation", h.isolation)

@@ -1,0 +1,117 @@
+package authserver
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/mcpgate/mcpgate/pkg/store"
+)
+
+// A passkey sign-in is discoverable: the browser offers the passkeys it
+// has for this RP ID, and the one chosen names its user (the user handle
+// is the user id), so several users can sign in with no username typed.
+
+func (s *Server) signInPage(w http.ResponseWriter, _ *http.Request) {
+	if s.rp == nil {
+		s.errorPage(w, http.StatusNotFound, "Passkeys are off: public_url must name a host (or localhost), not an IP address.")
+		return
+	}
+	s.render(w, http.StatusOK, "signin", pageData{}, "")
+}
+
+func (s *Server) signInBegin(w http.ResponseWriter, r *http.Request) {
+	if !s.sameOriginJSON(w, r) {
+		return
+	}
+	assertion, session, err := s.rp.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
+	if err != nil {
+		s.serverError(w, "begin passkey sign-in", err)
+		return
+	}
+	if err := s.beginCeremony(w, r, "login", "", ceremonyData{Session: *session}); errors.Is(err, errBusy) {
+		w.Header().Set("Retry-After", "60")
+		refuse(w, http.StatusTooManyRequests, "Too many passkey sign-ins are in progress. Try again in a minute.")
+		return
+	} else if err != nil {
+		s.serverError(w, "store passkey ceremony", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, assertion)
+}
+
+func (s *Server) signInFinish(w http.ResponseWriter, r *http.Request) {
+	if !s.sameOriginJSON(w, r) {
+		return
+	}
+	_, d, err := s.finishCeremony(w, r, "login")
+	if errors.Is(err, errNoCeremony) {
+		refuse(w, http.StatusBadRequest, "This sign-in has expired. Reload the page and try again.")
+		return
+	} else if err != nil {
+		s.serverError(w, "read passkey ceremony", err)
+		return
+	}
+	parsed, err := protocol.ParseCredentialRequestResponseBody(http.MaxBytesReader(w, r.Body, 64<<10))
+	if err != nil {
+		refuse(w, http.StatusBadRequest, "The browser's answer could not be read.")
+		return
+	}
+	var who passkeyUser
+	_, cred, err := s.rp.ValidatePasskeyLogin(func(_, userHandle []byte) (webauthn.User, error) {
+		u, err := s.loadPasskeyUser(r.Context(), string(userHandle))
+		who = u
+		return u, err
+	}, d.Session, parsed)
+	if err != nil {
+		s.log.Warn("authorization server: passkey sign-in refused", "err", protocolError(err))
+		refuse(w, http.StatusUnauthorized, "The passkey sign-in was refused: "+protocolError(err)+".")
+		return
+	}
+	p, ok := who.find(cred.ID)
+	if !ok {
+		refuse(w, http.StatusUnauthorized, "The passkey sign-in was refused: unknown passkey.")
+		return
+	}
+	now := s.now()
+	ctx := r.Context()
+	if err := s.st.User(who.id).UsePasskey(ctx, p.ID, cred.Authenticator.SignCount, cred.Authenticator.CloneWarning,
+		uint8(cred.Flags.ProtocolValue()), now); err != nil {
+		s.serverError(w, "record passkey use", err)
+		return
+	}
+	if cred.Authenticator.CloneWarning {
+		// The library leaves the stored count as it was; the passkey is
+		// marked, and refused until it is removed and enrolled again.
+		s.log.Warn("authorization server: passkey sign-in refused", "user", who.id, "passkey", p.ID, "err", errClone.Error())
+		refuse(w, http.StatusUnauthorized, "The passkey sign-in was refused: "+errClone.Error()+". Remove it with `mcpgate user passkey remove` and enrol it again.")
+		return
+	}
+	if err := s.startSession(ctx, w, who.id, p.ID); err != nil {
+		s.serverError(w, "start browser session", err)
+		return
+	}
+	s.log.Info("passkey sign-in", "user", who.id, "passkey", p.ID)
+	next := SessionPath
+	if req, _, ok := s.pending(r); ok {
+		if req.UserID == "" {
+			if _, err := s.st.AuthServer().ApproveOAuthRequest(ctx, req.ApprovalHash, who.id, now); err != nil && !errors.Is(err, store.ErrNotFound) {
+				s.serverError(w, "approve authorization", err)
+				return
+			}
+		}
+		next = ContinuePath
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"next": next})
+}
+
+// randomHex is n random bytes in hex: an id, not a secret.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
