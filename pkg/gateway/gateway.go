@@ -61,6 +61,7 @@ type Gateway struct {
 	touched  touches
 	oauth    *authserver.Server
 	mcp      *mcpup.Pool
+	relays   relays
 }
 
 // New builds a gateway.

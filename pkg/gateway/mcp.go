@@ -207,8 +207,11 @@ func (g *Gateway) mcpSession(ctx context.Context, id Identity, name string) (*mc
 		return nil, nil, errors.New("the gateway could not load this connection; try again")
 	}
 	version := fmt.Sprint(conn.UpdatedAt.UnixMicro())
-	if s, release, ok := g.mcp.Running(conn.ID, version); ok {
-		return s, release, nil
+	rel := relayFrom(ctx)
+	if rel == nil {
+		if s, release, ok := g.mcp.Running(conn.ID, version); ok {
+			return s, release, nil
+		}
 	}
 	cfg, err := mcpup.ParseConfig(conn.MCP)
 	if err != nil {
@@ -232,8 +235,12 @@ func (g *Gateway) mcpSession(ctx context.Context, id Identity, name string) (*mc
 	} else if sec, err = mcpup.ParseSecrets(cred.Bytes()); err != nil {
 		return nil, nil, err
 	}
-	return g.mcp.Acquire(ctx, mcpup.Spec{
+	spec := mcpup.Spec{
 		UserID: id.UserID, ConnID: conn.ID, Name: conn.Name, Version: version,
 		Config: cfg, Secrets: sec, Auth: auth,
-	})
+	}
+	if rel != nil {
+		return rel.acquire(ctx, spec)
+	}
+	return g.mcp.Acquire(ctx, spec)
 }

@@ -1,0 +1,272 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgate/mcpgate/pkg/mcpup"
+	"github.com/mcpgate/mcpgate/pkg/secret"
+)
+
+// statelessProtocol is the first protocol version without sessions: a
+// server speaking it sends the client no requests on a session, so a
+// client speaking it has none to relay.
+const statelessProtocol = "2026-07-28"
+
+// relayedProtocol is the version a relayed session speaks with the server
+// when the client's own cannot be used.
+const relayedProtocol = "2025-11-25"
+
+// relay carries what a server sends back during a client's requests on
+// /mcp/<connection> to that client's session alone: the calls of a client
+// that can receive something (it declared sampling, elicitation or roots,
+// set a log level or subscribed to a resource) run on a session with the
+// server of their own (mcpup.Pool.AcquireRelayed), so nothing the server
+// sends on it can belong to another client. Everything relayed to the
+// client is scrubbed of every credential of the user first.
+type relay struct {
+	g      *Gateway
+	ss     *mcp.ServerSession
+	server *mcp.Server
+
+	mu    sync.Mutex
+	red   *secret.Redactor
+	level mcp.LoggingLevel
+	subs  []string
+	conns []string // connection ids with a relayed session, stopped with the client's
+}
+
+var _ mcpup.Relay = (*relay)(nil)
+
+// relays are the live relays by client session.
+type relays struct {
+	mu sync.Mutex
+	by map[*mcp.ServerSession]*relay
+}
+
+type relayKey struct{}
+
+// relayFrom returns the relay of the request's client, if it has one.
+func relayFrom(ctx context.Context) *relay {
+	r, _ := ctx.Value(relayKey{}).(*relay)
+	return r
+}
+
+// relaying is the receiving middleware of a /mcp/<connection> server
+// that binds a client's requests to its relay, passes its log level to
+// the server, and records the level and the subscriptions the client asks
+// for so that a session started again gets them too.
+func (g *Gateway) relaying(s *mcp.Server, id Identity, name string) mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			ss, _ := req.GetSession().(*mcp.ServerSession)
+			create := false
+			switch req.(type) {
+			case *mcp.ServerRequest[*mcp.SetLoggingLevelParams], *mcp.SubscribeRequest:
+				create = true
+			}
+			r := g.relayFor(ctx, s, id, ss, create)
+			if r == nil {
+				return next(ctx, method, req)
+			}
+			ctx = context.WithValue(ctx, relayKey{}, r)
+			switch q := req.(type) {
+			case *mcp.ServerRequest[*mcp.SetLoggingLevelParams]:
+				r.mu.Lock()
+				r.level = q.Params.Level
+				r.mu.Unlock()
+				err := g.onUpstream(ctx, id, name, func(ctx context.Context, cs *mcp.ClientSession) error {
+					return cs.SetLoggingLevel(ctx, q.Params)
+				})
+				if err != nil {
+					return nil, err
+				}
+			case *mcp.SubscribeRequest:
+				r.mu.Lock()
+				if !slices.Contains(r.subs, q.Params.URI) {
+					r.subs = append(r.subs, q.Params.URI)
+				}
+				r.mu.Unlock()
+			case *mcp.UnsubscribeRequest:
+				r.mu.Lock()
+				r.subs = slices.DeleteFunc(r.subs, func(u string) bool { return u == q.Params.URI })
+				r.mu.Unlock()
+			}
+			return next(ctx, method, req)
+		}
+	}
+}
+
+// relayFor returns the client session's relay, made when the client can
+// receive something (or create says it asks to); nil for a client
+// without a session or speaking a protocol without one.
+func (g *Gateway) relayFor(ctx context.Context, s *mcp.Server, id Identity, ss *mcp.ServerSession, create bool) *relay {
+	if ss == nil || ss.ID() == "" {
+		return nil
+	}
+	ip := ss.InitializeParams()
+	if ip == nil || ip.ProtocolVersion >= statelessProtocol {
+		return nil
+	}
+	red := g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id))
+	g.relays.mu.Lock()
+	defer g.relays.mu.Unlock()
+	if r := g.relays.by[ss]; r != nil {
+		r.mu.Lock()
+		r.red = red
+		r.mu.Unlock()
+		return r
+	}
+	if c := ip.Capabilities; !create && (c == nil || c.Sampling == nil && c.Elicitation == nil && clientRoots(c) == nil) {
+		return nil
+	}
+	r := &relay{g: g, ss: ss, server: s, red: red}
+	if g.relays.by == nil {
+		g.relays.by = map[*mcp.ServerSession]*relay{}
+	}
+	g.relays.by[ss] = r
+	go func() {
+		_ = ss.Wait()
+		g.relays.mu.Lock()
+		delete(g.relays.by, ss)
+		g.relays.mu.Unlock()
+		r.mu.Lock()
+		conns := r.conns
+		r.mu.Unlock()
+		for _, c := range conns {
+			g.mcp.ForgetRelayed(c, ss.ID())
+		}
+	}()
+	return r
+}
+
+// clientRoots is the client's roots capability, if it declared one.
+func clientRoots(c *mcp.ClientCapabilities) *mcp.RootCapabilities {
+	if c.RootsV2 != nil {
+		return c.RootsV2
+	}
+	if c.Roots.ListChanged {
+		return &mcp.RootCapabilities{ListChanged: true}
+	}
+	return nil
+}
+
+// acquire returns the client's own session with the connection's server.
+func (r *relay) acquire(ctx context.Context, spec mcpup.Spec) (*mcpup.Session, func(), error) {
+	r.mu.Lock()
+	if !slices.Contains(r.conns, spec.ConnID) {
+		r.conns = append(r.conns, spec.ConnID)
+	}
+	r.mu.Unlock()
+	return r.g.mcp.AcquireRelayed(ctx, spec, r.ss.ID(), r)
+}
+
+func (r *relay) redactor() *secret.Redactor {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.red
+}
+
+// Capabilities are the client's sampling, elicitation and roots; nothing
+// else of what it declared is passed on.
+func (r *relay) Capabilities() *mcp.ClientCapabilities {
+	out := &mcp.ClientCapabilities{}
+	ip := r.ss.InitializeParams()
+	if ip == nil || ip.Capabilities == nil {
+		return out
+	}
+	c := ip.Capabilities
+	if c.Sampling != nil {
+		s := *c.Sampling
+		out.Sampling = &s
+	}
+	if c.Elicitation != nil {
+		e := *c.Elicitation
+		out.Elicitation = &e
+	}
+	out.RootsV2 = clientRoots(c)
+	return out
+}
+
+// ProtocolVersion is the client's own version: the server sees the
+// client it would see without mcpgate.
+func (r *relay) ProtocolVersion() string {
+	if ip := r.ss.InitializeParams(); ip != nil && ip.ProtocolVersion != "" && ip.ProtocolVersion < statelessProtocol {
+		return ip.ProtocolVersion
+	}
+	return relayedProtocol
+}
+
+func (r *relay) LogLevel() mcp.LoggingLevel {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.level
+}
+
+func (r *relay) Subscriptions() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.subs)
+}
+
+func (r *relay) Log(ctx context.Context, p *mcp.LoggingMessageParams) {
+	var clean mcp.LoggingMessageParams
+	if _, err := scrubJSON(r.redactor(), p, &clean); err != nil {
+		return
+	}
+	_ = r.ss.Log(ctx, &clean)
+}
+
+func (r *relay) CreateMessage(ctx context.Context, p *mcp.CreateMessageWithToolsParams) (*mcp.CreateMessageWithToolsResult, error) {
+	var clean mcp.CreateMessageWithToolsParams
+	if _, err := scrubJSON(r.redactor(), p, &clean); err != nil {
+		return nil, unreadable()
+	}
+	res, err := r.ss.CreateMessageWithTools(ctx, &clean)
+	return res, clientError(err)
+}
+
+func (r *relay) Elicit(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitResult, error) {
+	var clean mcp.ElicitParams
+	if _, err := scrubJSON(r.redactor(), p, &clean); err != nil {
+		return nil, unreadable()
+	}
+	res, err := r.ss.Elicit(ctx, &clean)
+	return res, clientError(err)
+}
+
+func (r *relay) ListRoots(ctx context.Context, p *mcp.ListRootsParams) (*mcp.ListRootsResult, error) {
+	res, err := r.ss.ListRoots(ctx, p)
+	return res, clientError(err)
+}
+
+func (r *relay) ResourceUpdated(ctx context.Context, p *mcp.ResourceUpdatedNotificationParams) {
+	var clean mcp.ResourceUpdatedNotificationParams
+	if _, err := scrubJSON(r.redactor(), p, &clean); err != nil {
+		return
+	}
+	_ = r.server.ResourceUpdated(ctx, &clean)
+}
+
+func unreadable() error {
+	return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "mcpgate could not read the request"}
+}
+
+// clientError passes the client's JSON-RPC error to the server as the
+// client gave it; any other failure (the client went away) is an
+// internal error that says no more.
+func clientError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var je *jsonrpc.Error
+	if errors.As(err, &je) {
+		return je
+	}
+	return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "the client did not answer"}
+}
