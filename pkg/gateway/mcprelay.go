@@ -253,6 +253,14 @@ func (r *relay) ResourceUpdated(ctx context.Context, p *mcp.ResourceUpdatedNotif
 	_ = r.server.ResourceUpdated(ctx, &clean)
 }
 
+func (r *relay) ElicitationComplete(ctx context.Context, p *mcp.ElicitationCompleteParams) {
+	var clean mcp.ElicitationCompleteParams
+	if _, err := scrubJSON(r.redactor(), p, &clean); err != nil {
+		return
+	}
+	_ = r.ss.NotifyElicitationComplete(ctx, &clean)
+}
+
 func unreadable() error {
 	return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "mcpgate could not read the request"}
 }

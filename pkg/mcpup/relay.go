@@ -38,6 +38,7 @@ type Relay interface {
 	Elicit(context.Context, *mcp.ElicitParams) (*mcp.ElicitResult, error)
 	ListRoots(context.Context, *mcp.ListRootsParams) (*mcp.ListRootsResult, error)
 	ResourceUpdated(context.Context, *mcp.ResourceUpdatedNotificationParams)
+	ElicitationComplete(context.Context, *mcp.ElicitationCompleteParams)
 }
 
 // maxRelayed bounds the relayed sessions one connection keeps; past it,
@@ -141,36 +142,49 @@ func (s *Session) clientOptions() *mcp.ClientOptions {
 	o.ResourceUpdatedHandler = func(ctx context.Context, req *mcp.ResourceUpdatedNotificationRequest) {
 		r.ResourceUpdated(ctx, req.Params)
 	}
-	if caps.Sampling != nil {
-		o.CreateMessageWithToolsHandler = func(ctx context.Context, req *mcp.CreateMessageWithToolsRequest) (*mcp.CreateMessageWithToolsResult, error) {
-			return r.CreateMessage(ctx, req.Params)
-		}
-	}
-	if caps.Elicitation != nil {
-		o.ElicitationHandler = func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
-			return r.Elicit(ctx, req.Params)
-		}
+	o.ElicitationCompleteHandler = func(ctx context.Context, req *mcp.ElicitationCompleteNotificationRequest) {
+		r.ElicitationComplete(ctx, req.Params)
 	}
 	return o
 }
 
-// relayRoots answers the server's roots/list from the relay's client, or
-// with "method not found" when that client has no roots.
-func (s *Session) relayRoots(client *mcp.Client) {
+// relayRequests hands the server's requests to the client (sampling,
+// elicitation, roots) to the relay as the server sent them: the client
+// of mcpgate, not mcpgate, judges them (its SDK may know schema forms
+// mcpgate's does not). A request for a capability the client did not
+// declare is answered "method not found", as the specification asks of a
+// client without roots.
+func (s *Session) relayRequests(client *mcp.Client) {
 	r := s.relay
 	if r == nil {
 		return
 	}
 	client.AddReceivingMiddleware(func(next mcp.MethodHandler) mcp.MethodHandler {
 		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
-			if method != "roots/list" {
+			caps := r.Capabilities()
+			var declared bool
+			switch method {
+			case "roots/list":
+				declared = caps.RootsV2 != nil
+			case "sampling/createMessage":
+				declared = caps.Sampling != nil
+			case "elicitation/create":
+				declared = caps.Elicitation != nil
+			default:
 				return next(ctx, method, req)
 			}
-			if r.Capabilities().RootsV2 == nil {
-				return nil, &jsonrpc.Error{Code: jsonrpc.CodeMethodNotFound, Message: "the client does not support roots"}
+			if !declared {
+				return nil, &jsonrpc.Error{Code: jsonrpc.CodeMethodNotFound, Message: "the client does not support " + method}
 			}
-			p, _ := req.GetParams().(*mcp.ListRootsParams)
-			return r.ListRoots(ctx, p)
+			switch p := req.GetParams().(type) {
+			case *mcp.ListRootsParams:
+				return r.ListRoots(ctx, p)
+			case *mcp.CreateMessageWithToolsParams:
+				return r.CreateMessage(ctx, p)
+			case *mcp.ElicitParams:
+				return r.Elicit(ctx, p)
+			}
+			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidParams, Message: "unexpected parameters for " + method}
 		}
 	})
 }

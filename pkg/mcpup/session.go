@@ -184,7 +184,7 @@ func (s *Session) watch(cs *mcp.ClientSession, proc *process) {
 
 func (s *Session) dial(ctx context.Context) (*mcp.ClientSession, *process, error) {
 	client := mcp.NewClient(&mcp.Implementation{Name: "mcpgate", Version: s.pool.o.Version}, s.clientOptions())
-	s.relayRoots(client)
+	s.relayRequests(client)
 	c := s.spec.Config
 	if c.Remote() {
 		cs, err := dialRemote(ctx, client, s.sessionOptions(), c, s.spec.Secrets, s.spec.Auth, s.pool.o, func() {
