@@ -131,6 +131,9 @@ func TestMCPRelayEverythingServer(t *testing.T) {
 	for _, name := range []string{"every", "remote"} {
 		t.Run(name, func(t *testing.T) {
 			c := g.connectRelay(t, g.endpoint(name), "alice", nil)
+			// The client's session with the server is up before the level
+			// is set: setLevel itself must reach the server.
+			c.call(t, "test_simple_text", nil)
 			if err := c.cs.SetLoggingLevel(ctx, &mcp.SetLoggingLevelParams{Level: "debug"}); err != nil {
 				t.Fatal(err)
 			}
