@@ -2,7 +2,6 @@ package mcpup
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"time"
 
@@ -85,24 +84,26 @@ func (p *Pool) AcquireRelayed(ctx context.Context, spec Spec, owner string, rela
 }
 
 // oldestRelayedLocked removes and returns the connection's relayed
-// session unused for longest when it has maxRelayed of them.
+// session unused for longest when it has maxRelayed of them not in use
+// (sessions in use are never stopped: the bound may be passed while
+// every one of them is).
 func (p *Pool) oldestRelayedLocked(connID string) *Session {
-	type entry struct {
-		key  string
-		last int64
-	}
-	var all []entry
+	n, oldest := 0, ""
+	var last int64
 	for k, s := range p.byConn {
-		if s.relay != nil && strings.HasPrefix(k, connID+"\x00") {
-			all = append(all, entry{k, s.lastUsed.Load()})
+		if s.relay == nil || !strings.HasPrefix(k, connID+"\x00") {
+			continue
+		}
+		n++
+		if u := s.lastUsed.Load(); s.inflight.Load() == 0 && (oldest == "" || u < last) {
+			oldest, last = k, u
 		}
 	}
-	if len(all) < maxRelayed {
+	if n < maxRelayed || oldest == "" {
 		return nil
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].last < all[j].last })
-	s := p.byConn[all[0].key]
-	delete(p.byConn, all[0].key)
+	s := p.byConn[oldest]
+	delete(p.byConn, oldest)
 	return s
 }
 

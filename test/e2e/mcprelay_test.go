@@ -29,6 +29,7 @@ type relayClient struct {
 	elicits []string
 	samples []string
 	roots   int
+	updated []string
 }
 
 func (c *relayClient) record(to *[]string, s string) {
@@ -52,6 +53,9 @@ func (g *gw) connectRelay(t *testing.T, url, name string, caps *mcp.ClientCapabi
 	c := &relayClient{name: name}
 	client := mcp.NewClient(&mcp.Implementation{Name: name, Version: "1"}, &mcp.ClientOptions{
 		Capabilities: caps,
+		ResourceUpdatedHandler: func(_ context.Context, r *mcp.ResourceUpdatedNotificationRequest) {
+			c.record(&c.updated, r.Params.URI)
+		},
 		LoggingMessageHandler: func(_ context.Context, r *mcp.LoggingMessageRequest) {
 			c.record(&c.logs, fmt.Sprint(r.Params.Data))
 		},
@@ -114,7 +118,8 @@ func (c *relayClient) call(t *testing.T, tool string, args map[string]any) strin
 
 // TestMCPRelayEverythingServer: through /mcp/<connection>, the go-sdk
 // everything-server's log messages, sampling, elicitation and roots
-// requests reach the calling client and its answers reach the server,
+// requests reach the calling client and its answers reach the server, and
+// its update notices reach a client subscribed to the resource,
 // with the server over stdio and over Streamable HTTP.
 func TestMCPRelayEverythingServer(t *testing.T) {
 	bin := everythingServer(t)
@@ -151,6 +156,12 @@ func TestMCPRelayEverythingServer(t *testing.T) {
 			if got := c.call(t, "test_input_required_result_list_roots", nil); !strings.Contains(got, "file:///home/alice") {
 				t.Errorf("roots: %q, want the client's root", got)
 			}
+			// The server announces an update of its watched resource every
+			// 3 seconds to the sessions subscribed to it.
+			if err := c.cs.Subscribe(ctx, &mcp.SubscribeParams{URI: "test://watched-resource"}); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "a resource update", func() bool { c.mu.Lock(); defer c.mu.Unlock(); return len(c.updated) > 0 })
 		})
 	}
 }
