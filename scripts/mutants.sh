@@ -197,6 +197,16 @@ mutant audit-waiter-released-before-the-shared-commit \
 	'w.st.AppendAudits(context.Background(), ready)' \
 	'go w.st.AppendAudits(context.Background(), ready)'
 
+mutant relay-shared-by-the-clients-of-a-connection \
+	pkg/mcpup/relay.go ./test/e2e '^TestMCPRelayIsolationAndSecrets$' \
+	'return connID + "\x00" + owner' \
+	'return connID + "\x00"'
+
+mutant relayed-elicitation-not-scrubbed \
+	pkg/gateway/mcprelay.go ./test/e2e '^TestMCPRelayIsolationAndSecrets$' \
+	'res, err := r.ss.Elicit(ctx, &clean)' \
+	'res, err := r.ss.Elicit(ctx, p)'
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else
