@@ -14,10 +14,6 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/mcpup"
 )
 
-// relayProtocol is the version the relay tests' clients speak: the last
-// one with sessions, in which a server sends requests to its client.
-const relayProtocol = "2025-11-25"
-
 // relayClient is a go-sdk client of /mcp/<connection> that records what
 // the server sent back to it during its calls.
 type relayClient struct {
@@ -91,7 +87,7 @@ func (g *gw) connectRelay(t *testing.T, url, name string, caps *mcp.ClientCapabi
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cs, err := client.Connect(ctx, tr, &mcp.ClientSessionOptions{ProtocolVersion: relayProtocol})
+	cs, err := client.Connect(ctx, tr, nil)
 	if err != nil {
 		t.Fatalf("connect to %s: %v", url, err)
 	}
