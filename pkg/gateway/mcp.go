@@ -240,7 +240,13 @@ func (g *Gateway) mcpSession(ctx context.Context, id Identity, name string) (*mc
 		Config: cfg, Secrets: sec, Auth: auth,
 	}
 	if rel != nil {
-		return rel.acquire(ctx, spec)
+		s, release, err := rel.acquire(ctx, spec)
+		if !errors.Is(err, mcpup.ErrTooManyRelayed) {
+			return s, release, err
+		}
+		// The call still runs, on the shared session: what the server
+		// sends back during it is not relayed.
+		g.log.Warn("too many client sessions with the MCP server; this call's server requests are not relayed", "connection", name)
 	}
 	return g.mcp.Acquire(ctx, spec)
 }

@@ -113,36 +113,45 @@ func (g *Gateway) relayFor(ctx context.Context, s *mcp.Server, id Identity, ss *
 	if ip == nil || ip.ProtocolVersion >= statelessProtocol {
 		return nil
 	}
+	g.relays.mu.Lock()
+	r := g.relays.by[ss]
+	g.relays.mu.Unlock()
+	// Roots alone, which most clients declare, do not make a relay: a
+	// server process per client would be the price of every session.
+	if c := ip.Capabilities; r == nil && !create && (c == nil || c.Sampling == nil && c.Elicitation == nil) {
+		return nil
+	}
 	red := g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id))
 	g.relays.mu.Lock()
 	defer g.relays.mu.Unlock()
-	if r := g.relays.by[ss]; r != nil {
+	if r = g.relays.by[ss]; r != nil {
 		r.mu.Lock()
 		r.red = red
 		r.mu.Unlock()
 		return r
 	}
-	if c := ip.Capabilities; !create && (c == nil || c.Sampling == nil && c.Elicitation == nil && clientRoots(c) == nil) {
-		return nil
-	}
-	r := &relay{g: g, ss: ss, server: s, red: red}
+	r = &relay{g: g, ss: ss, server: s, red: red}
 	if g.relays.by == nil {
 		g.relays.by = map[*mcp.ServerSession]*relay{}
 	}
 	g.relays.by[ss] = r
-	go func() {
-		_ = ss.Wait()
-		g.relays.mu.Lock()
-		delete(g.relays.by, ss)
-		g.relays.mu.Unlock()
-		r.mu.Lock()
-		conns := r.conns
-		r.mu.Unlock()
-		for _, c := range conns {
-			g.mcp.ForgetRelayed(c, ss.ID())
-		}
-	}()
+	go g.endRelay(r)
 	return r
+}
+
+// endRelay stops the client's sessions with servers when its session
+// with mcpgate ends.
+func (g *Gateway) endRelay(r *relay) {
+	_ = r.ss.Wait()
+	g.relays.mu.Lock()
+	delete(g.relays.by, r.ss)
+	g.relays.mu.Unlock()
+	r.mu.Lock()
+	conns := r.conns
+	r.mu.Unlock()
+	for _, c := range conns {
+		g.mcp.ForgetRelayed(c, r.ss.ID())
+	}
 }
 
 // clientRoots is the client's roots capability, if it declared one.

@@ -2,6 +2,7 @@ package mcpup
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -40,10 +41,18 @@ type Relay interface {
 	ElicitationComplete(context.Context, *mcp.ElicitationCompleteParams)
 }
 
-// maxRelayed bounds the relayed sessions one connection keeps; past it,
-// the one unused for longest is stopped (its client's next request
-// starts it again).
-const maxRelayed = 32
+// maxRelayed bounds the relayed sessions one connection keeps (over
+// stdio, the server processes); past it, the one unused for longest is
+// stopped if it has been unused for relayedIdle (its client's next
+// request starts it again), and otherwise none is started.
+const (
+	maxRelayed  = 32
+	relayedIdle = 10 * time.Second
+)
+
+// ErrTooManyRelayed means a connection has maxRelayed relayed sessions,
+// all in use lately.
+var ErrTooManyRelayed = errors.New("the connection has as many client sessions with its server as mcpgate keeps")
 
 // relayKey is the pool's key of a relayed session.
 func relayKey(connID, owner string) string { return connID + "\x00" + owner }
@@ -67,7 +76,11 @@ func (p *Pool) AcquireRelayed(ctx context.Context, spec Spec, owner string, rela
 	}
 	var evicted *Session
 	if s == nil {
-		evicted = p.oldestRelayedLocked(spec.ConnID)
+		var full bool
+		if evicted, full = p.oldestRelayedLocked(spec.ConnID); full {
+			p.mu.Unlock()
+			return nil, nil, ErrTooManyRelayed
+		}
 		s = &Session{pool: p, spec: spec, red: secret.NewRedactor(spec.Secrets.Values()...), relay: relay,
 			home: Home(p.o.DataDir, spec.UserID, spec.ConnID)}
 		p.byConn[key] = s
@@ -83,11 +96,11 @@ func (p *Pool) AcquireRelayed(ctx context.Context, spec Spec, owner string, rela
 	return s, s.release, nil
 }
 
-// oldestRelayedLocked removes and returns the connection's relayed
-// session unused for longest when it has maxRelayed of them not in use
-// (sessions in use are never stopped: the bound may be passed while
-// every one of them is).
-func (p *Pool) oldestRelayedLocked(connID string) *Session {
+// oldestRelayedLocked makes room for a relayed session of the
+// connection: when it has maxRelayed, the one unused for longest is
+// removed and returned if it has been unused for relayedIdle, and full
+// is true if none has.
+func (p *Pool) oldestRelayedLocked(connID string) (evicted *Session, full bool) {
 	n, oldest := 0, ""
 	var last int64
 	for k, s := range p.byConn {
@@ -99,12 +112,15 @@ func (p *Pool) oldestRelayedLocked(connID string) *Session {
 			oldest, last = k, u
 		}
 	}
-	if n < maxRelayed || oldest == "" {
-		return nil
+	if n < maxRelayed {
+		return nil, false
+	}
+	if oldest == "" || time.Since(time.Unix(0, last)) < relayedIdle {
+		return nil, true
 	}
 	s := p.byConn[oldest]
 	delete(p.byConn, oldest)
-	return s
+	return s, false
 }
 
 // ForgetRelayed stops the client's session (its client's session with
