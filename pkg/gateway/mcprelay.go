@@ -39,6 +39,11 @@ type relay struct {
 	level mcp.LoggingLevel
 	subs  []string
 	conns []string // connection ids with a relayed session, stopped with the client's
+	// calls are the contexts of the client's requests in progress: what
+	// the server sends is sent on the stream of one of them, as the
+	// server would itself, so a client without a standalone stream gets
+	// it too.
+	calls []*context.Context
 }
 
 var _ mcpup.Relay = (*relay)(nil)
@@ -97,8 +102,47 @@ func (g *Gateway) relaying(s *mcp.Server, id Identity, name string) mcp.Middlewa
 				r.subs = slices.DeleteFunc(r.subs, func(u string) bool { return u == q.Params.URI })
 				r.mu.Unlock()
 			}
+			switch req.(type) {
+			case *mcp.CallToolRequest, *mcp.GetPromptRequest, *mcp.ReadResourceRequest, *mcp.CompleteRequest:
+				defer r.enter(&ctx)()
+			}
 			return next(ctx, method, req)
 		}
+	}
+}
+
+// enter records a request of the client in progress; the func returned
+// forgets it.
+func (r *relay) enter(ctx *context.Context) func() {
+	r.mu.Lock()
+	r.calls = append(r.calls, ctx)
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		r.calls = slices.DeleteFunc(r.calls, func(c *context.Context) bool { return c == ctx })
+		r.mu.Unlock()
+	}
+}
+
+// onCall is the context to send to the client with: the latest of its
+// requests in progress (which the SDK sends on that request's stream),
+// ended also when up (the server's side) ends; up itself when the client
+// has none in progress (the SDK then uses the client's standalone stream).
+func (r *relay) onCall(up context.Context) (context.Context, context.CancelFunc) {
+	r.mu.Lock()
+	var call context.Context
+	if n := len(r.calls); n > 0 {
+		call = *r.calls[n-1]
+	}
+	r.mu.Unlock()
+	if call == nil {
+		return up, func() {}
+	}
+	ctx, cancel := context.WithCancel(call)
+	stop := context.AfterFunc(up, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
 	}
 }
 
@@ -228,6 +272,8 @@ func (r *relay) Log(ctx context.Context, p *mcp.LoggingMessageParams) {
 	if _, err := scrubJSON(r.redactor(), p, &clean); err != nil {
 		return
 	}
+	ctx, done := r.onCall(ctx)
+	defer done()
 	_ = r.ss.Log(ctx, &clean)
 }
 
@@ -236,6 +282,8 @@ func (r *relay) CreateMessage(ctx context.Context, p *mcp.CreateMessageWithTools
 	if _, err := scrubJSON(r.redactor(), p, &clean); err != nil {
 		return nil, unreadable()
 	}
+	ctx, done := r.onCall(ctx)
+	defer done()
 	res, err := r.ss.CreateMessageWithTools(ctx, &clean)
 	return res, clientError(err)
 }
@@ -245,11 +293,15 @@ func (r *relay) Elicit(ctx context.Context, p *mcp.ElicitParams) (*mcp.ElicitRes
 	if _, err := scrubJSON(r.redactor(), p, &clean); err != nil {
 		return nil, unreadable()
 	}
+	ctx, done := r.onCall(ctx)
+	defer done()
 	res, err := r.ss.Elicit(ctx, &clean)
 	return res, clientError(err)
 }
 
 func (r *relay) ListRoots(ctx context.Context, p *mcp.ListRootsParams) (*mcp.ListRootsResult, error) {
+	ctx, done := r.onCall(ctx)
+	defer done()
 	res, err := r.ss.ListRoots(ctx, p)
 	return res, clientError(err)
 }
@@ -267,6 +319,8 @@ func (r *relay) ElicitationComplete(ctx context.Context, p *mcp.ElicitationCompl
 	if _, err := scrubJSON(r.redactor(), p, &clean); err != nil {
 		return
 	}
+	ctx, done := r.onCall(ctx)
+	defer done()
 	_ = r.ss.NotifyElicitationComplete(ctx, &clean)
 }
 

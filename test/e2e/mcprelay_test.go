@@ -43,8 +43,9 @@ func (c *relayClient) seen() string {
 // connectRelay opens a session for a client named name with sampling,
 // elicitation and roots handlers (caps, if set, replaces what it
 // declares: the handlers stay, so an undeclared request would still be
-// answered if it reached the client).
-func (g *gw) connectRelay(t *testing.T, url, name string, caps *mcp.ClientCapabilities) *relayClient {
+// answered if it reached the client). With noStream the client opens no
+// standalone stream: it gets only what comes on its requests' streams.
+func (g *gw) connectRelay(t *testing.T, url, name string, caps *mcp.ClientCapabilities, noStream ...bool) *relayClient {
 	t.Helper()
 	c := &relayClient{name: name}
 	client := mcp.NewClient(&mcp.Implementation{Name: name, Version: "1"}, &mcp.ClientOptions{
@@ -82,8 +83,9 @@ func (g *gw) connectRelay(t *testing.T, url, name string, caps *mcp.ClientCapabi
 		}
 	})
 	tr := &mcp.StreamableClientTransport{
-		Endpoint:   url,
-		HTTPClient: &http.Client{Transport: bearerRT{key: g.Key}, Timeout: 60 * time.Second},
+		Endpoint:             url,
+		HTTPClient:           &http.Client{Transport: bearerRT{key: g.Key}, Timeout: 60 * time.Second},
+		DisableStandaloneSSE: len(noStream) > 0 && noStream[0],
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -158,6 +160,20 @@ func TestMCPRelayEverythingServer(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitFor(t, "a resource update", func() bool { c.mu.Lock(); defer c.mu.Unlock(); return len(c.updated) > 0 })
+
+			// A client without a standalone stream gets the server's
+			// messages on its call's stream, as it would directly.
+			d := g.connectRelay(t, g.endpoint(name), "dave", nil, true)
+			if err := d.cs.SetLoggingLevel(ctx, &mcp.SetLoggingLevelParams{Level: "debug"}); err != nil {
+				t.Fatal(err)
+			}
+			d.call(t, "test_tool_with_logging", nil)
+			d.mu.Lock()
+			logs := len(d.logs)
+			d.mu.Unlock()
+			if got := d.call(t, "test_sampling", map[string]any{"prompt": "x"}); !strings.Contains(got, "hello from dave") || logs != 3 {
+				t.Errorf("a client without a standalone stream: test_sampling = %q, %d log messages", got, logs)
+			}
 		})
 	}
 }
