@@ -48,11 +48,10 @@ type relay struct {
 
 var _ mcpup.Relay = (*relay)(nil)
 
-// relays are the live relays by client session.
-type relays struct {
-	mu sync.Mutex
-	by map[*mcp.ServerSession]*relay
-}
+// relays are the live relays by client session (*mcp.ServerSession to
+// *relay): read on every request of /mcp/<connection>, written once per
+// client session.
+type relays struct{ by sync.Map }
 
 type relayKey struct{}
 
@@ -157,29 +156,26 @@ func (g *Gateway) relayFor(ctx context.Context, s *mcp.Server, id Identity, ss *
 	if ip == nil || ip.ProtocolVersion >= statelessProtocol {
 		return nil
 	}
-	g.relays.mu.Lock()
-	r := g.relays.by[ss]
-	g.relays.mu.Unlock()
+	var r *relay
+	if v, ok := g.relays.by.Load(ss); ok {
+		r = v.(*relay)
+	}
 	// Roots alone, which most clients declare, do not make a relay: a
 	// server process per client would be the price of every session.
 	if c := ip.Capabilities; r == nil && !create && (c == nil || c.Sampling == nil && c.Elicitation == nil) {
 		return nil
 	}
 	red := g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id))
-	g.relays.mu.Lock()
-	defer g.relays.mu.Unlock()
-	if r = g.relays.by[ss]; r != nil {
-		r.mu.Lock()
-		r.red = red
-		r.mu.Unlock()
-		return r
+	if r == nil {
+		v, loaded := g.relays.by.LoadOrStore(ss, &relay{g: g, ss: ss, server: s, red: red})
+		if r = v.(*relay); !loaded {
+			go g.endRelay(r)
+			return r
+		}
 	}
-	r = &relay{g: g, ss: ss, server: s, red: red}
-	if g.relays.by == nil {
-		g.relays.by = map[*mcp.ServerSession]*relay{}
-	}
-	g.relays.by[ss] = r
-	go g.endRelay(r)
+	r.mu.Lock()
+	r.red = red
+	r.mu.Unlock()
 	return r
 }
 
@@ -187,9 +183,7 @@ func (g *Gateway) relayFor(ctx context.Context, s *mcp.Server, id Identity, ss *
 // with mcpgate ends.
 func (g *Gateway) endRelay(r *relay) {
 	_ = r.ss.Wait()
-	g.relays.mu.Lock()
-	delete(g.relays.by, r.ss)
-	g.relays.mu.Unlock()
+	g.relays.by.Delete(r.ss)
 	r.mu.Lock()
 	conns := r.conns
 	r.mu.Unlock()
