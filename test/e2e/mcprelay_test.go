@@ -240,6 +240,14 @@ func TestMCPRelayIsolationAndSecrets(t *testing.T) {
 				}
 			}
 
+			// A client's session with the server ends with its session
+			// with mcpgate: over stdio, its server process is stopped.
+			if name == "asker" {
+				before := stdioProcesses(t, bin)
+				clients[0].cs.Close()
+				waitFor(t, "alice's server process to stop", func() bool { return stdioProcesses(t, bin) == before-1 })
+			}
+
 			// A client without roots: the server's roots/list is refused
 			// by mcpgate and never reaches the client.
 			carol := g.connectRelay(t, g.endpoint(name), "carol", &mcp.ClientCapabilities{})
@@ -249,4 +257,15 @@ func TestMCPRelayIsolationAndSecrets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stdioProcesses counts the processes running bin without arguments.
+func stdioProcesses(t *testing.T, bin string) int {
+	n := 0
+	for _, l := range strings.Split(cmdlines(t), "\n") {
+		if l == bin+"\x00" {
+			n++
+		}
+	}
+	return n
 }
