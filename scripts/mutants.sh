@@ -203,7 +203,7 @@ mutant relay-shared-by-the-clients-of-a-connection \
 	'return connID + "\x00"'
 
 mutant relayed-elicitation-not-scrubbed \
-	pkg/gateway/mcprelay.go ./test/e2e '^TestMCPRelayIsolationAndSecrets$' \
+	pkg/gateway/mcprelaysend.go ./test/e2e '^TestMCPRelayIsolationAndSecrets$' \
 	'res, err := r.ss.Elicit(ctx, &clean)' \
 	'res, err := r.ss.Elicit(ctx, p)'
 
