@@ -267,6 +267,16 @@ mutant enrolment-link-works-twice \
 	'WHERE hash = ? AND user_id = ? AND used_at = 0 AND expires_at > ?",' \
 	'WHERE hash = ? AND user_id = ? AND expires_at > ?",'
 
+mutant relay-shared-by-the-clients-of-a-connection \
+	pkg/mcpup/relay.go ./test/e2e '^TestMCPRelayIsolationAndSecrets$' \
+	'return connID + "\x00" + owner' \
+	'return connID + "\x00"'
+
+mutant relayed-elicitation-not-scrubbed \
+	pkg/gateway/mcprelaysend.go ./test/e2e '^TestMCPRelayIsolationAndSecrets$' \
+	'res, err := r.ss.Elicit(ctx, &clean)' \
+	'res, err := r.ss.Elicit(ctx, p)'
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else

@@ -70,6 +70,7 @@ type Gateway struct {
 	touched   touches
 	oauth     *authserver.Server
 	mcp       *mcpup.Pool
+	relays    relays
 	approvals *approval.Service
 	tracer    trace.Tracer // the no-op tracer when off
 	traced    bool

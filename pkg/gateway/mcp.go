@@ -225,8 +225,11 @@ func (g *Gateway) mcpSession(ctx context.Context, id Identity, name string) (*mc
 		return nil, nil, errors.New("the gateway could not load this connection; try again")
 	}
 	version := strconv.FormatInt(conn.UpdatedAt.UnixMicro(), 10)
-	if s, release, ok := g.mcp.Running(conn.ID, version); ok {
-		return s, release, nil
+	rel := relayFrom(ctx)
+	if rel == nil {
+		if s, release, ok := g.mcp.Running(conn.ID, version); ok {
+			return s, release, nil
+		}
 	}
 	cfg, err := mcpup.ParseConfig(conn.MCP)
 	if err != nil {
@@ -252,8 +255,18 @@ func (g *Gateway) mcpSession(ctx context.Context, id Identity, name string) (*mc
 	} else if sec, err = mcpup.ParseSecrets(cred.Bytes()); err != nil {
 		return nil, nil, err
 	}
-	return g.mcp.Acquire(ctx, mcpup.Spec{
+	spec := mcpup.Spec{
 		UserID: id.UserID, ConnID: conn.ID, Name: conn.Name, Version: version,
 		Config: cfg, Secrets: sec, Auth: auth,
-	})
+	}
+	if rel != nil {
+		s, release, err := rel.acquire(ctx, spec)
+		if !errors.Is(err, mcpup.ErrTooManyRelayed) {
+			return s, release, err
+		}
+		// The call still runs, on the shared session: what the server
+		// sends back during it is not relayed.
+		g.log.Warn("too many client sessions with the MCP server; this call's server requests are not relayed", "connection", name)
+	}
+	return g.mcp.Acquire(ctx, spec)
 }

@@ -49,9 +49,11 @@ func (g *Gateway) buildConnectionServer(id Identity, c store.Connection, all []s
 			Prompts:     &mcp.PromptCapabilities{},
 			Resources:   &mcp.ResourceCapabilities{Subscribe: true},
 			Completions: &mcp.CompletionCapabilities{},
+			Logging:     &mcp.LoggingCapabilities{},
 		},
-		// Subscriptions are passed to the server; its update
-		// notifications are not relayed yet.
+		// Subscriptions are passed to the server on the client's own
+		// session with it (relaying), whose update notifications reach
+		// the client.
 		SubscribeHandler: func(ctx context.Context, r *mcp.SubscribeRequest) error {
 			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error { return cs.Subscribe(ctx, r.Params) })
 		},
@@ -65,7 +67,7 @@ func (g *Gateway) buildConnectionServer(id Identity, c store.Connection, all []s
 		known[t.pin.Name] = true
 		g.addMCPTool(s, id, t.pin.Name, t, red)
 	}
-	s.AddReceivingMiddleware(g.auditUnknownTools(id, known), g.passThrough(id, c.Name))
+	s.AddReceivingMiddleware(g.relaying(s, id, c.Name), g.auditUnknownTools(id, known), g.passThrough(id, c.Name))
 	if g.traced {
 		s.AddReceivingMiddleware(g.traceMCP)
 	}

@@ -105,15 +105,15 @@ func baseTransport(timeout time.Duration) http.RoundTripper {
 
 // dialRemote connects over Streamable HTTP and, when the server does not
 // speak it (as official clients do), over the older HTTP+SSE transport.
-func dialRemote(ctx context.Context, client *mcp.Client, c Config, s Secrets, auth func(http.RoundTripper) http.RoundTripper, o Options, over func()) (*mcp.ClientSession, error) {
+func dialRemote(ctx context.Context, client *mcp.Client, so *mcp.ClientSessionOptions, c Config, s Secrets, auth func(http.RoundTripper) http.RoundTripper, o Options, over func()) (*mcp.ClientSession, error) {
 	ht := &headerTransport{base: o.transport(), name: c.Header, value: s.Header, maxBody: int64(o.MaxMessageBytes), over: over}
 	if auth != nil {
 		ht.base, ht.name, ht.value = auth(ht.base), "", ""
 	}
 	hc := newHTTPClient(ht)
 	cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{
-		Endpoint: c.URL, HTTPClient: hc, MaxRetries: -1, DisableStandaloneSSE: true, MaxEventSize: o.MaxMessageBytes,
-	}, nil)
+		Endpoint: c.URL, HTTPClient: hc, MaxRetries: -1, DisableStandaloneSSE: so == nil, MaxEventSize: o.MaxMessageBytes,
+	}, so)
 	if err == nil {
 		return cs, nil
 	}
@@ -123,7 +123,7 @@ func dialRemote(ctx context.Context, client *mcp.Client, c Config, s Secrets, au
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("connect to %s: %w", c.URL, ctx.Err())
 	}
-	cs, err2 := client.Connect(ctx, &mcp.SSEClientTransport{Endpoint: c.URL, HTTPClient: hc, MaxEventSize: o.MaxMessageBytes}, nil)
+	cs, err2 := client.Connect(ctx, &mcp.SSEClientTransport{Endpoint: c.URL, HTTPClient: hc, MaxEventSize: o.MaxMessageBytes}, so)
 	if err2 == nil {
 		return cs, nil
 	}

@@ -137,9 +137,13 @@ func (p *Pool) Forget(connID string) {
 	p.mu.Lock()
 	s := p.byConn[connID]
 	delete(p.byConn, connID)
+	relayed := p.forgetRelayedLocked(connID)
 	p.mu.Unlock()
 	if s != nil {
 		s.close()
+	}
+	for _, r := range relayed {
+		r.close()
 	}
 }
 

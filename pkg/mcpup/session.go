@@ -52,6 +52,8 @@ type Session struct {
 	inflight atomic.Int64
 	lastUsed atomic.Int64 // unix nanoseconds
 
+	relay Relay // nil for the session shared by the user's calls
+
 	progMu   sync.Mutex
 	progress map[string]func(*mcp.ProgressNotificationParams)
 	progSeq  atomic.Uint64
@@ -121,6 +123,8 @@ func (s *Session) ensureLocked(ctx context.Context) error {
 		s.cs, s.proc, s.started, s.end = cs, proc, time.Now(), end
 		if err = s.listToolsLocked(life); err != nil {
 			s.stopLocked()
+		} else {
+			s.resumeRelay(life, cs)
 		}
 	}
 	timer.Stop()
@@ -180,13 +184,11 @@ func (s *Session) watch(cs *mcp.ClientSession, proc *process) {
 }
 
 func (s *Session) dial(ctx context.Context) (*mcp.ClientSession, *process, error) {
-	client := mcp.NewClient(&mcp.Implementation{Name: "mcpgate", Version: s.pool.o.Version}, &mcp.ClientOptions{
-		ToolListChangedHandler:      func(context.Context, *mcp.ToolListChangedRequest) { s.stale.Store(true) },
-		ProgressNotificationHandler: s.onProgress,
-	})
+	client := mcp.NewClient(&mcp.Implementation{Name: "mcpgate", Version: s.pool.o.Version}, s.clientOptions())
+	s.relayRequests(client)
 	c := s.spec.Config
 	if c.Remote() {
-		cs, err := dialRemote(ctx, client, c, s.spec.Secrets, s.spec.Auth, s.pool.o, func() {
+		cs, err := dialRemote(ctx, client, s.sessionOptions(), c, s.spec.Secrets, s.spec.Auth, s.pool.o, func() {
 			s.tooLarge.Store(true)
 			s.pool.o.Logger.Warn("mcp server sent a response over mcp.max_message_bytes; dropped", "connection", s.spec.Name)
 		})
@@ -202,7 +204,7 @@ func (s *Session) dial(ctx context.Context) (*mcp.ClientSession, *process, error
 		s.pool.o.Logger.Warn("mcp server sent a message over mcp.max_message_bytes; stopped", "connection", s.spec.Name)
 		killGroup(proc.cmd)
 	}}
-	cs, err := client.Connect(ctx, &mcp.IOTransport{Reader: out, Writer: proc.stdin, MaxLineLength: -1}, nil)
+	cs, err := client.Connect(ctx, &mcp.IOTransport{Reader: out, Writer: proc.stdin, MaxLineLength: -1}, s.sessionOptions())
 	if err != nil {
 		// A command that exited at once closed its stdout first: give
 		// the reaper a moment to say so.

