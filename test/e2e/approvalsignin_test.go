@@ -35,6 +35,32 @@ func (r *passkeyRig) click(t *testing.T, sel string) {
 	}
 }
 
+// othersApproval is a pending approval of another user, "other".
+func (g *gw) othersApproval(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	other, err := g.App.AddUser(ctx, "other", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, k, err := g.App.CreateKey(ctx, other, "theirs", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	id := "ap_" + hex.EncodeToString(b[:])
+	now := time.Now()
+	if err := g.App.Store.User(other.ID).CreateApproval(ctx, store.Approval{
+		ID: id, UserID: other.ID, KeyID: k.ID, Tool: "github_create_issue", Rule: "approve:github_create_issue",
+		ArgsHash: strings.Repeat("0", 64), Arguments: "{}", DEKVersion: 1, Status: store.ApprovalPending,
+		CreatedAt: now, ExpiresAt: now.Add(time.Hour),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // signInFromApprovalPage follows the approval page's "Sign in with a
 // passkey" link, signs in with the virtual authenticator, and expects the
 // browser back on the approval page.
@@ -93,25 +119,7 @@ func TestApprovalLinkWithAPasskeyInChromium(t *testing.T) {
 	}
 
 	t.Run("another user's approval is not found", func(t *testing.T) {
-		other, err := g.App.AddUser(ctx, "other", false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, k, err := g.App.CreateKey(ctx, other, "theirs", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b [16]byte
-		_, _ = rand.Read(b[:])
-		theirs := "ap_" + hex.EncodeToString(b[:])
-		now := time.Now()
-		if err := g.App.Store.User(other.ID).CreateApproval(ctx, store.Approval{
-			ID: theirs, UserID: other.ID, KeyID: k.ID, Tool: "github_create_issue", Rule: "approve:github_create_issue",
-			ArgsHash: strings.Repeat("0", 64), Arguments: "{}", DEKVersion: 1, Status: store.ApprovalPending,
-			CreatedAt: now, ExpiresAt: now.Add(time.Hour),
-		}); err != nil {
-			t.Fatal(err)
-		}
+		theirs := g.othersApproval(t)
 		r.open(t, issuer+"/approvals/"+theirs)
 		if page := r.waitPage(t, "There is no such approval of yours."); strings.Contains(page, `value="allow"`) {
 			t.Errorf("another user's approval offered its form:\n%s", page)
