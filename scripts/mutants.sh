@@ -262,6 +262,25 @@ mutant cloned-passkey-signs-in \
 	'	if cred.Authenticator.CloneWarning {' \
 	'	if false && cred.Authenticator.CloneWarning {'
 
+mutant passkey-sign-in-returns-anywhere \
+	pkg/authserver/signin.go ./pkg/authserver '^TestPasskeySignInReturnsOnlyToAnApprovalPage$' \
+	'	if !returnPaths.MatchString(p) {' \
+	'	if p == "" {'
+
+mutant approval-page-ignores-the-approvals-user \
+	pkg/approval/page.go ./test/e2e '^TestApprovalPage$' \
+	'a, err := p.Store.User(userID).Approval(r.Context(), id)' \
+	'a, err := p.Store.User(userID).Approval(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		if us, e := p.Store.Privileged().ListUsers(r.Context()); e == nil {
+			for _, u := range us {
+				if o, e := p.Store.User(u.ID).Approval(r.Context(), id); e == nil {
+					a, err, userID = o, nil, u.ID
+				}
+			}
+		}
+	}'
+
 mutant enrolment-link-works-twice \
 	pkg/store/sqlstore/passkeys.go ./pkg/store/sqlite '^TestConformance$/^Passkeys$' \
 	'WHERE hash = ? AND user_id = ? AND used_at = 0 AND expires_at > ?",' \

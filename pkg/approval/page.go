@@ -22,11 +22,19 @@ type SignIn interface {
 	SignedInUser(r *http.Request) (userID string, ok bool)
 }
 
+// SignInLink is implemented by a SignIn whose browser sign-in is a page
+// on serve. SignInURL is the same-origin address of that page, which goes
+// back to back (a relative path, "/approvals/<id>") once the browser is
+// signed in; ok is false when sign-in is not available there.
+type SignInLink interface {
+	SignInURL(back string) (url string, ok bool)
+}
+
 // Page serves the approval page, <public_url>/approvals/<id>: what the
 // call is, its arguments (content fields as hash and length until the
 // approver opens them), and an allow/deny form. It needs a signed-in
-// browser session of the approval's user; without sign-in it says to use
-// the CLI.
+// browser session of the approval's user; without sign-in it offers the
+// SignIn's sign-in page (a SignInLink), if any, and the CLI.
 type Page struct {
 	Service *Service
 	Store   store.Store
@@ -49,6 +57,7 @@ func (p *Page) Routes() map[string]http.Handler {
 
 type pageData struct {
 	Nonce, Message, ID, CSRF string
+	SignInURL                string
 	A                        store.Approval
 	Args                     string
 	Opened, CanOpen, Pending bool
@@ -147,7 +156,11 @@ func (p *Page) approval(w http.ResponseWriter, r *http.Request) (store.Approval,
 	}
 	userID, ok := p.SignIn.SignedInUser(r)
 	if !ok {
-		p.render(w, http.StatusUnauthorized, "cli", pageData{ID: id, Message: "Sign in to mcpgate in this browser to decide here."})
+		d := pageData{ID: id, Message: "Sign in to mcpgate in this browser to decide here."}
+		if l, ok := p.SignIn.(SignInLink); ok {
+			d.SignInURL, _ = l.SignInURL("/approvals/" + id)
+		}
+		p.render(w, http.StatusUnauthorized, "cli", d)
 		return store.Approval{}, "", false
 	}
 	a, err := p.Store.User(userID).Approval(r.Context(), id)
@@ -196,6 +209,7 @@ dt{font-weight:bold}button{font-size:1rem;padding:.4rem 1rem;margin-right:.5rem}
 </style></head><body><h1>mcpgate approval</h1>{{if .Message}}<p role="status">{{.Message}}</p>{{end}}{{end}}
 {{define "message"}}{{template "head" .}}</body></html>{{end}}
 {{define "cli"}}{{template "head" .}}
+{{if .SignInURL}}<p><a id="signin" href="{{.SignInURL}}">Sign in with a passkey</a> to decide here.</p>{{end}}
 <p>To decide on this call, run on the server:</p>
 <pre>mcpgate approve allow {{.ID}}</pre><p>or</p><pre>mcpgate approve deny {{.ID}} --reason "..."</pre>
 </body></html>{{end}}

@@ -28,7 +28,8 @@ const (
 // ceremonyData is what a ceremony keeps between its two requests.
 type ceremonyData struct {
 	Session webauthn.SessionData `json:"session"`
-	Enrol   string               `json:"enrol,omitempty"` // the enrolment link's hash
+	Enrol   string               `json:"enrol,omitempty"`  // the enrolment link's hash
+	Return  string               `json:"return,omitempty"` // a sign-in's same-origin page to go back to
 }
 
 var errBusy = errors.New("too many passkey ceremonies")

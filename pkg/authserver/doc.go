@@ -8,7 +8,8 @@
 // A person signs in either by `mcpgate oauth approve CODE` or with a
 // passkey (WebAuthn, relying party public_url) enrolled through a one-time
 // link; a passkey sign-in starts a server-side browser session, which
-// SignedInUser reports to other pages.
+// SignedInUser reports to other pages. SignInURL links another page (an
+// approval page) to the passkey sign-in, which then goes back to it.
 //
 // Everything here is off unless oauth_server.enabled is set; mgw_ keys
 // work the same either way.

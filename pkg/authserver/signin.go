@@ -3,8 +3,11 @@ package authserver
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
+	"regexp"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -28,12 +31,24 @@ func (s *Server) signInBegin(w http.ResponseWriter, r *http.Request) {
 	if !s.sameOriginJSON(w, r) {
 		return
 	}
+	var body struct {
+		Return string `json:"return"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		refuse(w, http.StatusBadRequest, "The sign-in request could not be read.")
+		return
+	}
+	// A return target that is not one of serve's own pages is ignored:
+	// the sign-in then ends on the session page, as without one.
+	ret, _ := returnPath(body.Return)
 	assertion, session, err := s.rp.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
 	if err != nil {
 		s.serverError(w, "begin passkey sign-in", err)
 		return
 	}
-	if err := s.beginCeremony(w, r, "login", "", ceremonyData{Session: *session}); errors.Is(err, errBusy) {
+	if err := s.beginCeremony(w, r, "login", "", ceremonyData{Session: *session, Return: ret}); errors.Is(err, errBusy) {
 		w.Header().Set("Retry-After", "60")
 		refuse(w, http.StatusTooManyRequests, "Too many passkey sign-ins are in progress. Try again in a minute.")
 		return
@@ -97,7 +112,11 @@ func (s *Server) signInFinish(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("passkey sign-in", "user", who.id, "passkey", p.ID)
 	next := SessionPath
-	if req, _, ok := s.pending(r); ok {
+	if d.Return != "" {
+		// Signed in from another of serve's pages (an approval page):
+		// back to it, leaving any authorization in progress as it was.
+		next = d.Return
+	} else if req, _, ok := s.pending(r); ok {
 		if req.UserID == "" {
 			if _, err := s.st.AuthServer().ApproveOAuthRequest(ctx, req.ApprovalHash, who.id, now); err != nil && !errors.Is(err, store.ErrNotFound) {
 				s.serverError(w, "approve authorization", err)
@@ -107,6 +126,34 @@ func (s *Server) signInFinish(w http.ResponseWriter, r *http.Request) {
 		next = ContinuePath
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"next": next})
+}
+
+// returnPaths are the pages a passkey sign-in may go back to: an
+// approval page, by a relative path on serve's own origin, so a crafted
+// sign-in link cannot send the browser elsewhere.
+var returnPaths = regexp.MustCompile(`^/approvals/[A-Za-z0-9_]{1,64}$`)
+
+// returnPath is p if a sign-in may go back to it.
+func returnPath(p string) (string, bool) {
+	if !returnPaths.MatchString(p) {
+		return "", false
+	}
+	return p, true
+}
+
+// SignInURL is the same-origin address of the passkey sign-in page that
+// goes back to back (a path) once the browser is signed in; ok is false
+// when passkey sign-in is off or back is not a page a sign-in may
+// go back to. Pages of other packages (an approval page) link to it.
+func (s *Server) SignInURL(back string) (string, bool) {
+	if s == nil || s.rp == nil {
+		return "", false
+	}
+	p, ok := returnPath(back)
+	if !ok {
+		return "", false
+	}
+	return PasskeySignInPath + "?" + url.Values{"return": {p}}.Encode(), true
 }
 
 // randomHex is n random bytes in hex: an id, not a secret.

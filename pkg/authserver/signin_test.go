@@ -103,7 +103,13 @@ func passkeyFixture(t *testing.T) (*Server, softKey) {
 // challenge and the ceremony cookie.
 func begin(t *testing.T, h http.Handler) (string, *http.Cookie) {
 	t.Helper()
-	req := httptest.NewRequest("POST", PasskeySignInPath+"/begin", strings.NewReader("{}"))
+	return beginWith(t, h, "{}")
+}
+
+// beginWith starts a sign-in with the request body body.
+func beginWith(t *testing.T, h http.Handler, body string) (string, *http.Cookie) {
+	t.Helper()
+	req := httptest.NewRequest("POST", PasskeySignInPath+"/begin", strings.NewReader(body))
 	req.Header.Set("Origin", "https://gw.example")
 	req.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()

@@ -416,6 +416,10 @@ func TestApprovalPage(t *testing.T) {
 		!strings.Contains(body, "github_create_issue") || strings.Contains(body, "the secret plan") || strings.Contains(body, "<script") {
 		t.Fatalf("page: %d CSP %q\n%s", resp.StatusCode, csp, body)
 	}
+	theirs := g.othersApproval(t)
+	if resp, body := get("/approvals/"+theirs, session); resp.StatusCode != http.StatusNotFound || strings.Contains(body, `value="allow"`) {
+		t.Fatalf("another user's approval: %d %s", resp.StatusCode, body)
+	}
 	if _, opened := get("/approvals/"+id+"?open=1", session); !strings.Contains(opened, "the secret plan") {
 		t.Fatalf("opened page lacks the content: %s", opened)
 	}

@@ -45,7 +45,8 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-func newPasskeyRig(t *testing.T) *passkeyRig {
+// env adds MCPGATE_* settings to the gateway's.
+func newPasskeyRig(t *testing.T, env ...string) *passkeyRig {
 	chrome := chromiumPath(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -56,7 +57,7 @@ func newPasskeyRig(t *testing.T) *passkeyRig {
 	addr := net.JoinHostPort("127.0.0.1", itoa(port))
 	issuer := "http://localhost:" + itoa(port)
 	r := &passkeyRig{issuer: issuer, bin: mcpgateBinary(t), ran: map[string]bool{}}
-	r.g = startGateway(t, "MCPGATE_LISTEN="+addr, "MCPGATE_PUBLIC_URL="+issuer, "MCPGATE_OAUTH_SERVER_ENABLED=true")
+	r.g = startGateway(t, append([]string{"MCPGATE_LISTEN=" + addr, "MCPGATE_PUBLIC_URL=" + issuer, "MCPGATE_OAUTH_SERVER_ENABLED=true"}, env...)...)
 	r.env = append(os.Environ(), "MCPGATE_DATA_DIR="+r.g.Config.DataDir, "MCPGATE_PUBLIC_URL="+issuer,
 		"MCPGATE_OAUTH_SERVER_ENABLED=true")
 

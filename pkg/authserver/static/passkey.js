@@ -50,7 +50,10 @@
   }
 
   async function signin() {
-    const o = (await post("/oauth/passkey/signin/begin", {})).publicKey;
+    // Opened from an approval page, the sign-in goes back to it; mcpgate
+    // checks the return target and ignores one not its own.
+    const back = new URLSearchParams(location.search).get("return") || "";
+    const o = (await post("/oauth/passkey/signin/begin", { return: back })).publicKey;
     o.challenge = dec(o.challenge);
     (o.allowCredentials || []).forEach(function (c) { c.id = dec(c.id); });
     const c = await navigator.credentials.get({ publicKey: o });
