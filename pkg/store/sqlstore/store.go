@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sync"
@@ -42,8 +43,21 @@ func (s *Store) User(userID string) store.UserStore {
 func (s *Store) Privileged() store.Privileged { return &privileged{s: s} }
 
 // Ping reports whether the database answers.
+//
+// database/sql retries a query on a connection the driver finds dead,
+// but not a ping: each ping would take the next idle connection the
+// database ended (after a restart, say) and fail on it, so readiness
+// would come back only once every such connection had been tried. Ping
+// goes on past them (each is dropped from the pool as it fails), up to
+// one more than the pool holds.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.db.PingContext(ctx); err != nil {
+	var err error
+	for range s.db.Stats().MaxOpenConnections + 1 {
+		if err = s.db.PingContext(ctx); !errors.Is(err, driver.ErrBadConn) {
+			break
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("ping %s: %w", s.d.Name, err)
 	}
 	return nil
