@@ -1,6 +1,7 @@
 package fakekit
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 type Base struct {
 	srv       *httptest.Server
 	requests  atomic.Int64
+	oversized atomic.Int64 // bytes of Oversized answers written
 	closing   chan struct{}
 	closeOnce sync.Once
 
@@ -50,6 +52,8 @@ func (b *Base) Start(h http.Handler, fail FailureWriter) string {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(http.StatusOK)
 			_, _ = io.WriteString(w, "<html><body><h1>Welcome to Hotel Wi-Fi</h1>Please log in.</body></html>")
+		case Oversized:
+			b.writeOversized(w)
 		default:
 			fail(w, r, f)
 		}
@@ -65,6 +69,27 @@ func (b *Base) Close() {
 		b.srv.Close()
 	})
 }
+
+// writeOversized streams a JSON string of OversizedBytes, counting what
+// the client took, until it is all sent or a write fails.
+func (b *Base) writeOversized(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	chunk := bytes.Repeat([]byte("a"), 64<<10)
+	n, _ := io.WriteString(w, `{"data":"`)
+	b.oversized.Add(int64(n))
+	for sent := n; sent < OversizedBytes; sent += len(chunk) {
+		n, err := w.Write(chunk)
+		b.oversized.Add(int64(n))
+		if err != nil {
+			return
+		}
+	}
+}
+
+// OversizedSent reports how many bytes of Oversized answers the fake
+// wrote before the client stopped reading (or all of them).
+func (b *Base) OversizedSent() int64 { return b.oversized.Load() }
 
 // Requests reports how many HTTP requests the fake has received, including
 // refused and failed ones.
