@@ -23,8 +23,8 @@ type Fake interface {
 	FailNext(f fakekit.Failure, n int)
 	// Requests counts the requests the fake received, failed ones too.
 	Requests() int64
-	// OversizedSent counts the bytes of fakekit.Oversized answers the
-	// fake wrote before the client stopped reading.
+	// OversizedSent is the most bytes one fakekit.Oversized answer
+	// wrote before the client stopped reading.
 	OversizedSent() int64
 }
 

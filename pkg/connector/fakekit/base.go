@@ -15,7 +15,7 @@ import (
 type Base struct {
 	srv       *httptest.Server
 	requests  atomic.Int64
-	oversized atomic.Int64 // bytes of Oversized answers written
+	oversized atomic.Int64 // the most bytes one Oversized answer wrote
 	closing   chan struct{}
 	closeOnce sync.Once
 
@@ -70,25 +70,37 @@ func (b *Base) Close() {
 	})
 }
 
-// writeOversized streams a JSON string of OversizedBytes, counting what
-// the client took, until it is all sent or a write fails.
+// writeOversized streams a JSON string of OversizedBytes until it is all
+// sent or a write fails, keeping the most bytes one answer has sent so
+// far up to date as it goes, so that a test reads it as soon as its
+// client is done.
 func (b *Base) writeOversized(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	chunk := bytes.Repeat([]byte("a"), 64<<10)
-	n, _ := io.WriteString(w, `{"data":"`)
-	b.oversized.Add(int64(n))
-	for sent := n; sent < OversizedBytes; sent += len(chunk) {
+	sent, _ := io.WriteString(w, `{"data":"`)
+	for sent < OversizedBytes {
 		n, err := w.Write(chunk)
-		b.oversized.Add(int64(n))
+		sent += n
+		storeMax(&b.oversized, int64(sent))
 		if err != nil {
 			return
 		}
 	}
 }
 
-// OversizedSent reports how many bytes of Oversized answers the fake
-// wrote before the client stopped reading (or all of them).
+// storeMax raises v to n if n is larger.
+func storeMax(v *atomic.Int64, n int64) {
+	for {
+		cur := v.Load()
+		if n <= cur || v.CompareAndSwap(cur, n) {
+			return
+		}
+	}
+}
+
+// OversizedSent reports the most bytes one Oversized answer wrote before
+// the client stopped reading (or all of them).
 func (b *Base) OversizedSent() int64 { return b.oversized.Load() }
 
 // Requests reports how many HTTP requests the fake has received, including

@@ -27,10 +27,15 @@ func Tool(p mcpup.Pin) connector.Tool {
 // patternProperties or unevaluatedProperties). Many servers generate
 // schemas that leave extra names open by omission; a misspelt or
 // case-variant name would otherwise pass the guard unseen and be dropped
-// or misread upstream. Clients are shown this schema, so they know.
+// or misread upstream. A tool whose schema is only {"type":"object"}
+// takes no arguments, and is closed the same way. Clients are shown this
+// schema, so they know.
 func closedSchema(schema json.RawMessage) json.RawMessage {
 	var m map[string]json.RawMessage
-	if json.Unmarshal(schema, &m) != nil || m["properties"] == nil {
+	if json.Unmarshal(schema, &m) != nil {
+		return schema
+	}
+	if m["properties"] == nil && string(m["type"]) != `"object"` {
 		return schema
 	}
 	for _, k := range []string{"additionalProperties", "patternProperties", "unevaluatedProperties", "$ref", "allOf", "anyOf", "oneOf"} {
