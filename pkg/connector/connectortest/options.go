@@ -17,6 +17,10 @@ type Options struct {
 	// CancelNotWrapped says why a canceled call's error does not match
 	// context.Canceled (it must still return at once).
 	CancelNotWrapped string
+	// CancelWaits says why a canceled call may take up to five seconds
+	// more to return (a best-effort message to the upstream on its way
+	// out); it must return by then.
+	CancelWaits string
 }
 
 // reason returns the opt-out for key in m, or "".

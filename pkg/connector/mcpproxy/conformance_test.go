@@ -1,11 +1,9 @@
 package mcpproxy_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -13,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -126,24 +123,6 @@ func writeFailure(w http.ResponseWriter, r *http.Request, f fakekit.Failure) {
 	}
 }
 
-// syncBuffer is the log the sessions write.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // pins are the everything-server's tools, approved as `connect add mcp`
 // approves them.
 func pins(t testing.TB) []mcpup.Pin {
@@ -163,8 +142,8 @@ func TestConformance(t *testing.T) {
 	for _, p := range approved {
 		readOnly[p.Name] = p.ReadOnly()
 	}
-	log := &syncBuffer{}
-	remote := mcpproxy.Remote{Name: "every", Header: header, Log: slog.New(slog.NewJSONHandler(log, nil))}
+	log, logged := connectortest.NewLog()
+	remote := mcpproxy.Remote{Name: "every", Header: header, Log: log}
 	tools := remote.Tools(approved)
 	noClientFeature := "it asks the client for a feature (sampling, elicitation, roots, input) a connector's call does not offer"
 	s := connectortest.Suite[*front]{
@@ -192,10 +171,12 @@ func TestConformance(t *testing.T) {
 			}
 			return json.Unmarshal(e.Body, &msg) == nil && msg.Method == "tools/call" && !readOnly[msg.Params.Name]
 		},
-		Log: log.String,
+		Log: logged,
 	}
 	connectortest.Run(t, s, connectortest.Options{
 		NoIdentify: "an MCP connection is checked by connecting to it, which every call does",
+		CancelWaits: "a call canceled while the server hangs on initialize leaves the go-sdk client's " +
+			"notifications/cancelled in flight, which closing the failed session may wait for (the SDK bounds it at 5 s)",
 		NoValidArgs: map[string]string{
 			"test_error_handling":                        "it always answers a tool error, by design",
 			"test_elicitation":                           noClientFeature,
