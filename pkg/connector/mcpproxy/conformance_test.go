@@ -61,6 +61,7 @@ func startEverything() (stop func(), err error) {
 	addr := l.Addr().String()
 	l.Close()
 	cmd := exec.Command(bin, "-http", addr)
+	dieWithTest(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
