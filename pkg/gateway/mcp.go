@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/audit"
 	"github.com/mcpgate/mcpgate/pkg/connector"
+	"github.com/mcpgate/mcpgate/pkg/connector/mcpproxy"
 	"github.com/mcpgate/mcpgate/pkg/guard"
 	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/secret"
@@ -38,50 +38,9 @@ func (g *Gateway) mcpTools(c store.Connection) []mcpTool {
 	}
 	out := make([]mcpTool, 0, len(cfg.Tools))
 	for _, p := range cfg.Tools {
-		out = append(out, mcpTool{conn: c.Name, pin: p, exposed: mcpup.ExposedName(c.Name, p.Name), tool: connector.Tool{
-			Name: p.Name, InputSchema: closedSchema(p.Schema()), ReadOnly: p.ReadOnly(), Prepare: decodeArgs,
-		}})
+		out = append(out, mcpTool{conn: c.Name, pin: p, exposed: mcpup.ExposedName(c.Name, p.Name), tool: mcpproxy.Tool(p)})
 	}
 	return out
-}
-
-// closedSchema is the schema a proxied call's arguments are validated
-// against: the server's, with top-level names it does not list refused
-// unless it says what to do with them (additionalProperties,
-// patternProperties or unevaluatedProperties). Many servers generate
-// schemas that leave extra names open by omission; a misspelt or
-// case-variant name would otherwise pass the guard unseen and be dropped
-// or misread upstream. Clients are shown this schema, so they know.
-func closedSchema(schema json.RawMessage) json.RawMessage {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(schema, &m) != nil || m["properties"] == nil {
-		return schema
-	}
-	for _, k := range []string{"additionalProperties", "patternProperties", "unevaluatedProperties", "$ref", "allOf", "anyOf", "oneOf"} {
-		if _, ok := m[k]; ok {
-			return schema
-		}
-	}
-	m["additionalProperties"] = json.RawMessage("false")
-	b, err := json.Marshal(m)
-	if err != nil {
-		return schema
-	}
-	return b
-}
-
-// decodeArgs is an MCP tool's Prepare: the arguments, already parsed
-// strictly and validated against the upstream's input schema, decoded
-// once into the value the guard evaluates, the audit records and the
-// upstream is sent.
-func decodeArgs(raw json.RawMessage) (connector.Prepared, error) {
-	args := map[string]any{}
-	if len(raw) > 0 && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &args); err != nil {
-			return connector.Prepared{}, errors.New("arguments must be a JSON object")
-		}
-	}
-	return connector.Prepared{Args: args}, nil
 }
 
 // addMCPTool adds t to s under name, with the handler every proxied call

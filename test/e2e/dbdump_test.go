@@ -84,8 +84,8 @@ func dumpSQLite(t *testing.T, path string) dbRows {
 }
 
 // dumpPostgres reads every ordinary and partitioned table outside the
-// system schemas, as dbURL's login (a superuser sees every row past RLS).
-// bytea prints as hex in a row's text.
+// system schemas, as dbURL's login (a superuser sees every row past RLS),
+// and every large object. bytea prints as hex in a row's text.
 func dumpPostgres(t *testing.T, dbURL string) dbRows {
 	t.Helper()
 	ctx := context.Background()
@@ -126,6 +126,31 @@ func dumpPostgres(t *testing.T, dbURL string) dbRows {
 	if len(out) == 0 {
 		t.Fatal("the database has no tables")
 	}
+	out[largeObjects] = readLargeObjects(t, conn)
+	return out
+}
+
+// largeObjects is the dbRows entry of the large objects, which live in a
+// system catalog the table scan leaves out.
+const largeObjects = "pg_largeobject"
+
+// readLargeObjects reads every large object whole (its pages could split
+// a secret), each as one line: its text and its hex.
+func readLargeObjects(t *testing.T, conn *pgx.Conn) []string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), "SELECT lo_get(oid) FROM pg_largeobject_metadata")
+	if err != nil {
+		t.Fatalf("read the large objects: %v", err)
+	}
+	objects, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		t.Fatalf("read the large objects: %v", err)
+	}
+	out := make([]string, 0, len(objects))
+	for _, o := range objects {
+		out = append(out, fmt.Sprintf("%q x'%s'", o, hex.EncodeToString(o)))
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -3,8 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
@@ -60,8 +59,7 @@ type pkce struct{ verifier, challenge string }
 
 func newPKCE(seed string) pkce {
 	v := strings.Repeat(seed, 64)[:64]
-	sum := sha256.Sum256([]byte(v))
-	return pkce{v, base64.RawURLEncoding.EncodeToString(sum[:])}
+	return pkce{v, fakekit.S256(v)}
 }
 
 // registerClient registers a public client by DCR.

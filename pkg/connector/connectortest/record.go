@@ -19,7 +19,8 @@ type Exchange struct {
 	Header http.Header
 	Body   []byte
 	// Status and RespHeader/RespBody are the answer; Status is 0 when the
-	// request failed before one came.
+	// request failed before one came. The body of an event stream
+	// (text/event-stream) is not recorded.
 	Status     int
 	RespHeader http.Header
 	RespBody   []byte
@@ -66,7 +67,11 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		next = http.DefaultTransport
 	}
 	resp, err := next.RoundTrip(req)
-	if err == nil {
+	if err == nil && isStream(resp) {
+		// An event stream may stay open for the session's life: its
+		// body is left to the caller, unrecorded.
+		ex.Status, ex.RespHeader = resp.StatusCode, resp.Header.Clone()
+	} else if err == nil {
 		b, rerr := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(b))
@@ -79,6 +84,11 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.exchanges = append(r.exchanges, ex)
 	r.mu.Unlock()
 	return resp, err
+}
+
+func isStream(resp *http.Response) bool {
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	return mt == "text/event-stream"
 }
 
 // Exchanges returns what was recorded so far, oldest first.

@@ -23,6 +23,9 @@ type Fake interface {
 	FailNext(f fakekit.Failure, n int)
 	// Requests counts the requests the fake received, failed ones too.
 	Requests() int64
+	// OversizedSent is the most bytes one fakekit.Oversized answer
+	// wrote before the client stopped reading.
+	OversizedSent() int64
 }
 
 var _ Fake = (*fakekit.Base)(nil)
@@ -41,6 +44,16 @@ type Suite[F Fake] struct {
 	// ValidArgs has arguments each tool accepts against the seeded fake;
 	// its keys are the tools the drivers run.
 	ValidArgs map[string]string
+	// Tools lists the connector's tools when it is not in the registry
+	// (an MCP connection); nil looks Name up in the registry.
+	Tools func(tb testing.TB) []connector.Tool
+	// Mutating says whether a request changes something upstream; nil
+	// counts every method but GET, HEAD and OPTIONS. An API that reads
+	// with POST (Slack's, Dropbox's, JSON-RPC) names its writes here.
+	Mutating func(e Exchange) bool
+	// Log, when set, is what the connector has logged so far; Run looks
+	// for the credential in it.
+	Log func() string
 }
 
 // Upstream aims a connector at baseURL with token, through a client whose
@@ -90,10 +103,19 @@ func (s Suite[F]) OAuthProvider(t testing.TB) connector.OAuthProvider {
 	return op
 }
 
+// ToolList is the connector's tools: Tools, or the registry's.
+func (s Suite[F]) ToolList(t testing.TB) []connector.Tool {
+	t.Helper()
+	if s.Tools != nil {
+		return s.Tools(t)
+	}
+	return s.Provider(t).Tools()
+}
+
 // Tool returns the provider's tool called name.
 func (s Suite[F]) Tool(t testing.TB, name string) connector.Tool {
 	t.Helper()
-	for _, tl := range s.Provider(t).Tools() {
+	for _, tl := range s.ToolList(t) {
 		if tl.Name == name {
 			return tl
 		}

@@ -1,6 +1,7 @@
 package fakekit
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 type Base struct {
 	srv       *httptest.Server
 	requests  atomic.Int64
+	oversized atomic.Int64 // the most bytes one Oversized answer wrote
 	closing   chan struct{}
 	closeOnce sync.Once
 
@@ -50,6 +52,8 @@ func (b *Base) Start(h http.Handler, fail FailureWriter) string {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(http.StatusOK)
 			_, _ = io.WriteString(w, "<html><body><h1>Welcome to Hotel Wi-Fi</h1>Please log in.</body></html>")
+		case Oversized:
+			b.writeOversized(w)
 		default:
 			fail(w, r, f)
 		}
@@ -65,6 +69,39 @@ func (b *Base) Close() {
 		b.srv.Close()
 	})
 }
+
+// writeOversized streams a JSON string of OversizedBytes until it is all
+// sent or a write fails, keeping the most bytes one answer has sent so
+// far up to date as it goes, so that a test reads it as soon as its
+// client is done.
+func (b *Base) writeOversized(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	chunk := bytes.Repeat([]byte("a"), 64<<10)
+	sent, _ := io.WriteString(w, `{"data":"`)
+	for sent < OversizedBytes {
+		n, err := w.Write(chunk)
+		sent += n
+		storeMax(&b.oversized, int64(sent))
+		if err != nil {
+			return
+		}
+	}
+}
+
+// storeMax raises v to n if n is larger.
+func storeMax(v *atomic.Int64, n int64) {
+	for {
+		cur := v.Load()
+		if n <= cur || v.CompareAndSwap(cur, n) {
+			return
+		}
+	}
+}
+
+// OversizedSent reports the most bytes one Oversized answer wrote before
+// the client stopped reading (or all of them).
+func (b *Base) OversizedSent() int64 { return b.oversized.Load() }
 
 // Requests reports how many HTTP requests the fake has received, including
 // refused and failed ones.

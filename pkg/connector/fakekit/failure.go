@@ -21,9 +21,16 @@ const (
 	// EchoToken answers with an error that quotes the credential the
 	// caller sent, to prove the caller scrubs upstream text.
 	EchoToken
+	// Oversized answers 200 with a JSON document of OversizedBytes that
+	// never ends, as a runaway or hostile upstream would; the fake stops
+	// writing when the client stops reading (see Base.OversizedSent).
+	Oversized
 )
 
-var failureNames = [...]string{"None", "Hang", "Garbage", "ServerError", "RateLimit", "EchoToken"}
+// OversizedBytes is how much an Oversized answer would send in all.
+const OversizedBytes = 50 << 20
+
+var failureNames = [...]string{"None", "Hang", "Garbage", "ServerError", "RateLimit", "EchoToken", "Oversized"}
 
 // String names f as its constant does, for test names and messages.
 func (f Failure) String() string {

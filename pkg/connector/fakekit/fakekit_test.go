@@ -3,6 +3,8 @@ package fakekit_test
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -124,5 +126,68 @@ func TestS256IsThePKCEChallenge(t *testing.T) {
 	}
 	if a, b := fakekit.RandomString(24), fakekit.RandomString(24); len(a) != 24 || a == b || strings.Trim(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != "" {
 		t.Errorf("RandomString = %q, %q", a, b)
+	}
+}
+
+func TestClientCredentialsComeFromBasicOrTheForm(t *testing.T) {
+	t.Parallel()
+	form := url.Values{"client_id": {"form-id"}, "client_secret": {"form secret"}}
+	r := httptest.NewRequest(http.MethodPost, "/token", nil)
+	if id, secret, basic := fakekit.ClientCredentials(r, form, true); id != "form-id" || secret != "form secret" || basic {
+		t.Errorf("without Basic = %q, %q, %v", id, secret, basic)
+	}
+	r.SetBasicAuth("a%3Ab", "s%20t")
+	if id, secret, basic := fakekit.ClientCredentials(r, form, false); id != "a%3Ab" || secret != "s%20t" || !basic {
+		t.Errorf("Basic as sent = %q, %q, %v", id, secret, basic)
+	}
+	if id, secret, _ := fakekit.ClientCredentials(r, form, true); id != "a:b" || secret != "s t" {
+		t.Errorf("Basic decoded = %q, %q", id, secret)
+	}
+}
+
+func TestRedirectAllowed(t *testing.T) {
+	t.Parallel()
+	reg := []string{"https://app.example/cb"}
+	for uri, want := range map[string]bool{
+		"https://app.example/cb": true, "https://app.example/other": false, "https://app.example/cb#x": false,
+		"javascript:alert(1)": false,
+	} {
+		if got := fakekit.RedirectAllowed(uri, reg); got != want {
+			t.Errorf("RedirectAllowed(%q) = %v, want %v", uri, got, want)
+		}
+	}
+	if !fakekit.RedirectAllowed("http://127.0.0.1:9/any", nil) {
+		t.Error("with nothing registered, any http(s) URI is allowed")
+	}
+}
+
+func TestRedirectBackKeepsTheRedirectsQuery(t *testing.T) {
+	t.Parallel()
+	w := httptest.NewRecorder()
+	fakekit.RedirectBack(w, httptest.NewRequest(http.MethodGet, "/authorize", nil), "https://app.example/cb?keep=1&code=old",
+		url.Values{"code": {"new"}, "state": {"s"}})
+	if loc := w.Header().Get("Location"); w.Code != http.StatusFound || loc != "https://app.example/cb?code=new&keep=1&state=s" {
+		t.Errorf("redirect = %d %q", w.Code, loc)
+	}
+}
+
+func TestErrorPageEscapes(t *testing.T) {
+	t.Parallel()
+	w := httptest.NewRecorder()
+	fakekit.ErrorPage(w, "Error (400)", `bad <client> "x"`)
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "<h1>Error (400)</h1><p>bad &lt;client&gt; &#34;x&#34;</p>") {
+		t.Errorf("page = %d %q", w.Code, w.Body.String())
+	}
+}
+
+func TestConsentDenies(t *testing.T) {
+	t.Parallel()
+	var c fakekit.Consent
+	if c.Denied() {
+		t.Error("a new Consent denies")
+	}
+	c.DenyConsent(true)
+	if !c.Denied() {
+		t.Error("DenyConsent(true) did not deny")
 	}
 }

@@ -7,8 +7,6 @@ package mcpauthtest
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -18,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 )
 
 // Iss says what the authorization server puts in the iss parameter of its
@@ -277,9 +277,8 @@ func (a *AS) token(w http.ResponseWriter, r *http.Request) {
 	case "authorization_code":
 		g = a.codes[f.Get("code")]
 		delete(a.codes, f.Get("code"))
-		sum := sha256.Sum256([]byte(f.Get("code_verifier")))
 		if g == nil || g.clientID != c.id || time.Now().After(g.expires) || g.redirect != f.Get("redirect_uri") ||
-			base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge {
+			fakekit.S256(f.Get("code_verifier")) != g.challenge {
 			tokenError(w, "invalid_grant")
 			return
 		}
@@ -314,13 +313,7 @@ func (a *AS) token(w http.ResponseWriter, r *http.Request) {
 // authenticate checks the client's credentials (RFC 6749 §2.3): Basic or
 // in the body for a confidential client, client_id alone for a public one.
 func (a *AS) authenticate(r *http.Request) *client {
-	id, secret, basic := r.BasicAuth()
-	if basic {
-		id, _ = url.QueryUnescape(id)
-		secret, _ = url.QueryUnescape(secret)
-	} else {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
+	id, secret, _ := fakekit.ClientCredentials(r, r.PostForm, true)
 	c := a.lookup(id)
 	if c == nil || (c.public && secret != "") || (!c.public && secret != c.secret) {
 		return nil

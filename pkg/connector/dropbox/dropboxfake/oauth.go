@@ -2,7 +2,6 @@ package dropboxfake
 
 import (
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"slices"
@@ -58,14 +57,6 @@ func (s *Server) MintCode(g Grant) string {
 	return code
 }
 
-// DenyConsent makes the authorize step redirect with error=access_denied,
-// as when the person clicks Cancel.
-func (s *Server) DenyConsent(deny bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.deny = deny
-}
-
 // TokenValid reports whether the API accepts tok right now.
 func (s *Server) TokenValid(tok string) bool {
 	s.mu.Lock()
@@ -90,13 +81,9 @@ func (s *Server) ExpireAccessTokens() {
 // DenyConsent) and redirects back with code and state.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	errorPage := func(msg string) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprintf(w, "<html><body><h1>Error (400)</h1><p>%s</p></body></html>", html.EscapeString(msg))
-	}
+	errorPage := func(msg string) { fakekit.ErrorPage(w, "Error (400)", msg) }
 	s.mu.Lock()
-	clientID, deny, redirects := s.ClientID, s.deny, s.redirects
+	clientID, redirects := s.ClientID, s.redirects
 	s.mu.Unlock()
 	redirect := q.Get("redirect_uri")
 	g := Grant{RedirectURI: redirect, CodeChallenge: q.Get("code_challenge"), ChallengeMethod: q.Get("code_challenge_method"),
@@ -123,9 +110,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "<html><body><p>Enter this code into your app: <code>%s</code></p></body></html>", s.MintCode(g))
 		return
 	}
-	back, _ := url.Parse(redirect)
-	v := back.Query()
-	if deny {
+	v := url.Values{}
+	if s.Denied() {
 		v.Set("error", "access_denied")
 		v.Set("error_description", "The user chose not to give your app access to their Dropbox account.")
 	} else {
@@ -134,16 +120,13 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	if st := q.Get("state"); st != "" {
 		v.Set("state", st)
 	}
-	back.RawQuery = v.Encode()
-	http.Redirect(w, r, back.String(), http.StatusFound)
+	fakekit.RedirectBack(w, r, redirect, v)
 }
 
+// redirectAllowed is fakekit's rule, and the URI must name a host.
 func redirectAllowed(uri string, registered []string) bool {
 	u, err := url.Parse(uri)
-	if err != nil || u.Fragment != "" || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return false
-	}
-	return len(registered) == 0 || slices.Contains(registered, uri)
+	return err == nil && u.Host != "" && fakekit.RedirectAllowed(uri, registered)
 }
 
 // tokenEndpoint is /oauth2/token: code exchange and refresh, answering
@@ -165,10 +148,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id, secret, basic := r.BasicAuth()
-	if !basic {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
+	id, secret, _ := fakekit.ClientCredentials(r, r.PostForm, false)
 	if id != s.ClientID || (secret != "" && secret != s.ClientSecret) {
 		oauthError("invalid_client", "Invalid client_id or client_secret")
 		return

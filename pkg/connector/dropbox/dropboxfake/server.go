@@ -40,7 +40,8 @@ type Server struct {
 	// ClientID and ClientSecret are the registered app's key and secret.
 	ClientID, ClientSecret string
 
-	fakekit.Base // Close, Requests, LastHeaders, Client, FailNext
+	fakekit.Base    // Close, Requests, LastHeaders, Client, FailNext
+	fakekit.Consent // DenyConsent
 
 	refreshes atomic.Int64
 
@@ -50,7 +51,6 @@ type Server struct {
 	refresh   map[string]*refreshGrant
 	redirects []string
 	ttl       time.Duration
-	deny      bool
 	now       func() time.Time
 	entries   map[string]*entry // by lower-case path
 	links     map[string]string // lower-case path -> URL

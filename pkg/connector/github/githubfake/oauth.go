@@ -85,21 +85,14 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	s.app.codes[code] = codeGrant{redirect: back.String(), challenge: q.Get("code_challenge"), expires: time.Now().Add(10 * time.Minute)}
 	s.app.mu.Unlock()
-	v := back.Query()
-	v.Set("code", code)
-	v.Set("state", q.Get("state"))
-	back.RawQuery = v.Encode()
-	http.Redirect(w, r, back.String(), http.StatusFound)
+	fakekit.RedirectBack(w, r, back.String(), url.Values{"code": {code}, "state": {q.Get("state")}})
 }
 
 // exchange is GitHub's token endpoint: errors come back with HTTP 200 and
 // an error field, form-encoded unless JSON is asked for.
 func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
-	id, secret, basic := r.BasicAuth()
-	if !basic {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
+	id, secret, _ := fakekit.ClientCredentials(r, r.PostForm, false)
 	reply := func(v url.Values) {
 		if strings.Contains(r.Header.Get("Accept"), "application/json") {
 			m := map[string]string{}

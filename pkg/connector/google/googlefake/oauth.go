@@ -105,16 +105,10 @@ func writeOAuthError(w http.ResponseWriter, status int, code, desc string) {
 // clientFromRequest authenticates the client by HTTP Basic (values
 // form-encoded, RFC 6749 2.3.1) or client_id/client_secret in the body.
 func (s *Server) clientFromRequest(w http.ResponseWriter, r *http.Request) (string, bool) {
-	id, secret, basic := r.BasicAuth()
-	if basic {
-		id, _ = url.QueryUnescape(id)
-		secret, _ = url.QueryUnescape(secret)
-		if r.PostForm.Get("client_secret") != "" {
-			writeOAuthError(w, http.StatusBadRequest, "invalid_request", "client_secret is specified in both the header and the body")
-			return "", false
-		}
-	} else {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	id, secret, basic := fakekit.ClientCredentials(r, r.PostForm, true)
+	if basic && r.PostForm.Get("client_secret") != "" {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "client_secret is specified in both the header and the body")
+		return "", false
 	}
 	if id == "" {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "Could not determine client ID from request.")

@@ -2,7 +2,6 @@ package slackfake
 
 import (
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"slices"
@@ -51,14 +50,6 @@ func (s *Server) MintCode(g Grant) string {
 	return code
 }
 
-// DenyConsent makes the authorize step redirect with error=access_denied,
-// as when the person clicks Cancel.
-func (s *Server) DenyConsent(deny bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.deny = deny
-}
-
 // TokenValid reports whether the API accepts tok right now.
 func (s *Server) TokenValid(tok string) bool {
 	s.mu.Lock()
@@ -79,25 +70,13 @@ func (s *Server) ExpireAccessTokens() {
 	}
 }
 
-func (s *Server) redirectAllowed(uri string) bool {
-	u, err := url.Parse(uri)
-	if err != nil || u.Fragment != "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return false
-	}
-	return len(s.redirects) == 0 || slices.Contains(s.redirects, uri)
-}
-
 // authorize is the consent page: it approves at once (or denies after
 // DenyConsent) and sends the browser back with code and state.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	errorPage := func(msg string) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprintf(w, "<html><body><h1>Something went wrong</h1><p>%s</p></body></html>", html.EscapeString(msg))
-	}
+	errorPage := func(msg string) { fakekit.ErrorPage(w, "Something went wrong", msg) }
 	s.mu.Lock()
-	clientID, deny, redirects := s.ClientID, s.deny, s.redirects
+	clientID, redirects := s.ClientID, s.redirects
 	s.mu.Unlock()
 	if q.Get("client_id") != clientID {
 		errorPage("invalid_client_id: the client_id parameter is not a Slack app's")
@@ -107,7 +86,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	if redirect == "" && len(redirects) > 0 {
 		redirect = redirects[0]
 	}
-	if redirect == "" || !s.redirectAllowed(redirect) {
+	if redirect == "" || !fakekit.RedirectAllowed(redirect, redirects) {
 		errorPage("bad_redirect_uri: redirect_uri did not match any configured URIs")
 		return
 	}
@@ -119,10 +98,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		}
 		g.CodeChallenge = ch
 	}
-	back, _ := url.Parse(redirect)
-	v := back.Query()
+	v := url.Values{}
 	switch {
-	case deny:
+	case s.Denied():
 		v.Set("error", "access_denied")
 	case len(g.Scopes)+len(g.UserScopes) == 0:
 		v.Set("error", "invalid_scope")
@@ -132,18 +110,14 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	if st := q.Get("state"); st != "" {
 		v.Set("state", st)
 	}
-	back.RawQuery = v.Encode()
-	http.Redirect(w, r, back.String(), http.StatusFound)
+	fakekit.RedirectBack(w, r, redirect, v)
 }
 
 // oauthAccess is oauth.v2.access: code exchange and refresh.
 func (s *Server) oauthAccess(w http.ResponseWriter, r *http.Request, p url.Values) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id, secret, basic := r.BasicAuth()
-	if !basic {
-		id, secret = p.Get("client_id"), p.Get("client_secret")
-	}
+	id, secret, _ := fakekit.ClientCredentials(r, p, false)
 	reply := func(v map[string]any) { writeJSON(w, http.StatusOK, v) }
 	if id != s.ClientID {
 		reply(failure("invalid_client_id"))

@@ -38,7 +38,8 @@ type Server struct {
 	// ClientID and ClientSecret are the registered app's credentials.
 	ClientID, ClientSecret string
 
-	fakekit.Base // Close, Requests, LastHeaders, Client, FailNext
+	fakekit.Base    // Close, Requests, LastHeaders, Client, FailNext
+	fakekit.Consent // DenyConsent
 
 	refreshes atomic.Int64
 
@@ -48,7 +49,6 @@ type Server struct {
 	refresh      map[string]*refreshGrant
 	redirects    []string
 	rotation     time.Duration // > 0: tokens expire and come with refresh tokens
-	deny         bool
 	now          func() time.Time
 	users        []*fakeUser
 	channels     []*fakeChannel
