@@ -89,7 +89,9 @@ func (g *gw) connectRelay(t *testing.T, url, name string, caps *mcp.ClientCapabi
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cs, err := client.Connect(ctx, tr, nil)
+	// Relays ride on the client's session: a 2026-07-28 client keeps none
+	// (see the README), so these clients speak the revision before it.
+	cs, err := client.Connect(ctx, tr, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
 	if err != nil {
 		t.Fatalf("connect to %s: %v", url, err)
 	}
