@@ -28,12 +28,19 @@ type rsyslog struct {
 // its file and port replaced, and a work directory of its own.
 func startRsyslog(t *testing.T, dir string, port int) *rsyslog {
 	t.Helper()
+	return startRsyslogConf(t, dir, port, readmeForward(t, "rsyslog")[0], nil)
+}
+
+// startRsyslogConf starts rsyslogd on port with conf, its port, its file
+// and each of subs replaced.
+func startRsyslogConf(t *testing.T, dir string, port int, conf string, subs [][2]string) *rsyslog {
+	t.Helper()
 	if _, err := os.Stat(rsyslogd); err != nil {
 		parts.Missing(t, parts.Rsyslog, "apt-get install -y rsyslog")
 	}
 	r := &rsyslog{dir: dir, out: filepath.Join(dir, "siem.log"), port: port}
-	conf := readmeForward(t, "rsyslog")[0]
-	for _, sub := range [][2]string{{`port="6514"`, fmt.Sprintf(`port="%d"`, port)}, {"/var/log/mcpgate-audit.log", r.out}} {
+	subs = append([][2]string{{`port="6514"`, fmt.Sprintf(`port="%d"`, port)}, {"/var/log/mcpgate-audit.log", r.out}}, subs...)
+	for _, sub := range subs {
 		if !strings.Contains(conf, sub[0]) {
 			t.Fatalf("the README's rsyslog example has no %s", sub[0])
 		}

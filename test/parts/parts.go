@@ -22,6 +22,8 @@ const (
 	HAProxy  = "haproxy"
 	Tmpfs    = "tmpfs"
 	Rsyslog  = "rsyslog"
+	// RsyslogGnuTLS is rsyslog's TLS stream driver, lmnsd_gtls.so.
+	RsyslogGnuTLS = "rsyslog-gnutls"
 )
 
 // Required reports whether MCPGATE_TEST_REQUIRE names part.
