@@ -183,7 +183,7 @@ func TestRetryAfter(t *testing.T) {
 	for v, want := range map[string]time.Duration{
 		"": 0, "7": 7 * time.Second, "-1": 0, "soon": 0,
 		now.Add(90 * time.Second).Format(http.TimeFormat): 90 * time.Second,
-		now.Add(-time.Hour).Format(http.TimeFormat):        0,
+		now.Add(-time.Hour).Format(http.TimeFormat):       0,
 	} {
 		if got := retryAfter(v, now); got != want {
 			t.Errorf("Retry-After %q: %s, want %s", v, got, want)
