@@ -239,3 +239,26 @@ func counted(c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// The schedule the README states: 5 attempts, waits of 4, 8, 16 and 32 s.
+func TestRetryDefaults(t *testing.T) {
+	r := Retry{}.withDefaults()
+	if r != (Retry{Attempts: 5, First: 4 * time.Second, MaxWait: 32 * time.Second}) {
+		t.Fatalf("defaults %+v", r)
+	}
+}
+
+// A call repeated while its approval is pending reuses it and sends no
+// second notification.
+func TestReusedApprovalIsNotNotifiedAgain(t *testing.T) {
+	r := newReceiver(t, func(int) int { return http.StatusOK })
+	s, _, _ := hookService(t, r.srv.URL, 10*time.Millisecond)
+	a := gateNow(t, s)
+	if b := gateNow(t, s); b.ID != a.ID {
+		t.Fatalf("the repeated call asked anew: %s, want %s", b.ID, a.ID)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := r.count(); n != 1 {
+		t.Fatalf("notifications %d, want 1", n)
+	}
+}
