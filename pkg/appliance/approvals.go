@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/mcpgate/mcpgate/pkg/approval"
 	"github.com/mcpgate/mcpgate/pkg/safefile"
 	"github.com/mcpgate/mcpgate/pkg/secret"
@@ -16,10 +18,13 @@ import (
 
 // approvalService builds serve's approvals: the configured wait and life,
 // and the signed webhook when approvals.webhook.url is set.
-func (a *App) approvalService(log *slog.Logger) (*approval.Service, error) {
+// Its series (webhook failures, approvals pending in the database) are
+// registered with reg.
+func (a *App) approvalService(log *slog.Logger, reg prometheus.Registerer) (*approval.Service, error) {
 	cfg := a.Config.Approvals
 	o := approval.Options{
 		Store: a.Store, Vault: a.Vault, TTL: cfg.TTL, Wait: cfg.Wait, PublicURL: a.Config.PublicURL, Logger: log,
+		Metrics: approval.NewMetrics(reg, a.Store, log),
 	}
 	if cfg.Webhook.URL != "" {
 		b, _, err := safefile.Read(cfg.Webhook.SecretFile, 64<<10, safefile.FollowSymlinks)

@@ -15,8 +15,9 @@ import (
 const housekeepingEvery = time.Hour
 
 // Housekeep runs until ctx ends: once at start, then every hour, it
-// applies audit.retention (if set), deletes expired OAuth states and
-// marks approvals that expired undecided.
+// applies audit.retention (if set), deletes expired OAuth states, marks
+// approvals that expired undecided and deletes decided ones past
+// approvals.retention.
 func (a *App) Housekeep(ctx context.Context, log *slog.Logger) {
 	t := time.NewTicker(housekeepingEvery)
 	defer t.Stop()
@@ -49,6 +50,15 @@ func (a *App) housekeepOnce(ctx context.Context, log *slog.Logger) {
 			log.Warn("expire approvals", "user", u.Name, "err", err.Error())
 		} else if len(n) > 0 {
 			log.Info("approvals expired undecided", "user", u.Name, "count", len(n))
+		}
+		// Then decided and expired ones past approvals.retention; their
+		// sealed arguments went when they were decided or expired.
+		if r := a.Config.Approvals.Retention; r > 0 {
+			if n, err := a.Store.User(u.ID).DeleteDecidedApprovals(ctx, time.Now().Add(-r)); err != nil {
+				log.Warn("approval retention", "user", u.Name, "err", err.Error())
+			} else if n > 0 {
+				log.Info("deleted approvals past retention", "user", u.Name, "count", n, "retention", r.String())
+			}
 		}
 	}
 	if a.Config.Audit.Retention <= 0 {

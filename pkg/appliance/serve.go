@@ -104,7 +104,7 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 	mo := a.MCPOptions(version)
 	mo.Logger = log
 	pool := mcpup.NewPool(mo)
-	approvals, err := a.approvalService(log)
+	approvals, err := a.approvalService(log, reg)
 	if err != nil {
 		return nil, err
 	}

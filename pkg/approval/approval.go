@@ -30,12 +30,17 @@ type Options struct {
 	// link out of notifications.
 	PublicURL string
 	Notifier  Notifier // nil: no notification but the CLI's list
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Retry is how a failed notification is sent again.
+	Retry Retry
+	// Metrics counts failed notifications; nil keeps them private.
+	Metrics *Metrics
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // Notifier tells a person of a new approval. Notify is called in its own
-// goroutine, with a bounded context; its error is logged.
+// goroutine, with a bounded context; an error is logged and counted, and
+// retried (Options.Retry) unless it is a *DeliveryError that says not to.
 type Notifier interface {
 	Notify(ctx context.Context, n Notification) error
 }
@@ -44,6 +49,7 @@ type Notifier interface {
 // concurrent use.
 type Service struct {
 	o       Options
+	metrics *Metrics
 	mu      sync.Mutex
 	waiters map[string][]chan struct{}
 }
@@ -62,7 +68,12 @@ func New(o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{o: o, waiters: map[string][]chan struct{}{}}
+	o.Retry = o.Retry.withDefaults()
+	m := o.Metrics
+	if m == nil {
+		m = NewMetrics(nil, nil, nil)
+	}
+	return &Service{o: o, metrics: m, waiters: map[string][]chan struct{}{}}
 }
 
 // Call is a call that needs approval.
@@ -176,13 +187,7 @@ func (s *Service) create(ctx context.Context, us store.UserStore, c Call, hash s
 			ID: a.ID, URL: s.PageURL(a.ID), User: c.UserID, Key: c.KeyName, Tool: a.Tool, Rule: a.Rule,
 			Arguments: json.RawMessage(a.Arguments), ArgsSHA256: hash, CreatedAt: a.CreatedAt, ExpiresAt: a.ExpiresAt,
 		}
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := s.o.Notifier.Notify(ctx, n); err != nil {
-				s.o.Logger.Warn("approval notification failed", "approval", n.ID, "err", err.Error())
-			}
-		}()
+		go s.deliver(n)
 	}
 	return a, nil
 }

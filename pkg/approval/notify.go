@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"text/template"
 	"time"
 
@@ -97,15 +98,27 @@ func Sign(key, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// Notify implements Notifier.
+// DeliveryError is a notification that did not arrive. Retry says
+// whether trying again may help (the receiver could not be reached, or
+// answered 5xx or 429); After is how long the receiver asked to be left
+// alone (its Retry-After), 0 if it did not say.
+type DeliveryError struct {
+	Retry bool
+	After time.Duration
+	msg   string
+}
+
+func (e *DeliveryError) Error() string { return e.msg }
+
+// Notify implements Notifier. Its errors are *DeliveryError.
 func (w *Webhook) Notify(ctx context.Context, n Notification) error {
 	body, ctype, err := w.Body(n)
 	if err != nil {
-		return err
+		return &DeliveryError{msg: err.Error()}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
 	if err != nil {
-		return errors.New("approval webhook: the URL is not usable")
+		return &DeliveryError{msg: "approval webhook: the URL is not usable"}
 	}
 	req.Header.Set("Content-Type", ctype)
 	req.Header.Set(SignatureHeader, Sign(w.secret.Bytes(), body))
@@ -113,14 +126,33 @@ func (w *Webhook) Notify(ctx context.Context, n Notification) error {
 	resp, err := w.http.Do(req)
 	if err != nil {
 		// The URL may hold a token (Slack's does): say only what failed.
-		return errors.New("approval webhook: the request failed")
+		return &DeliveryError{Retry: true, msg: "approval webhook: the request failed"}
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("approval webhook: the receiver answered %d", resp.StatusCode)
+	if resp.StatusCode/100 == 2 {
+		return nil
 	}
-	return nil
+	e := &DeliveryError{msg: fmt.Sprintf("approval webhook: the receiver answered %d", resp.StatusCode)}
+	if resp.StatusCode/100 == 5 || resp.StatusCode == http.StatusTooManyRequests {
+		e.Retry, e.After = true, retryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	return e
+}
+
+// retryAfter reads a Retry-After header, seconds or an HTTP date, as a
+// wait from now; 0 if it is absent, malformed or in the past.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }
 
 var _ Notifier = (*Webhook)(nil)

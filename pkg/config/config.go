@@ -72,10 +72,14 @@ type OAuthServer struct {
 
 // Approvals: a call that needs a person's approval waits inline up to
 // Wait; the approval, once asked for, can be given until TTL has passed.
+//
+// Retention is how long a decided (or expired) approval is kept once
+// decided; 0 keeps them all.
 type Approvals struct {
-	TTL     time.Duration   `mapstructure:"ttl"`
-	Wait    time.Duration   `mapstructure:"wait"`
-	Webhook ApprovalWebhook `mapstructure:"webhook"`
+	TTL       time.Duration   `mapstructure:"ttl"`
+	Wait      time.Duration   `mapstructure:"wait"`
+	Retention time.Duration   `mapstructure:"retention"`
+	Webhook   ApprovalWebhook `mapstructure:"webhook"`
 }
 
 // ApprovalWebhook is where a new approval is announced: a POST to URL,
@@ -236,6 +240,7 @@ func defaults() map[string]any {
 		"oauth_server.client_metadata_allow_private": false,
 		"approvals.ttl":                              "10m",
 		"approvals.wait":                             "25s",
+		"approvals.retention":                        "720h",
 		"approvals.webhook.url":                      "",
 		"approvals.webhook.secret_file":              "",
 		"approvals.webhook.template":                 "",

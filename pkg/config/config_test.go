@@ -110,6 +110,9 @@ func TestDurationsInDays(t *testing.T) {
 	if c.Audit.Retention != 90*24*time.Hour {
 		t.Fatalf("audit.retention = %v, want 90 days", c.Audit.Retention)
 	}
+	if c.Approvals.Retention != 30*24*time.Hour {
+		t.Fatalf("approvals.retention = %v, want the default, 30 days", c.Approvals.Retention)
+	}
 	if _, err := config.Load(config.Options{File: writeFile(t, "audit:\n  retention: 9xd\n"), Env: []string{}}); err == nil || !strings.Contains(err.Error(), "retention") {
 		t.Fatalf("a bad day count: %v", err)
 	}
@@ -281,7 +284,7 @@ func TestREADMEApprovalWebhookExamples(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", example, err)
 		}
-		if cfg.Approvals.Webhook.Template == "" || cfg.Approvals.TTL != 10*time.Minute || cfg.Approvals.Wait != 25*time.Second {
+		if cfg.Approvals.Webhook.Template == "" || cfg.Approvals.TTL != 10*time.Minute || cfg.Approvals.Wait != 25*time.Second || cfg.Approvals.Retention != 30*24*time.Hour {
 			t.Errorf("loaded %+v", cfg.Approvals)
 		}
 	}
@@ -291,6 +294,7 @@ func TestREADMEApprovalWebhookExamples(t *testing.T) {
 	for doc, want := range map[string]string{
 		"approvals:\n  webhook:\n    url: https://hooks.example.com/x\n": "approvals.webhook.secret_file",
 		"approvals:\n  ttl: 1m\n  wait: 2m\n":                            "approvals.wait",
+		"approvals:\n  ttl: 1h\n  retention: 30m\n":                      "approvals.retention",
 	} {
 		if _, err := load(doc); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want an error naming %s", doc, err, want)

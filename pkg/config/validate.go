@@ -201,6 +201,9 @@ func (c *Config) validateApprovals() error {
 	if a.Wait < 0 || a.Wait > a.TTL {
 		return fmt.Errorf("approvals.wait: %s must be between 0 and approvals.ttl (%s)", a.Wait, a.TTL)
 	}
+	if a.Retention != 0 && a.Retention < a.TTL {
+		return fmt.Errorf("approvals.retention: %s must be 0 (keep all) or at least approvals.ttl (%s): an approval is usable until then", a.Retention, a.TTL)
+	}
 	if a.Webhook.URL == "" {
 		if a.Webhook.SecretFile != "" || a.Webhook.Template != "" {
 			return errors.New("approvals.webhook: secret_file and template need url")

@@ -17,11 +17,11 @@ import (
 // when the call may run; otherwise the error the model is told. dec is
 // given the approval's state, id and approver for the audit record.
 func (g *Gateway) approve(ctx context.Context, id Identity, tool string, dec *guard.Decision, args map[string]any, shown string) error {
-	g.metrics.ApprovalsPending.Inc()
+	g.metrics.ApprovalsWaiting.Inc()
 	out, err := g.approvals.Gate(ctx, approval.Call{
 		UserID: id.UserID, KeyID: id.KeyID, KeyName: id.KeyName, Tool: tool, Rule: dec.Rule, Args: args, Shown: shown,
 	})
-	g.metrics.ApprovalsPending.Dec()
+	g.metrics.ApprovalsWaiting.Dec()
 	for _, e := range out.Expired {
 		g.recordExpired(ctx, id, e)
 	}

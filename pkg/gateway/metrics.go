@@ -13,10 +13,11 @@ type Metrics struct {
 	// ConnectionReads counts tool calls that read their connection again
 	// because the request's own read was not at hand.
 	ConnectionReads prometheus.Counter
-	// ApprovalsPending counts the calls of this process waiting inline
-	// for a person's approval; ApprovalDecisions the decisions calls met
-	// (approved, denied, expired).
-	ApprovalsPending  prometheus.Gauge
+	// ApprovalsWaiting counts the calls of this process waiting inline
+	// for a person's approval (the approvals pending in the database are
+	// the approval package's series); ApprovalDecisions the decisions
+	// calls met (approved, denied, expired).
+	ApprovalsWaiting  prometheus.Gauge
 	ApprovalDecisions *prometheus.CounterVec
 }
 
@@ -42,13 +43,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		ConnectionReads: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "mcpgate_connection_rereads_total", Help: "Tool calls that read their connection a second time.",
 		}),
-		ApprovalsPending: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "mcpgate_approvals_pending", Help: "Tool calls of this process waiting for a person's approval.",
+		ApprovalsWaiting: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "mcpgate_approvals_waiting", Help: "Tool calls of this process waiting inline for a person's approval.",
 		}),
 		ApprovalDecisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "mcpgate_approval_decisions_total", Help: "Approvals met by tool calls, by decision (approved, denied, expired).",
 		}, []string{"decision"}),
 	}
-	reg.MustRegister(m.Requests, m.ToolCalls, m.ToolLatency, m.AuthFailures, m.ConnectionReads, m.ApprovalsPending, m.ApprovalDecisions)
+	reg.MustRegister(m.Requests, m.ToolCalls, m.ToolLatency, m.AuthFailures, m.ConnectionReads, m.ApprovalsWaiting, m.ApprovalDecisions)
 	return m
 }

@@ -246,6 +246,13 @@ type UserStore interface {
 	// not expired at now, and returns it; ErrNotFound if there is none.
 	// A second use of the same approval finds none.
 	UseApproval(ctx context.Context, u ApprovalUse, now time.Time) (Approval, error)
+	// CountPendingApprovals counts the user's approvals still pending
+	// and not expired at now.
+	CountPendingApprovals(ctx context.Context, now time.Time) (int64, error)
+	// DeleteDecidedApprovals deletes the user's approvals decided (or
+	// marked expired) before before, returning how many; pending ones
+	// are left, whatever their age.
+	DeleteDecidedApprovals(ctx context.Context, before time.Time) (int64, error)
 
 	// CreateOAuthGrant stores the grant's app key k, the grant g and its
 	// first tokens in one transaction.

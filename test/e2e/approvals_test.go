@@ -180,8 +180,8 @@ func TestApprovalFromTheCLIWhileTheCallWaits(t *testing.T) {
 	if !strings.Contains(list, h.ID) || !strings.Contains(list, `"status": "pending"`) || strings.Contains(list, "the secret plan") {
 		t.Errorf("approve list = %s", list)
 	}
-	if m := g.metrics(t); !strings.Contains(m, "mcpgate_approvals_pending 1") {
-		t.Errorf("metrics while waiting lack mcpgate_approvals_pending 1")
+	if m := g.metrics(t); !strings.Contains(m, "\nmcpgate_approvals_pending 1\n") || !strings.Contains(m, "\nmcpgate_approvals_waiting 1\n") {
+		t.Errorf("metrics while waiting lack mcpgate_approvals_pending 1 and mcpgate_approvals_waiting 1")
 	}
 	if g.GH.Requests() != before {
 		t.Fatal("the call reached GitHub before it was approved")
@@ -232,7 +232,8 @@ func TestApprovalFromTheCLIWhileTheCallWaits(t *testing.T) {
 		t.Errorf("allowing a denied approval: %v %s", err, out)
 	}
 	m := g.metrics(t)
-	for _, want := range []string{`mcpgate_approval_decisions_total{decision="approved"} 1`, `mcpgate_approval_decisions_total{decision="denied"} 1`, "mcpgate_approvals_pending 0"} {
+	for _, want := range []string{`mcpgate_approval_decisions_total{decision="approved"} 1`, `mcpgate_approval_decisions_total{decision="denied"} 1`,
+		"\nmcpgate_approvals_pending 0\n", "\nmcpgate_approvals_waiting 0\n", "\nmcpgate_approval_webhook_failures_total 0\n"} {
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %s", want)
 		}
@@ -279,6 +280,10 @@ rules:
 	}
 	if recs := g.audits(t, guard.ApprovePending); len(recs) != 1 || recs[0].Rule != "default:approve:github_create_issue approval:"+id {
 		t.Fatalf("pending audit records = %+v", recs)
+	}
+	// No call waits for it any more, but the approval is still pending.
+	if m := g.metrics(t); !strings.Contains(m, "\nmcpgate_approvals_pending 1\n") || !strings.Contains(m, "\nmcpgate_approvals_waiting 0\n") {
+		t.Errorf("metrics after the wait ended lack mcpgate_approvals_pending 1 and mcpgate_approvals_waiting 0")
 	}
 	g.mustCLI(t, "approve", "allow", id)
 

@@ -173,3 +173,35 @@ func (u *userStore) UseApproval(ctx context.Context, use store.ApprovalUse, now 
 	}
 	return a, nil
 }
+
+// CountPendingApprovals counts the user's approvals pending at now.
+func (u *userStore) CountPendingApprovals(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := u.read(ctx, func(t tx) error {
+		return t.queryRow(ctx, "SELECT COUNT(*) FROM approvals WHERE user_id = ? AND status = ? AND expires_at > ?",
+			u.userID, store.ApprovalPending, micros(now)).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count pending approvals: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteDecidedApprovals deletes the user's approvals decided before
+// before; deciding cleared their sealed arguments already.
+func (u *userStore) DeleteDecidedApprovals(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := u.write(ctx, func(t tx) error {
+		res, err := t.exec(ctx, "DELETE FROM approvals WHERE user_id = ? AND status <> ? AND decided_at < ?",
+			u.userID, store.ApprovalPending, micros(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete decided approvals: %w", err)
+	}
+	return n, nil
+}

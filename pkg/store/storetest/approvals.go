@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/mcpgate/mcpgate/pkg/store"
@@ -117,6 +118,62 @@ func (h harness) approvals(t *testing.T) {
 			must(t, f.a.DeleteDEK(ctx, 1))
 			stale := newApproval(f.alice.ID, k.ID, "ap2")
 			wantErr(t, f.a.CreateApproval(ctx, stale), store.ErrStaleDEK)
+		}},
+		{"pending approvals are counted until decided or expired, per user", func(t *testing.T, f *fixture) {
+			ctx := t.Context()
+			k, kb := newAPIKey(f.alice.ID, "k"), newAPIKey(f.bob.ID, "kb")
+			must(t, f.a.CreateAPIKey(ctx, k))
+			must(t, f.b.CreateAPIKey(ctx, kb))
+			for _, id := range []string{"ap1", "ap2", "ap3"} {
+				must(t, f.a.CreateApproval(ctx, newApproval(f.alice.ID, k.ID, id)))
+			}
+			must(t, f.b.CreateApproval(ctx, newApproval(f.bob.ID, kb.ID, "bp1")))
+			_, err := f.a.DecideApproval(ctx, "ap1", store.ApprovalDenied, "alice", "", at(20))
+			must(t, err)
+			n, err := f.a.CountPendingApprovals(ctx, at(30))
+			must(t, err)
+			equal(t, "alice's pending", n, int64(2))
+			n, err = f.b.CountPendingApprovals(ctx, at(30))
+			must(t, err)
+			equal(t, "bob's pending", n, int64(1))
+			n, err = f.a.CountPendingApprovals(ctx, at(610))
+			must(t, err)
+			equal(t, "alice's pending at their expiry", n, int64(0))
+		}},
+		{"decided approvals are deleted past a time, pending ones and other users' kept", func(t *testing.T, f *fixture) {
+			ctx := t.Context()
+			k, kb := newAPIKey(f.alice.ID, "k"), newAPIKey(f.bob.ID, "kb")
+			must(t, f.a.CreateAPIKey(ctx, k))
+			must(t, f.b.CreateAPIKey(ctx, kb))
+			for _, id := range []string{"old", "expired", "recent", "pending"} {
+				a := newApproval(f.alice.ID, k.ID, id)
+				if id == "recent" {
+					a.ExpiresAt = at(2000)
+				}
+				must(t, f.a.CreateApproval(ctx, a))
+			}
+			must(t, f.b.CreateApproval(ctx, newApproval(f.bob.ID, kb.ID, "bobs")))
+			_, err := f.a.DecideApproval(ctx, "old", store.ApprovalApproved, "alice", "", at(20))
+			must(t, err)
+			_, err = f.a.DecideApproval(ctx, "expired", store.ApprovalExpired, "", "", at(700))
+			must(t, err)
+			_, err = f.a.DecideApproval(ctx, "recent", store.ApprovalDenied, "alice", "", at(900))
+			must(t, err)
+			_, err = f.b.DecideApproval(ctx, "bobs", store.ApprovalApproved, "bob", "", at(20))
+			must(t, err)
+			n, err := f.a.DeleteDecidedApprovals(ctx, at(800))
+			must(t, err)
+			equal(t, "deleted", n, int64(2))
+			list, err := f.a.ListApprovals(ctx, store.ApprovalFilter{})
+			must(t, err)
+			var left []string
+			for _, a := range list {
+				left = append(left, a.ID)
+			}
+			slices.Sort(left)
+			equal(t, "alice's left", left, []string{"pending", "recent"})
+			_, err = f.b.Approval(ctx, "bobs")
+			must(t, err)
 		}},
 	})
 }
