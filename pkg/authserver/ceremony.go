@@ -101,3 +101,36 @@ func (s *Server) origin() string { return s.rpOrigin }
 func refuse(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
 }
+
+// startCeremony begins a ceremony and answers the browser with what its
+// authenticator is to sign (answer), or with why it cannot start.
+func (s *Server) startCeremony(w http.ResponseWriter, r *http.Request, kind, userID string, d ceremonyData, answer any) {
+	if err := s.beginCeremony(w, r, kind, userID, d); errors.Is(err, errBusy) {
+		w.Header().Set("Retry-After", "60")
+		refuse(w, http.StatusTooManyRequests, "Too many passkey sign-ins are in progress. Try again in a minute.")
+		return
+	} else if err != nil {
+		s.serverError(w, "store passkey ceremony", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, answer)
+}
+
+// endCeremony takes the browser's ceremony of kind back, after checking
+// the request is a same-origin JSON post; ok is false once the browser
+// has been answered (expired says what to tell it when the ceremony is
+// gone).
+func (s *Server) endCeremony(w http.ResponseWriter, r *http.Request, kind, expired string) (store.PasskeyCeremony, ceremonyData, bool) {
+	if !s.sameOriginJSON(w, r) {
+		return store.PasskeyCeremony{}, ceremonyData{}, false
+	}
+	c, d, err := s.finishCeremony(w, r, kind)
+	if errors.Is(err, errNoCeremony) {
+		refuse(w, http.StatusBadRequest, expired)
+		return c, d, false
+	} else if err != nil {
+		s.serverError(w, "read passkey ceremony", err)
+		return c, d, false
+	}
+	return c, d, true
+}

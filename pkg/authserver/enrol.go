@@ -109,27 +109,12 @@ func (s *Server) enrolBegin(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "begin passkey registration", err)
 		return
 	}
-	if err := s.beginCeremony(w, r, "register", e.UserID, ceremonyData{Session: *session, Enrol: e.Hash}); errors.Is(err, errBusy) {
-		w.Header().Set("Retry-After", "60")
-		refuse(w, http.StatusTooManyRequests, "Too many passkey sign-ins are in progress. Try again in a minute.")
-		return
-	} else if err != nil {
-		s.serverError(w, "store passkey ceremony", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, creation)
+	s.startCeremony(w, r, "register", e.UserID, ceremonyData{Session: *session, Enrol: e.Hash}, creation)
 }
 
 func (s *Server) enrolFinish(w http.ResponseWriter, r *http.Request) {
-	if !s.sameOriginJSON(w, r) {
-		return
-	}
-	c, d, err := s.finishCeremony(w, r, "register")
-	if errors.Is(err, errNoCeremony) {
-		refuse(w, http.StatusBadRequest, "This registration has expired. Reload the page and try again.")
-		return
-	} else if err != nil {
-		s.serverError(w, "read passkey ceremony", err)
+	c, d, ok := s.endCeremony(w, r, "register", "This registration has expired. Reload the page and try again.")
+	if !ok {
 		return
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBody(http.MaxBytesReader(w, r.Body, 64<<10))

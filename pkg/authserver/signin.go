@@ -48,27 +48,12 @@ func (s *Server) signInBegin(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, "begin passkey sign-in", err)
 		return
 	}
-	if err := s.beginCeremony(w, r, "login", "", ceremonyData{Session: *session, Return: ret}); errors.Is(err, errBusy) {
-		w.Header().Set("Retry-After", "60")
-		refuse(w, http.StatusTooManyRequests, "Too many passkey sign-ins are in progress. Try again in a minute.")
-		return
-	} else if err != nil {
-		s.serverError(w, "store passkey ceremony", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, assertion)
+	s.startCeremony(w, r, "login", "", ceremonyData{Session: *session, Return: ret}, assertion)
 }
 
 func (s *Server) signInFinish(w http.ResponseWriter, r *http.Request) {
-	if !s.sameOriginJSON(w, r) {
-		return
-	}
-	_, d, err := s.finishCeremony(w, r, "login")
-	if errors.Is(err, errNoCeremony) {
-		refuse(w, http.StatusBadRequest, "This sign-in has expired. Reload the page and try again.")
-		return
-	} else if err != nil {
-		s.serverError(w, "read passkey ceremony", err)
+	_, d, ok := s.endCeremony(w, r, "login", "This sign-in has expired. Reload the page and try again.")
+	if !ok {
 		return
 	}
 	parsed, err := protocol.ParseCredentialRequestResponseBody(http.MaxBytesReader(w, r.Body, 64<<10))
