@@ -230,28 +230,7 @@ func TestOAuthServerNeedsAnHTTPSPublicURL(t *testing.T) {
 
 // TestREADMEOAuthServerExample loads the README's oauth_server example.
 func TestREADMEOAuthServerExample(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "## Claude.ai, ChatGPT and other OAuth clients")
-	if !ok {
-		t.Fatal("the README has no OAuth clients section")
-	}
-	_, rest, _ = strings.Cut(rest, "```yaml\n")
-	example, _, ok := strings.Cut(rest, "```")
-	if !ok {
-		t.Fatal("no yaml example in the OAuth clients section")
-	}
-	dir := t.TempDir()
-	file := filepath.Join(dir, "mcpgate.yaml")
-	if err := os.WriteFile(file, []byte(example), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + dir, "MCPGATE_CONFIG=" + file}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := loadREADMEExample(t, "## Claude.ai, ChatGPT and other OAuth clients")
 	if !cfg.OAuthServer.Enabled || cfg.PublicURL != "https://mcp.example.com" || cfg.OAuthServer.RefreshTTL != 720*time.Hour {
 		t.Errorf("loaded %+v, public_url %q", cfg.OAuthServer, cfg.PublicURL)
 	}
@@ -304,28 +283,7 @@ func TestREADMEApprovalWebhookExamples(t *testing.T) {
 
 // TestREADMEForwardExample loads the README's audit forwarding example.
 func TestREADMEForwardExample(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "### Forwarding to a SIEM")
-	if !ok {
-		t.Fatal("the README has no audit forwarding section")
-	}
-	_, rest, _ = strings.Cut(rest, "```yaml\n")
-	example, _, ok := strings.Cut(rest, "```")
-	if !ok {
-		t.Fatal("no yaml example in the audit forwarding section")
-	}
-	dir := t.TempDir()
-	file := filepath.Join(dir, "mcpgate.yaml")
-	if err := os.WriteFile(file, []byte(example), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + dir, "MCPGATE_CONFIG=" + file}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := loadREADMEExample(t, "### Forwarding to a SIEM")
 	f := cfg.Audit.Forward
 	if f.Syslog.Address != "siem.example.com:6514" || !f.Syslog.TLS || f.Syslog.CAFile == "" ||
 		f.Webhook.URL != "https://siem.example.com/ingest/mcpgate" || f.Webhook.SecretFile == "" || f.Batch != 500 {
@@ -348,4 +306,33 @@ func TestForwardSettingsAreValidated(t *testing.T) {
 			t.Errorf("%s: got %v, want an error naming audit.forward", name, err)
 		}
 	}
+}
+
+// loadREADMEExample loads the first yaml example after the README's
+// heading as a config file.
+func loadREADMEExample(t *testing.T, heading string) *config.Config {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), heading)
+	if !ok {
+		t.Fatalf("the README has no %q section", heading)
+	}
+	_, rest, _ = strings.Cut(rest, "```yaml\n")
+	example, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatalf("no yaml example in the README's %q section", heading)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mcpgate.yaml")
+	if err := os.WriteFile(file, []byte(example), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(config.Options{Env: []string{"MCPGATE_DATA_DIR=" + dir, "MCPGATE_CONFIG=" + file}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
