@@ -2,12 +2,9 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +14,6 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/gateway"
 	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/store"
-	"github.com/mcpgate/mcpgate/test/parts"
 )
 
 // TestOAuthConsentChoosesConnectionsInChromium: in headless Chromium the
@@ -27,55 +23,17 @@ import (
 // one is refused (audited as outside the grant's scope) and never reaches
 // GitHub; /mcp/<connection> is refused too.
 func TestOAuthConsentChoosesConnectionsInChromium(t *testing.T) {
-	bin := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		parts.Missing(t, parts.Chromium, "apt-get install -y chromium")
-	}
+	chromiumPath(t)
 	g, issuer := startAuthServerGateway(t)
 	ctx := context.Background()
 	if _, _, err := g.App.AddMCPConnection(ctx, g.Owner, "fake", mcpup.Config{Command: goBinary(t, "github.com/mcpgate/mcpgate/test/mcpfake")}, mcpup.Secrets{}); err != nil {
 		t.Fatal(err)
 	}
-	landed := make(chan url.Values, 1)
-	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case landed <- r.URL.Query():
-		default:
-		}
-		w.Write([]byte("<html><body>back at the client</body></html>"))
-	}))
-	defer cb.Close()
-	redirect := cb.URL + "/callback"
-	resp, err := http.Post(issuer+"/oauth/register", "application/json",
-		strings.NewReader(`{"client_name":"Chooser","redirect_uris":["`+redirect+`"]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reg struct {
-		ClientID string `json:"client_id"`
-	}
-	json.NewDecoder(resp.Body).Decode(&reg)
-	resp.Body.Close()
-	p := newPKCE("c")
-	authURL := issuer + "/oauth/authorize?" + url.Values{
-		"response_type": {"code"}, "client_id": {reg.ClientID}, "redirect_uri": {redirect}, "code_challenge": {p.challenge},
-		"code_challenge_method": {"S256"}, "resource": {issuer + "/mcp"}, "state": {"choose"},
-	}.Encode()
+	c := registerBrowserClient(t, issuer, "Chooser", "choose", "c")
+	landed, redirect, p, authURL := c.landed, c.redirect, c.pkce, c.authURL
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-quic", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	bctx, cancelT := context.WithTimeout(bctx, 60*time.Second)
-	defer cancelT()
+	bctx, stop := chromium(t, 60*time.Second)
+	defer stop()
 	if err := chromedp.Do(bctx, chromedp.Navigate(authURL), chromedp.WaitReady(chromedp.CSS("code.approve"))); err != nil {
 		t.Fatalf("chromium, the approval page: %v", err)
 	}
@@ -112,7 +70,7 @@ func TestOAuthConsentChoosesConnectionsInChromium(t *testing.T) {
 		page, _ = chromedp.Run(bctx, chromedp.OuterHTML(chromedp.CSS("html")))
 		t.Fatalf("the browser never came back to the client; it shows:\n%s", page)
 	}
-	tok := tokenRequest(t, issuer, url.Values{"grant_type": {"authorization_code"}, "client_id": {reg.ClientID},
+	tok := tokenRequest(t, issuer, url.Values{"grant_type": {"authorization_code"}, "client_id": {c.id},
 		"code": {q.Get("code")}, "redirect_uri": {redirect}, "code_verifier": {p.verifier}, "resource": {issuer + "/mcp"}})
 	if tok.Status != http.StatusOK {
 		t.Fatalf("exchange: %+v", tok)
@@ -143,7 +101,7 @@ func TestOAuthConsentChoosesConnectionsInChromium(t *testing.T) {
 	if g.GH.Requests() != before {
 		t.Error("a call to a connection not chosen reached GitHub")
 	}
-	grant := grantKeyOf(t, g, reg.ClientID)
+	grant := grantKeyOf(t, g, c.id)
 	if strings.Join(grant.Scope, ",") != "fake" {
 		t.Errorf("the grant's scope is %v, want [fake]", grant.Scope)
 	}

@@ -2,18 +2,13 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/mcpgate/mcpgate/test/parts"
 )
 
 // TestOAuthPagesInChromium signs in with the CLI-approval path in headless
@@ -21,51 +16,13 @@ import (
 // code is approved, and the consent form sends the browser back to the
 // client with the code and iss.
 func TestOAuthPagesInChromium(t *testing.T) {
-	bin := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		parts.Missing(t, parts.Chromium, "apt-get install -y chromium")
-	}
+	chromiumPath(t)
 	g, issuer := startAuthServerGateway(t)
-	landed := make(chan url.Values, 1)
-	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case landed <- r.URL.Query():
-		default:
-		}
-		w.Write([]byte("<html><body>back at the client</body></html>"))
-	}))
-	defer cb.Close()
-	redirect := cb.URL + "/callback"
-	resp, err := http.Post(issuer+"/oauth/register", "application/json",
-		strings.NewReader(`{"client_name":"Browser Client","redirect_uris":["`+redirect+`"]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reg struct {
-		ClientID string `json:"client_id"`
-	}
-	json.NewDecoder(resp.Body).Decode(&reg)
-	resp.Body.Close()
-	p := newPKCE("z")
-	authURL := issuer + "/oauth/authorize?" + url.Values{
-		"response_type": {"code"}, "client_id": {reg.ClientID}, "redirect_uri": {redirect}, "code_challenge": {p.challenge},
-		"code_challenge_method": {"S256"}, "resource": {issuer + "/mcp"}, "state": {"chromium"},
-	}.Encode()
+	c := registerBrowserClient(t, issuer, "Browser Client", "chromium", "z")
+	landed, redirect, p, authURL := c.landed, c.redirect, c.pkce, c.authURL
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-quic", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
+	ctx, stop := chromium(t, 60*time.Second)
+	defer stop()
 	if err := chromedp.Do(ctx, chromedp.Navigate(authURL), chromedp.WaitReady(chromedp.CSS("code.approve"))); err != nil {
 		t.Fatalf("chromium, the approval page: %v", err)
 	}
@@ -96,7 +53,7 @@ func TestOAuthPagesInChromium(t *testing.T) {
 		if q.Get("iss") != issuer || q.Get("state") != "chromium" || !strings.HasPrefix(q.Get("code"), "mgo_ac_") {
 			t.Fatalf("the client got %v", q)
 		}
-		tok := tokenRequest(t, issuer, url.Values{"grant_type": {"authorization_code"}, "client_id": {reg.ClientID},
+		tok := tokenRequest(t, issuer, url.Values{"grant_type": {"authorization_code"}, "client_id": {c.id},
 			"code": {q.Get("code")}, "redirect_uri": {redirect}, "code_verifier": {p.verifier}, "resource": {issuer + "/mcp"}})
 		if tok.Status != http.StatusOK {
 			t.Fatalf("exchange: %+v", tok)

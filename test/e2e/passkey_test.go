@@ -18,8 +18,6 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
-
-	"github.com/mcpgate/mcpgate/test/parts"
 )
 
 // passkeyRig is a gateway whose public_url is http://localhost:PORT (a
@@ -35,19 +33,9 @@ type passkeyRig struct {
 	ran    map[string]bool // the commands run, as readmeIDs writes them
 }
 
-func chromiumPath(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	parts.Missing(t, parts.Chromium, "apt-get install -y chromium")
-	return ""
-}
-
 // env adds MCPGATE_* settings to the gateway's.
 func newPasskeyRig(t *testing.T, env ...string) *passkeyRig {
-	chrome := chromiumPath(t)
+	chromiumPath(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -61,14 +49,8 @@ func newPasskeyRig(t *testing.T, env ...string) *passkeyRig {
 	r.env = append(os.Environ(), "MCPGATE_DATA_DIR="+r.g.Config.DataDir, "MCPGATE_PUBLIC_URL="+issuer,
 		"MCPGATE_OAUTH_SERVER_ENABLED=true")
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()), chromedp.Flag("disable-quic", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	bctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	ctx, cancelT := context.WithTimeout(bctx, 4*time.Minute)
-	t.Cleanup(cancelT)
+	ctx, stop := chromium(t, 4*time.Minute)
+	t.Cleanup(stop)
 	r.ctx = ctx
 	err = chromedp.Do(ctx, chromedp.Navigate(issuer+"/oauth/session"), func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		if _, err := cdp.Call(ctx, tg, webauthn.Enable, webauthn.EnableParams{}); err != nil {
