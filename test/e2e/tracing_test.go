@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -284,7 +285,7 @@ func TestTracingSpanTree(t *testing.T) {
 		t.Helper()
 		post, ok := children(all, up)["HTTP POST"]
 		if !ok {
-			t.Errorf("%s: the upstream span has no HTTP POST child; has %v", what, children(all, up))
+			t.Errorf("%s: the upstream span has no HTTP POST child; has %v", what, slices.Sorted(maps.Keys(children(all, up))))
 			return
 		}
 		if post.attr("server.address") != upHost.Hostname() || post.attr("server.port") != upHost.Port() || post.attr("http.response.status_code") != "200" {
@@ -302,9 +303,10 @@ func TestTracingSpanTree(t *testing.T) {
 	if len(gp) != 1 || gp[0].trace() != oneTrace || gp[0].parent() != clientSpan {
 		t.Fatalf("prompts/get spans: %v", gp)
 	}
-	pup, ok := children(all, gp[0])["mcpgate.upstream"]
-	if !ok || pup.attr("mcpgate.connection") != "up" || pup.attr("server.port") != upHost.Port() {
-		t.Errorf("prompts/get upstream span: %v (found %v); children %v", pup.Attributes, ok, children(all, gp[0]))
+	if pup, ok := children(all, gp[0])["mcpgate.upstream"]; !ok {
+		t.Errorf("prompts/get span lacks child mcpgate.upstream; has %v", slices.Sorted(maps.Keys(children(all, gp[0]))))
+	} else if pup.attr("mcpgate.connection") != "up" || pup.attr("server.port") != upHost.Port() {
+		t.Errorf("prompts/get upstream span attributes: %v", pup.Attributes)
 	} else {
 		checkPost("prompts/get", pup, oneTrace)
 	}
@@ -315,7 +317,7 @@ func TestTracingSpanTree(t *testing.T) {
 		t.Fatalf("got %d spans named tools/call fake_echo_env; spans: %v", len(fc), names())
 	}
 	if fup := children(all, fc[0])["mcpgate.upstream"]; fup.attr("mcpgate.transport") != "stdio" || fup.attr("mcpgate.connection") != "fake" || fup.attr("server.address") != "" {
-		t.Errorf("stdio upstream span attributes: %v", fup.Attributes)
+		t.Errorf("stdio upstream span attributes: %v", fup.GetAttributes())
 	}
 
 	// The refused request: a span of its own with the failed auth.
