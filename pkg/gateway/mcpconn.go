@@ -56,10 +56,14 @@ func (g *Gateway) buildConnectionServer(id Identity, c store.Connection, all []s
 		// session with it (relaying), whose update notifications reach
 		// the client.
 		SubscribeHandler: func(ctx context.Context, r *mcp.SubscribeRequest) error {
-			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error { return cs.Subscribe(ctx, r.Params) })
+			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error {
+				return cs.Subscribe(ctx, upstreamParams(ctx, r.Params))
+			})
 		},
 		UnsubscribeHandler: func(ctx context.Context, r *mcp.UnsubscribeRequest) error {
-			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error { return cs.Unsubscribe(ctx, r.Params) })
+			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error {
+				return cs.Unsubscribe(ctx, upstreamParams(ctx, r.Params))
+			})
 		},
 	})
 	red := g.userSecrets(context.Background(), id.UserID, all)
