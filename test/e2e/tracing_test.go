@@ -87,7 +87,9 @@ func tracedMCPServer(t *testing.T, rec *seen) string {
 		rec.add(&rec.meta, tp)
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "echo: " + a.Text}}}, nil, nil
 	})
-	s.AddPrompt(&mcp.Prompt{Name: "greet", Description: "a greeting"}, func(context.Context, *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+	s.AddPrompt(&mcp.Prompt{Name: "greet", Description: "a greeting"}, func(_ context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		tp, _ := req.Params.Meta["traceparent"].(string)
+		rec.add(&rec.meta, tp)
 		return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: "hello"}}}}, nil
 	})
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, nil)
@@ -309,6 +311,9 @@ func TestTracingSpanTree(t *testing.T) {
 		t.Errorf("prompts/get upstream span attributes: %v", pup.Attributes)
 	} else {
 		checkPost("prompts/get", pup, oneTrace)
+		if want := traceparent(oneTrace, pup.id()); !slices.Contains(rec.meta, want) {
+			t.Errorf("prompts/get: the MCP server's _meta.traceparent: got %v, want %s", rec.meta, want)
+		}
 	}
 
 	// A command's server: the span says stdio, and names no command.
