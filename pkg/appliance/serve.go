@@ -103,6 +103,9 @@ func (a *App) NewServing(ctx context.Context, log *slog.Logger, version string) 
 	as := authserver.New(authserver.Options{Config: a.Config, Store: a.Store, Logger: log})
 	mo := a.MCPOptions(version)
 	mo.Logger = log
+	if tr.Enabled() {
+		mo.Tracer = tr.Tracer()
+	}
 	pool := mcpup.NewPool(mo)
 	approvals, err := a.approvalService(log, reg)
 	if err != nil {

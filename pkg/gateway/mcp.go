@@ -145,7 +145,7 @@ func (g *Gateway) callMCP(ctx context.Context, id Identity, t mcpTool, args map[
 		}
 	}
 	uctx, sp := g.span(ctx, spanUpstream)
-	traceMCPConn(sp, t.conn)
+	traceMCPConn(sp, t.conn, sess.URL())
 	res, err := sess.CallTool(uctx, t.pin.Name, t.pin.Hash, args, progress)
 	endStep(sp, err != nil || (res != nil && res.IsError))
 	if err != nil {

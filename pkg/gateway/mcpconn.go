@@ -14,6 +14,7 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/store"
+	"github.com/mcpgate/mcpgate/pkg/tracing"
 )
 
 // connectionServerFor returns the server of /mcp/<name>: the one MCP
@@ -55,10 +56,14 @@ func (g *Gateway) buildConnectionServer(id Identity, c store.Connection, all []s
 		// session with it (relaying), whose update notifications reach
 		// the client.
 		SubscribeHandler: func(ctx context.Context, r *mcp.SubscribeRequest) error {
-			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error { return cs.Subscribe(ctx, r.Params) })
+			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error {
+				return cs.Subscribe(ctx, upstreamParams(ctx, r.Params))
+			})
 		},
 		UnsubscribeHandler: func(ctx context.Context, r *mcp.UnsubscribeRequest) error {
-			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error { return cs.Unsubscribe(ctx, r.Params) })
+			return g.onUpstream(ctx, id, c.Name, func(ctx context.Context, cs *mcp.ClientSession) error {
+				return cs.Unsubscribe(ctx, upstreamParams(ctx, r.Params))
+			})
 		},
 	})
 	red := g.userSecrets(context.Background(), id.UserID, all)
@@ -85,40 +90,45 @@ func (g *Gateway) passThrough(id Identity, name string) mcp.Middleware {
 			switch r := req.(type) {
 			case *mcp.ListPromptsRequest:
 				out = new(mcp.ListPromptsResult)
-				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) { return cs.ListPrompts(ctx, r.Params) }
+				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) {
+					return cs.ListPrompts(ctx, upstreamParams(ctx, r.Params))
+				}
 			case *mcp.GetPromptRequest:
 				out = new(mcp.GetPromptResult)
-				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) { return cs.GetPrompt(ctx, r.Params) }
+				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) {
+					return cs.GetPrompt(ctx, upstreamParams(ctx, r.Params))
+				}
 			case *mcp.ListResourcesRequest:
 				out = new(mcp.ListResourcesResult)
-				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) { return cs.ListResources(ctx, r.Params) }
+				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) {
+					return cs.ListResources(ctx, upstreamParams(ctx, r.Params))
+				}
 			case *mcp.ListResourceTemplatesRequest:
 				out = new(mcp.ListResourceTemplatesResult)
 				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) {
-					return cs.ListResourceTemplates(ctx, r.Params)
+					return cs.ListResourceTemplates(ctx, upstreamParams(ctx, r.Params))
 				}
 			case *mcp.ReadResourceRequest:
 				out = new(mcp.ReadResourceResult)
-				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) { return cs.ReadResource(ctx, r.Params) }
+				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) {
+					return cs.ReadResource(ctx, upstreamParams(ctx, r.Params))
+				}
 			case *mcp.CompleteRequest:
 				out = new(mcp.CompleteResult)
-				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) { return cs.Complete(ctx, r.Params) }
+				call = func(ctx context.Context, cs *mcp.ClientSession) (any, error) {
+					return cs.Complete(ctx, upstreamParams(ctx, r.Params))
+				}
 			default:
 				return next(ctx, method, req)
 			}
-			sess, release, err := g.mcpSession(ctx, id, name)
-			if err != nil {
-				return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: g.scrubErr(ctx, id, err).Error()}
-			}
-			defer release()
 			var res any
-			err = sess.Client(ctx, func(ctx context.Context, cs *mcp.ClientSession) error {
+			err := g.onUpstream(ctx, id, name, func(ctx context.Context, cs *mcp.ClientSession) error {
 				var err error
 				res, err = call(ctx, cs)
 				return err
 			})
 			if err != nil {
-				return nil, upstreamError(g.scrubErr(ctx, id, err))
+				return nil, err
 			}
 			if _, err := scrubJSON(g.userSecrets(ctx, id.UserID, g.requestConns(ctx, id)), res, out); err != nil {
 				return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "the MCP server's answer could not be read"}
@@ -128,15 +138,47 @@ func (g *Gateway) passThrough(id Identity, name string) mcp.Middleware {
 	}
 }
 
-// onUpstream runs fn on the connection's running session; its error is
-// scrubbed of every credential of the user.
+// upstreamParams is a copy of a passed-through request's params for the
+// upstream: its _meta without what belongs to the client's own session
+// with mcpgate (the io.modelcontextprotocol/ keys, which the upstream
+// session fills in with its own, and the client's trace context), with
+// the trace context of ctx's span. nil stays nil.
+func upstreamParams[T any, P interface {
+	*T
+	mcp.Params
+}](ctx context.Context, p P) P {
+	if p == nil {
+		return nil
+	}
+	c := P(new(T))
+	*c = *p
+	var meta map[string]any
+	for k, v := range p.GetMeta() {
+		if strings.HasPrefix(k, "io.modelcontextprotocol/") || k == "traceparent" || k == "tracestate" {
+			continue
+		}
+		if meta == nil {
+			meta = map[string]any{}
+		}
+		meta[k] = v
+	}
+	c.SetMeta(tracing.InjectMeta(ctx, meta))
+	return c
+}
+
+// onUpstream runs fn on the connection's running session, in an upstream
+// span; its error is scrubbed of every credential of the user.
 func (g *Gateway) onUpstream(ctx context.Context, id Identity, name string, fn func(context.Context, *mcp.ClientSession) error) error {
 	sess, release, err := g.mcpSession(ctx, id, name)
 	if err != nil {
 		return &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: g.scrubErr(ctx, id, err).Error()}
 	}
 	defer release()
-	if err := sess.Client(ctx, fn); err != nil {
+	uctx, sp := g.span(ctx, spanUpstream)
+	traceMCPConn(sp, name, sess.URL())
+	err = sess.Client(uctx, fn)
+	endStep(sp, err != nil)
+	if err != nil {
 		return upstreamError(g.scrubErr(ctx, id, err))
 	}
 	return nil

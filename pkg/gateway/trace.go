@@ -80,11 +80,27 @@ func traceDecision(sp trace.Span, dec guard.Decision) {
 	}
 }
 
-// traceHost records the host an upstream call goes to.
+// traceHost records the host and port an upstream call goes to (the
+// scheme's port when the URL names none); never the URL's path, query or
+// user info.
 func traceHost(sp trace.Span, baseURL string) {
-	if u, err := url.Parse(baseURL); err == nil {
-		sp.SetAttributes(attribute.String("server.address", u.Hostname()))
+	u, err := url.Parse(baseURL)
+	if err != nil || !sp.IsRecording() {
+		return
 	}
+	sp.SetAttributes(attribute.String("server.address", u.Hostname()))
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		switch u.Scheme {
+		case "https":
+			port = 443
+		case "http":
+			port = 80
+		default:
+			return
+		}
+	}
+	sp.SetAttributes(attribute.Int("server.port", port))
 }
 
 // traceState is one HTTP request's trace as authentication left it, for
@@ -229,9 +245,18 @@ func stateOf(ctx context.Context, req mcp.Request) *traceState {
 	return ts
 }
 
-// traceMCPConn records the MCP connection a proxied call goes to.
-func traceMCPConn(sp trace.Span, conn string) {
-	if sp.IsRecording() {
-		sp.SetAttributes(attribute.String("mcpgate.connection", conn), attribute.String("mcpgate.upstream.kind", "mcp"))
+// traceMCPConn records the MCP connection a proxied request goes to: a
+// remote server's host and port, or that it runs as a command (whose
+// command line and environment are not recorded).
+func traceMCPConn(sp trace.Span, conn, remoteURL string) {
+	if !sp.IsRecording() {
+		return
 	}
+	sp.SetAttributes(attribute.String("mcpgate.connection", conn), attribute.String("mcpgate.upstream.kind", "mcp"))
+	if remoteURL == "" {
+		sp.SetAttributes(attribute.String("mcpgate.transport", "stdio"))
+		return
+	}
+	sp.SetAttributes(attribute.String("mcpgate.transport", "http"))
+	traceHost(sp, remoteURL)
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpgate/mcpgate/pkg/tracing"
 )
 
 // ErrRefused means the remote server refused the connection's credential
@@ -106,7 +108,13 @@ func baseTransport(timeout time.Duration) http.RoundTripper {
 // dialRemote connects over Streamable HTTP and, when the server does not
 // speak it (as official clients do), over the older HTTP+SSE transport.
 func dialRemote(ctx context.Context, client *mcp.Client, so *mcp.ClientSessionOptions, c Config, s Secrets, auth func(http.RoundTripper) http.RoundTripper, o Options, over func()) (*mcp.ClientSession, error) {
-	ht := &headerTransport{base: o.transport(), name: c.Header, value: s.Header, maxBody: int64(o.MaxMessageBytes), over: over}
+	base := o.transport()
+	if o.Tracer != nil {
+		// Under the credential's transport: each attempt (a retry after
+		// a token refresh too) is a span of its own.
+		base = tracing.Transport(base, o.Tracer)
+	}
+	ht := &headerTransport{base: base, name: c.Header, value: s.Header, maxBody: int64(o.MaxMessageBytes), over: over}
 	if auth != nil {
 		ht.base, ht.name, ht.value = auth(ht.base), "", ""
 	}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/mcpgate/mcpgate/pkg/secret"
 )
 
@@ -25,6 +27,10 @@ type Options struct {
 	Version string
 	// Transport reaches remote servers; nil is a default transport.
 	Transport http.RoundTripper
+	// Tracer, if set, gives each request to a remote server made within
+	// a recording span a client span and that span's traceparent header
+	// (see tracing.Transport); nil when tracing is off.
+	Tracer trace.Tracer
 }
 
 // connectTimeout bounds starting a server and listing its tools, which

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/tracing"
@@ -61,6 +62,9 @@ type Session struct {
 
 // Redactor scrubs the connection's secrets.
 func (s *Session) Redactor() *secret.Redactor { return s.red }
+
+// URL is the remote server's URL; "" for a command's (stdio) server.
+func (s *Session) URL() string { return s.spec.Config.URL }
 
 func (s *Session) release() {
 	s.lastUsed.Store(time.Now().UnixNano())
@@ -394,10 +398,15 @@ func (s *Session) Client(ctx context.Context, fn func(context.Context, *mcp.Clie
 
 // detached is a context that carries none of ctx's values (the serving
 // side's request values, such as the protocol version a client of
-// mcpgate negotiated, must not reach the upstream's requests) and ends
-// when ctx does or after d.
+// mcpgate negotiated, must not reach the upstream's requests) but its
+// trace span, so that the HTTP requests of a remote call belong to the
+// caller's trace, and ends when ctx does or after d.
 func detached(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	c, cancel := context.WithTimeout(context.Background(), d)
+	base := context.Background()
+	if sp := trace.SpanFromContext(ctx); sp.SpanContext().IsValid() {
+		base = trace.ContextWithSpan(base, sp)
+	}
+	c, cancel := context.WithTimeout(base, d)
 	stop := context.AfterFunc(ctx, cancel)
 	return c, func() {
 		stop()

@@ -68,7 +68,7 @@ func (s span) parent() string { return hex.EncodeToString(s.ParentSpanId) }
 
 // attr is the span's attribute k as a string ("" when absent).
 func (s span) attr(k string) string {
-	for _, kv := range s.Attributes {
+	for _, kv := range s.GetAttributes() {
 		if kv.Key == k {
 			return anyString(kv.Value)
 		}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -27,6 +28,7 @@ const (
 	metaSpan     = "b7ad6b7169203331"
 	oneTrace     = "5a1e3c7b9d2f4e6a8c0b1d3f5e7a9c2b"
 	argCanary    = "argcanary_5d2e8f1a7c3b9e4d6f0a"
+	pathCanary   = "pathcanary_9c4e1a7f3b6d2e8a"
 	traceHdrName = "traceparent"
 )
 
@@ -59,9 +61,10 @@ func tracedSession(t *testing.T, url, key, tp string) *mcp.ClientSession {
 
 // seen records the traceparent each upstream received.
 type seen struct {
-	mu   sync.Mutex
-	http []string // the GitHub API's traceparent headers
-	meta []string // the MCP server's params._meta.traceparent
+	mu      sync.Mutex
+	http    []string // the GitHub API's traceparent headers
+	meta    []string // the MCP server's params._meta.traceparent
+	mcpHTTP []string // the traceparent headers of the MCP server's POSTs
 }
 
 func (s *seen) add(to *[]string, v string) {
@@ -71,7 +74,8 @@ func (s *seen) add(to *[]string, v string) {
 }
 
 // tracedMCPServer is a remote MCP server with one tool, echo, that
-// records the traceparent of each call's _meta; it refuses requests
+// records the traceparent of each call's _meta, and one prompt, greet;
+// it records the traceparent header of each POST and refuses requests
 // without the canary header.
 func tracedMCPServer(t *testing.T, rec *seen) string {
 	s := mcp.NewServer(&mcp.Implementation{Name: "traced", Version: "1"}, nil)
@@ -83,16 +87,24 @@ func tracedMCPServer(t *testing.T, rec *seen) string {
 		rec.add(&rec.meta, tp)
 		return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: "echo: " + a.Text}}}, nil, nil
 	})
+	s.AddPrompt(&mcp.Prompt{Name: "greet", Description: "a greeting"}, func(_ context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		tp, _ := req.Params.Meta["traceparent"].(string)
+		rec.add(&rec.meta, tp)
+		return &mcp.GetPromptResult{Messages: []*mcp.PromptMessage{{Role: "user", Content: &mcp.TextContent{Text: "hello"}}}}, nil
+	})
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, nil)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Api-Key") != mcpHeaderCanary {
 			http.Error(w, "no key", http.StatusUnauthorized)
 			return
 		}
+		if r.Method == http.MethodPost {
+			rec.add(&rec.mcpHTTP, r.Header.Get(traceHdrName))
+		}
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	return srv.URL + "/mcp"
+	return srv.URL + "/mcp/" + pathCanary + "?q=" + pathCanary
 }
 
 // TestTracingSpanTree runs a gateway that exports to an OTLP/HTTP
@@ -117,8 +129,15 @@ func TestTracingSpanTree(t *testing.T) {
 	t.Cleanup(proxy.Close)
 	g := startGateway(t, "MCPGATE_CONNECTORS_GITHUB_API_URL="+proxy.URL)
 	ctx := context.Background()
-	if _, _, err := g.App.AddMCPConnection(ctx, g.Owner, "up", mcpup.Config{URL: tracedMCPServer(t, rec), Header: "X-Api-Key"},
+	upURL := tracedMCPServer(t, rec)
+	if _, _, err := g.App.AddMCPConnection(ctx, g.Owner, "up", mcpup.Config{URL: upURL, Header: "X-Api-Key"},
 		mcpup.Secrets{Header: mcpHeaderCanary}); err != nil {
+		t.Fatal(err)
+	}
+	upHost, _ := url.Parse(upURL)
+	fake := goBinary(t, "github.com/mcpgate/mcpgate/test/mcpfake")
+	if _, _, err := g.App.AddMCPConnection(ctx, g.Owner, "fake", mcpup.Config{Command: fake, SecretEnv: []string{"FAKE_SECRET"}},
+		mcpup.Secrets{Env: map[string]string{"FAKE_SECRET": mcpEnvCanary}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -134,10 +153,16 @@ func TestTracingSpanTree(t *testing.T) {
 	if err != nil || res.IsError || !strings.Contains(text(res), argCanary) {
 		t.Fatalf("up_echo: %v %+v", err, res)
 	}
+	if res := call(t, s, "fake_echo_env", map[string]any{"name": "PLAIN"}); res.IsError {
+		t.Fatalf("fake_echo_env: %s", text(res))
+	}
 	// /mcp/<connection> keeps a session: each request's own header counts.
 	one := tracedSession(t, g.endpoint("up"), g.Key, traceparent(oneTrace, clientSpan))
 	if res := call(t, one, "echo", map[string]any{"text": argCanary}); res.IsError {
 		t.Fatalf("/mcp/up echo: %s", text(res))
+	}
+	if p, err := one.GetPrompt(ctx, &mcp.GetPromptParams{Name: "greet", Arguments: map[string]string{"who": argCanary}}); err != nil || len(p.Messages) != 1 {
+		t.Fatalf("/mcp/up prompts/get: %v %+v", err, p)
 	}
 	one.Close()
 	// A wrong key: a request span with a failed authentication.
@@ -249,11 +274,55 @@ func TestTracingSpanTree(t *testing.T) {
 		}
 	}
 	up := kids["mcpgate.upstream"]
-	if up.attr("mcpgate.connection") != "up" {
-		t.Errorf("MCP upstream span attributes: %v", up.Attributes)
+	if up.attr("mcpgate.connection") != "up" || up.attr("mcpgate.transport") != "http" ||
+		up.attr("server.address") != upHost.Hostname() || up.attr("server.port") != upHost.Port() {
+		t.Errorf("MCP upstream span attributes: %v, want server %s", up.Attributes, upHost.Host)
 	}
 	if want := traceparent(metaTrace, up.id()); !slices.Contains(rec.meta, want) {
 		t.Errorf("the MCP server's _meta.traceparent: got %v, want %s", rec.meta, want)
+	}
+	// The remote MCP server got the traceparent header of the upstream
+	// span's HTTP POST: the call's own trace, not just its _meta.
+	checkPost := func(what string, up span, trace string) {
+		t.Helper()
+		post, ok := children(all, up)["HTTP POST"]
+		if !ok {
+			t.Errorf("%s: the upstream span has no HTTP POST child; has %v", what, slices.Sorted(maps.Keys(children(all, up))))
+			return
+		}
+		if post.attr("server.address") != upHost.Hostname() || post.attr("server.port") != upHost.Port() || post.attr("http.response.status_code") != "200" {
+			t.Errorf("%s: HTTP POST span attributes: %v", what, post.Attributes)
+		}
+		if want := traceparent(trace, post.id()); !slices.Contains(rec.mcpHTTP, want) {
+			t.Errorf("%s: the MCP server did not get traceparent header %s; got %v", what, want, rec.mcpHTTP)
+		}
+	}
+	checkPost("tools/call up_echo", up, metaTrace)
+
+	// A prompt passed through /mcp/up: its upstream child, and the
+	// server got that child's trace in the header of its POST.
+	gp := byName["prompts/get"]
+	if len(gp) != 1 || gp[0].trace() != oneTrace || gp[0].parent() != clientSpan {
+		t.Fatalf("prompts/get spans: %v", gp)
+	}
+	if pup, ok := children(all, gp[0])["mcpgate.upstream"]; !ok {
+		t.Errorf("prompts/get span lacks child mcpgate.upstream; has %v", slices.Sorted(maps.Keys(children(all, gp[0]))))
+	} else if pup.attr("mcpgate.connection") != "up" || pup.attr("server.port") != upHost.Port() {
+		t.Errorf("prompts/get upstream span attributes: %v", pup.Attributes)
+	} else {
+		checkPost("prompts/get", pup, oneTrace)
+		if want := traceparent(oneTrace, pup.id()); !slices.Contains(rec.meta, want) {
+			t.Errorf("prompts/get: the MCP server's _meta.traceparent: got %v, want %s", rec.meta, want)
+		}
+	}
+
+	// A command's server: the span says stdio, and names no command.
+	fc := byName["tools/call fake_echo_env"]
+	if len(fc) != 1 {
+		t.Fatalf("got %d spans named tools/call fake_echo_env; spans: %v", len(fc), names())
+	}
+	if fup := children(all, fc[0])["mcpgate.upstream"]; fup.attr("mcpgate.transport") != "stdio" || fup.attr("mcpgate.connection") != "fake" || fup.attr("server.address") != "" {
+		t.Errorf("stdio upstream span attributes: %v", fup.GetAttributes())
 	}
 
 	// The refused request: a span of its own with the failed auth.
@@ -274,7 +343,8 @@ func TestTracingSpanTree(t *testing.T) {
 	raw := string(recv.bytes())
 	keySecret := g.Key[len(g.Key)-20:]
 	for what, s := range map[string]string{"the app key": g.Key, "the app key's secret": keySecret, "the GitHub token": canary,
-		"the MCP server's header": mcpHeaderCanary, "an argument's value": argCanary, "the wrong key": "mgw_wrongkey"} {
+		"the MCP server's header": mcpHeaderCanary, "an argument's value": argCanary, "the wrong key": "mgw_wrongkey",
+		"a command's secret env": mcpEnvCanary, "a command's path": fake, "the MCP server's path or query": pathCanary} {
 		if strings.Contains(raw, s) {
 			t.Errorf("%s appears in the exported spans", what)
 		}
