@@ -70,6 +70,7 @@ func TestInteropConformanceSuite(t *testing.T) {
 	rp.FlushInterval = -1
 	front.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Header.Set("Authorization", "Bearer "+g.Key)
+		fullDuplex(w)
 		rp.ServeHTTP(w, r)
 	})
 	front.Start()

@@ -33,6 +33,7 @@ func headerGate(t *testing.T, upstream string) string {
 			http.Error(w, "a client's Authorization header was forwarded", http.StatusBadRequest)
 			return
 		}
+		fullDuplex(w)
 		rp.ServeHTTP(w, r)
 	})}
 	l := listen(t)
