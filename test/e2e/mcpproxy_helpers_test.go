@@ -168,16 +168,3 @@ func listen(t *testing.T) net.Listener {
 	}
 	return l
 }
-
-// fullDuplex lets a reverse proxy stream a response while its transport
-// still reads the request body. Go's HTTP/1 server otherwise closes an
-// unread request body as soon as a handler writes its response headers;
-// the proxy's transport, which reads the body once more after the last
-// byte to see its end, then fails that write and closes the upstream
-// connection, and the SSE response it was copying ends mid-event (the
-// client sees "request terminated without response").
-func fullDuplex(w http.ResponseWriter) {
-	if err := http.NewResponseController(w).EnableFullDuplex(); err != nil {
-		panic(err)
-	}
-}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
@@ -95,7 +94,7 @@ type front struct {
 func newFront(tb testing.TB) (*front, connector.Upstream) {
 	tb.Helper()
 	target, _ := url.Parse(everything)
-	rp := httputil.NewSingleHostReverseProxy(target)
+	rp := fakekit.ReverseProxy(target)
 	f := &front{}
 	f.URL = f.Start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get(header) != canary {
@@ -103,7 +102,6 @@ func newFront(tb testing.TB) (*front, connector.Upstream) {
 			http.Error(w, "invalid API key", http.StatusUnauthorized)
 			return
 		}
-		fullDuplex(w)
 		rp.ServeHTTP(w, r)
 	}), writeFailure) + "/mcp"
 	tb.Cleanup(f.Close)
@@ -202,17 +200,4 @@ func TestConformance(t *testing.T) {
 			"test_x_mcp_header":                          "it needs its argument mirrored into a request header, which mcpup does not do",
 		},
 	})
-}
-
-// fullDuplex lets a reverse proxy stream a response while its transport
-// still reads the request body. Go's HTTP/1 server otherwise closes an
-// unread request body as soon as a handler writes its response headers;
-// the proxy's transport, which reads the body once more after the last
-// byte to see its end, then fails that write and closes the upstream
-// connection, and the SSE response it was copying ends mid-event (the
-// client sees "request terminated without response").
-func fullDuplex(w http.ResponseWriter) {
-	if err := http.NewResponseController(w).EnableFullDuplex(); err != nil {
-		panic(err)
-	}
 }
