@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 	"github.com/mcpgate/mcpgate/pkg/mcpup"
 )
 
@@ -66,8 +66,7 @@ func TestInteropConformanceSuite(t *testing.T) {
 	}
 	target, _ := url.Parse(g.URL)
 	target.Path = ""
-	rp := httputil.NewSingleHostReverseProxy(target)
-	rp.FlushInterval = -1
+	rp := fakekit.ReverseProxy(target)
 	front.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Header.Set("Authorization", "Bearer "+g.Key)
 		rp.ServeHTTP(w, r)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 	"github.com/mcpgate/mcpgate/pkg/guard"
 	"github.com/mcpgate/mcpgate/pkg/mcpup"
 	"github.com/mcpgate/mcpgate/pkg/store"
@@ -22,7 +22,7 @@ import (
 // header reaches the upstream (and that mcpgate says so when it does not).
 func headerGate(t *testing.T, upstream string) string {
 	u, _ := url.Parse(upstream)
-	rp := httputil.NewSingleHostReverseProxy(u)
+	rp := fakekit.ReverseProxy(u)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Api-Key") != mcpHeaderCanary {
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="got `+r.Header.Get("X-Api-Key")+`"`)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
@@ -95,7 +94,7 @@ type front struct {
 func newFront(tb testing.TB) (*front, connector.Upstream) {
 	tb.Helper()
 	target, _ := url.Parse(everything)
-	rp := httputil.NewSingleHostReverseProxy(target)
+	rp := fakekit.ReverseProxy(target)
 	f := &front{}
 	f.URL = f.Start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get(header) != canary {
