@@ -67,12 +67,7 @@ func everythingServer(t testing.TB) string {
 // returns its URL once it answers.
 func serveHTTP(t testing.TB, bin string, args ...string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freePort(t)
 	cmd := exec.Command(bin, append([]string{"-http", addr}, args...)...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {

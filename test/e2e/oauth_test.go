@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -60,14 +62,23 @@ func browse(t *testing.T, u, click string) string {
 	return page
 }
 
-func freePort(t *testing.T) string {
+// freePort returns a loopback address no one listens on.
+//
+// The port is drawn below the kernel's ephemeral range (32768 and up on
+// Linux): a port the kernel hands out for ":0" can be taken as the source
+// port of any outgoing connection before the process the test starts
+// binds it, and with many tests connecting at once that happened.
+func freePort(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 200 {
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(10000+rand.IntN(22000)))
+		if ln, err := net.Listen("tcp", addr); err == nil {
+			ln.Close()
+			return addr
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no free loopback port between 10000 and 32000")
+	return ""
 }
 
 const dropboxToken = "sl.u.STATIC-TOKEN-not-used-by-oauth-0000000000"

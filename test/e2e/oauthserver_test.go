@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,12 +11,7 @@ import (
 // on, at a loopback public_url (the one place plain http is allowed).
 func startAuthServerGateway(t *testing.T, env ...string) (*gw, string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freePort(t)
 	issuer := "http://" + addr
 	g := startGateway(t, append([]string{
 		"MCPGATE_LISTEN=" + addr,

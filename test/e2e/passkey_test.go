@@ -36,14 +36,9 @@ type passkeyRig struct {
 // env adds MCPGATE_* settings to the gateway's.
 func newPasskeyRig(t *testing.T, env ...string) *passkeyRig {
 	chromiumPath(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	addr := net.JoinHostPort("127.0.0.1", itoa(port))
-	issuer := "http://localhost:" + itoa(port)
+	addr := freePort(t)
+	_, port, _ := net.SplitHostPort(addr)
+	issuer := "http://localhost:" + port
 	r := &passkeyRig{issuer: issuer, bin: mcpgateBinary(t), ran: map[string]bool{}}
 	r.g = startGateway(t, append([]string{"MCPGATE_LISTEN=" + addr, "MCPGATE_PUBLIC_URL=" + issuer, "MCPGATE_OAUTH_SERVER_ENABLED=true"}, env...)...)
 	r.env = append(os.Environ(), "MCPGATE_DATA_DIR="+r.g.Config.DataDir, "MCPGATE_PUBLIC_URL="+issuer,
@@ -52,7 +47,7 @@ func newPasskeyRig(t *testing.T, env ...string) *passkeyRig {
 	ctx, stop := chromium(t, 4*time.Minute)
 	t.Cleanup(stop)
 	r.ctx = ctx
-	err = chromedp.Do(ctx, chromedp.Navigate(issuer+"/oauth/session"), func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+	err := chromedp.Do(ctx, chromedp.Navigate(issuer+"/oauth/session"), func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		if _, err := cdp.Call(ctx, tg, webauthn.Enable, webauthn.EnableParams{}); err != nil {
 			return chromedp.Void{}, err
 		}
