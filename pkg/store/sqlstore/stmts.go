@@ -15,6 +15,12 @@ type stmtCache struct {
 	m       map[string]*sql.Stmt
 	pending map[string]bool // being prepared in the background
 	closed  bool
+	// The background preparations: close cancels and waits for them, so
+	// that none opens a connection (on SQLite, its files) after the store
+	// is closed.
+	bg     sync.WaitGroup
+	stopBg context.CancelFunc
+	bgCtx  context.Context
 }
 
 // errNotPrepared means a statement is not in the cache yet.
@@ -71,8 +77,13 @@ func (c *stmtCache) cached(db *sql.DB, q string) (*sql.Stmt, error) {
 			c.pending = map[string]bool{}
 		}
 		c.pending[q] = true
+		if c.bgCtx == nil {
+			c.bgCtx, c.stopBg = context.WithCancel(context.Background())
+		}
+		c.bg.Add(1)
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer c.bg.Done()
+			ctx, cancel := context.WithTimeout(c.bgCtx, time.Minute)
 			defer cancel()
 			_, _ = c.prepare(ctx, db, q) // on failure the query runs unprepared, and shows the error
 			c.mu.Lock()
@@ -85,9 +96,13 @@ func (c *stmtCache) cached(db *sql.DB, q string) (*sql.Stmt, error) {
 
 func (c *stmtCache) close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	for _, st := range c.m {
 		st.Close()
 	}
 	c.m, c.closed = nil, true
+	if c.stopBg != nil {
+		c.stopBg()
+	}
+	c.mu.Unlock()
+	c.bg.Wait()
 }
