@@ -3,9 +3,6 @@ package approval
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,11 +13,11 @@ import (
 	"time"
 
 	"github.com/mcpgate/mcpgate/pkg/secret"
+	"github.com/mcpgate/mcpgate/pkg/webhooksig"
 )
 
-// SignatureHeader carries the webhook body's signature:
-// "sha256=" + hex(HMAC-SHA256(secret, body)).
-const SignatureHeader = "X-Mcpgate-Signature"
+// SignatureHeader carries the body's signature (see webhooksig).
+const SignatureHeader = webhooksig.Header
 
 // Notification is what a person is told of a new approval; it is the
 // webhook's JSON body, or what its template is run over.
@@ -92,11 +89,7 @@ func (w *Webhook) Body(n Notification) ([]byte, string, error) {
 }
 
 // Sign is the SignatureHeader value for body under key.
-func Sign(key, body []byte) string {
-	m := hmac.New(sha256.New, key)
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
+func Sign(key, body []byte) string { return webhooksig.Sign(key, body) }
 
 // DeliveryError is a notification that did not arrive. Retry says
 // whether trying again may help (the receiver could not be reached, or

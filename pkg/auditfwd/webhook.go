@@ -3,9 +3,6 @@ package auditfwd
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,13 +10,12 @@ import (
 	"net/http"
 	neturl "net/url"
 	"time"
+
+	"github.com/mcpgate/mcpgate/pkg/webhooksig"
 )
 
-// SignatureHeader carries the webhook body's HMAC-SHA-256 under the
-// shared secret, as "sha256=" and the hex digest. The receiver computes
-// the same over the raw body and compares in constant time; the body's
-// sent_at lets it refuse old replays.
-const SignatureHeader = "X-Mcpgate-Signature"
+// SignatureHeader carries the body's signature (see webhooksig).
+const SignatureHeader = webhooksig.Header
 
 // Webhook POSTs each batch as one JSON document (Batch). A 2xx answer
 // means received; anything else is retried.
@@ -47,12 +43,8 @@ func NewWebhook(name, rawURL string, secret []byte, timeout time.Duration) *Webh
 // Name is the sink's name.
 func (w *Webhook) Name() string { return w.name }
 
-// Sign returns the SignatureHeader value of body under secret.
-func Sign(secret, body []byte) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
+// Sign is the SignatureHeader value for body under key.
+func Sign(key, body []byte) string { return webhooksig.Sign(key, body) }
 
 // Send posts the batch.
 func (w *Webhook) Send(ctx context.Context, b Batch) error {
