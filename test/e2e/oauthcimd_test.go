@@ -31,23 +31,7 @@ func TestOAuthClientMetadataDocumentThroughServe(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var fetches atomic.Int32
-	var docURL string
-	doc := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/oauth/client.json" {
-			http.NotFound(w, r)
-			return
-		}
-		fetches.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "max-age=300")
-		w.Write([]byte(`{"client_id":"` + docURL + `","client_name":"Metadata Client","redirect_uris":["` + clientRedirect + `"],"token_endpoint_auth_method":"none"}`))
-	}))
-	defer doc.Close()
-	docURL = doc.URL + "/oauth/client.json"
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: doc.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	docURL, caFile := serveClientMetadata(t, &fetches, `"client_name":"Metadata Client","token_endpoint_auth_method":"none"`)
 
 	gh := githubfake.New(canary)
 	t.Cleanup(gh.Close)
@@ -114,4 +98,32 @@ func TestOAuthClientMetadataDocumentThroughServe(t *testing.T) {
 	if out := rig.cli(ctx, t, "", "key", "list"); !strings.Contains(out, "Metadata Client") && !strings.Contains(out, "oauth-metadata-client") {
 		t.Errorf("key list does not show the metadata client's grant:\n%s", out)
 	}
+}
+
+// serveClientMetadata serves a Client ID Metadata Document on a loopback
+// TLS server: its client_id (the document's own URL) and redirect_uris
+// (clientRedirect), then fields. It returns the document's URL and a CA
+// file serve can trust it by (SSL_CERT_FILE); fetches, if not nil,
+// counts the fetches.
+func serveClientMetadata(t *testing.T, fetches *atomic.Int32, fields string) (docURL, caFile string) {
+	t.Helper()
+	doc := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/oauth/client.json" {
+			http.NotFound(w, r)
+			return
+		}
+		if fetches != nil {
+			fetches.Add(1)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "max-age=300")
+		w.Write([]byte(`{"client_id":"` + docURL + `","redirect_uris":["` + clientRedirect + `"],` + fields + `}`))
+	}))
+	t.Cleanup(doc.Close)
+	docURL = doc.URL + "/oauth/client.json"
+	caFile = filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: doc.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return docURL, caFile
 }

@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -40,22 +36,8 @@ func TestInteropGoSDKOAuth(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 
-	var docURL string
-	doc := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/oauth/client.json" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"client_id":"` + docURL + `","client_name":"Go SDK Document Client","redirect_uris":["` + clientRedirect +
-			`"],"token_endpoint_auth_method":"none","grant_types":["authorization_code","refresh_token"]}`))
-	}))
-	defer doc.Close()
-	docURL = doc.URL + "/oauth/client.json"
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: doc.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	docURL, caFile := serveClientMetadata(t, nil,
+		`"client_name":"Go SDK Document Client","token_endpoint_auth_method":"none","grant_types":["authorization_code","refresh_token"]`)
 
 	gh := githubfake.New(canary)
 	t.Cleanup(gh.Close)
