@@ -296,6 +296,22 @@ mutant relayed-elicitation-not-scrubbed \
 	'res, err := r.ss.Elicit(ctx, &clean)' \
 	'res, err := r.ss.Elicit(ctx, p)'
 
+# The generation watch exists on PostgreSQL alone: its tests skip without it.
+if [ -n "${MCPGATE_TEST_POSTGRES_URL:-}" ]; then
+	mutant generation-writer-does-not-wait-for-the-watches \
+		pkg/store/postgres/postgres.go ./pkg/store/postgres '^TestRevocationIsHonouredOnTheNextRequestFromTheWatch$' \
+		's.SetWriteHook(func(ctx context.Context) { settle(ctx, db) })' \
+		's.SetWriteHook(func(ctx context.Context) {})'
+	mutant generation-watch-trusted-past-its-lease \
+		pkg/store/postgres/watch.go ./pkg/store/postgres '^TestAWatchThatStopsRenewingFallsBackToReads$' \
+		'if time.Since(w.base) >= time.Duration(w.valid.Load()) {' \
+		'if w.valid.Load() == 0 {'
+	mutant generation-writer-ignores-leases \
+		pkg/store/postgres/watch.go ./pkg/store/postgres '^TestAWriterWaitsForEveryLeaseButNotPastIt$' \
+		'w.seen < g.n AND w.lease_until > now()`' \
+		'w.seen < g.n AND w.lease_until > now() + interval '"'"'10 seconds'"'"'`'
+fi
+
 if [ "$broken" -gt 0 ]; then
 	echo "mutants: $killed killed, $survived survived, $broken broken (fix the substitution or the build)"
 else

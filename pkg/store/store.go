@@ -45,7 +45,12 @@ type Store interface {
 	// the set of a user's DEK versions (one added or deleted),
 	// committed in the same transaction as the change, by any process
 	// sharing the database. Rows of those kinds read after Generation
-	// returned n are current for as long as it keeps returning n.
+	// returned n are current for as long as it keeps returning n. A
+	// change made through any Store is seen by every process's next call
+	// once the call that made it has returned (PostgreSQL answers from a
+	// notification, and the writer waits until every serve has taken it:
+	// see the driver's watch.go); one made by other means (SQL by hand)
+	// is seen once its notification arrives.
 	Generation(ctx context.Context) (int64, error)
 	// AppendAudits appends each group's records to its user's chain, as
 	// UserStore.AppendAudit does for one user, and sets each group's

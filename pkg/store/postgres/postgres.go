@@ -81,11 +81,32 @@ func Open(ctx context.Context, u *url.URL) (store.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres at %s: %w", u.Redacted(), err)
 	}
-	return &pgStore{sqlstore.New(db, dialect)}, nil
+	s := &pgStore{Store: sqlstore.New(db, dialect), watch: newWatch(cfg)}
+	s.SetWriteHook(func(ctx context.Context) { settle(ctx, db) })
+	return s, nil
 }
 
-// pgStore is the shared store with PostgreSQL's own cross-user path.
-type pgStore struct{ *sqlstore.Store }
+// pgStore is the shared store with PostgreSQL's own cross-user path, and
+// the generation learnt by LISTEN (see watch.go).
+type pgStore struct {
+	*sqlstore.Store
+	watch *watch
+}
+
+// Generation returns the generation the watch last took while its lease
+// vouches for it, else reads it from the database.
+func (s *pgStore) Generation(ctx context.Context) (int64, error) {
+	if gen, ok := s.watch.current(); ok {
+		return gen, nil
+	}
+	return s.Store.Generation(ctx)
+}
+
+// Close stops the watch (removing its row) and closes the database.
+func (s *pgStore) Close() error {
+	s.watch.close()
+	return s.Store.Close()
+}
 
 // Privileged returns the cross-user path: see privileged.
 func (s *pgStore) Privileged() store.Privileged {

@@ -113,7 +113,7 @@ func (u *userStore) ReplaceAPIKey(ctx context.Context, oldID string, k store.API
 
 // TouchAPIKey records that keyID was used at at.
 func (u *userStore) TouchAPIKey(ctx context.Context, keyID string, at time.Time) error {
-	err := u.write(ctx, func(t tx) error {
+	err := u.writeHot(ctx, func(t tx) error {
 		return t.execOne(ctx, "UPDATE api_keys SET last_used_at = ? WHERE user_id = ? AND id = ?", micros(at), u.userID, keyID)
 	})
 	if err != nil {

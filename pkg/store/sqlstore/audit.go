@@ -54,7 +54,7 @@ func (u *userStore) AppendAudit(ctx context.Context, recs []store.AuditRecord, h
 		}
 	}
 	var out []store.AuditRecord
-	err := u.write(ctx, func(t tx) error {
+	err := u.writeHot(ctx, func(t tx) error {
 		var err error
 		out, err = u.appendIn(ctx, t, recs, hash)
 		return err

@@ -41,7 +41,7 @@ func (s *Store) appendEach(ctx context.Context, groups []store.AuditAppend) {
 // group's error (a record naming another user) is that group's only.
 func (s *Store) appendShared(ctx context.Context, groups []store.AuditAppend) {
 	out := make([][]store.AuditRecord, len(groups))
-	err := s.run(ctx, false, nil, func(t tx) error {
+	err := s.runHot(ctx, nil, func(t tx) error {
 		for i, g := range groups {
 			u := &userStore{s: s, userID: g.UserID}
 			if u.userID == "" || len(g.Records) == 0 {

@@ -29,7 +29,7 @@ func (u *userStore) HitRate(ctx context.Context, h store.RateHit) (int, bool, er
 	var count int
 	var allowed bool
 	start := micros(h.WindowStart)
-	err := u.write(ctx, func(t tx) error {
+	err := u.writeHot(ctx, func(t tx) error {
 		if h.Limit <= 0 {
 			return u.rateCount(ctx, t, h.KeyID, h.Rule, start, &count)
 		}

@@ -19,6 +19,9 @@ type Store struct {
 	// heads holds each user's audit chain head as this Store last wrote
 	// it (userID -> hash), for Dialect.OneStatementAppend.
 	heads sync.Map
+	// onWrite, if set, runs after each write transaction that may have
+	// moved the generation (see SetWriteHook).
+	onWrite func(context.Context)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -29,6 +32,13 @@ type Store struct {
 func New(db *sql.DB, d *Dialect) *Store {
 	return &Store{db: db, d: d}
 }
+
+// SetWriteHook makes the Store call hook after each write transaction
+// that may have moved the generation (any but an audit append, a rate hit
+// or a key's last use), once it has committed or failed: PostgreSQL's
+// driver waits there until every serve has taken the change (see its
+// watch.go). Set it before the Store is used.
+func (s *Store) SetWriteHook(hook func(context.Context)) { s.onWrite = hook }
 
 // DB returns the underlying database, for tests and diagnostics. Queries
 // run on it directly bypass the user scoping of the Store.
@@ -100,6 +110,11 @@ func (u *userStore) read(ctx context.Context, fn func(tx) error) error {
 
 func (u *userStore) write(ctx context.Context, fn func(tx) error) error {
 	return u.s.run(ctx, false, u.scope, fn)
+}
+
+// writeHot is write for the request path's own writes; see Store.runHot.
+func (u *userStore) writeHot(ctx context.Context, fn func(tx) error) error {
+	return u.s.runHot(ctx, u.scope, fn)
 }
 
 // owns reports whether a record naming recordUser may be written through

@@ -100,6 +100,21 @@ func (t tx) execOne(ctx context.Context, q string, args ...any) error {
 // succeeds, and translates driver errors into the store's sentinels.
 // Read-only transactions do not take SQLite's write lock.
 func (s *Store) run(ctx context.Context, readOnly bool, scope func(context.Context, *sql.Tx) error, fn func(tx) error) error {
+	err := s.runTx(ctx, readOnly, scope, fn)
+	if !readOnly && s.onWrite != nil {
+		s.onWrite(ctx)
+	}
+	return err
+}
+
+// runHot is run for the writes of the request path (audit records, rate
+// hits, a key's last use), which never move the generation, so skip the
+// write hook (see SetWriteHook).
+func (s *Store) runHot(ctx context.Context, scope func(context.Context, *sql.Tx) error, fn func(tx) error) error {
+	return s.runTx(ctx, false, scope, fn)
+}
+
+func (s *Store) runTx(ctx context.Context, readOnly bool, scope func(context.Context, *sql.Tx) error, fn func(tx) error) error {
 	if readOnly && s.d.PlainReads {
 		if scope != nil {
 			if err := scope(ctx, nil); err != nil {

@@ -1,0 +1,195 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The generation watch. serve checks the store's generation before every
+// request (store.Store.Generation), and on PostgreSQL a read was a round
+// trip. Instead, one connection of each serve LISTENs on the channel that
+// every change to the generation notifies (migration 16), and Generation
+// answers from memory while the watch holds a lease.
+//
+// A change must be honoured by every serve on its next request, which a
+// notification alone cannot promise: it arrives a little after the
+// commit. So the writer waits. Each watch keeps a row in
+// generation_watchers: the generation it has taken and a lease, renewed
+// every leaseTime/4. After a commit that may have moved the generation,
+// the writer waits (settle) until every row whose lease has not run out
+// has taken the generation as it now stands. A watch stores a generation
+// in memory before it says so in its row, so once the writer returns,
+// every later request of every serve sees the change.
+//
+// A watch that cannot renew its lease (its connection lost, the process
+// paused) stops answering from memory before its lease runs out in the
+// database: its own deadline counts from before it sent the renewal,
+// less a margin, while the database's counts from when it ran it. A
+// writer waits for a watch no longer than that watch's lease. Past its
+// deadline Generation reads the database on every call, as before.
+const (
+	channel        = "mcpgate_generation"
+	leaseTime      = 2 * time.Second
+	leaseMargin    = 250 * time.Millisecond
+	reconnectDelay = 250 * time.Millisecond
+	// watchApp names the listening connection in pg_stat_activity.
+	watchApp = "mcpgate generation watch"
+	// settleCap bounds a writer's wait whatever the rows say (a clock
+	// stepped on the database server, say).
+	settleCap = leaseTime + time.Second
+)
+
+// watch holds the generation as the listening connection last read it.
+type watch struct {
+	cfg  *pgx.ConnConfig
+	id   string
+	base time.Time // monotonic origin of valid
+
+	gen   atomic.Int64
+	valid atomic.Int64 // until when (ns since base) gen may be trusted; 0: not
+
+	start sync.Once
+	ctx   context.Context
+	stop  context.CancelFunc
+	done  chan struct{}
+	// hold, if set (tests), runs before each renewal: a hold that blocks
+	// stands for a paused process or a silent connection.
+	hold func()
+}
+
+func newWatch(cfg *pgx.ConnConfig) *watch {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	ctx, stop := context.WithCancel(context.Background())
+	return &watch{cfg: cfg, id: hex.EncodeToString(b), base: time.Now(), ctx: ctx, stop: stop, done: make(chan struct{})}
+}
+
+// current returns the generation if the watch's lease vouches for it,
+// starting the watch on first use (so only a process that asks for the
+// generation, serve, keeps a row).
+func (w *watch) current() (int64, bool) {
+	w.start.Do(func() { go w.run() })
+	// valid before gen: gen is stored before valid is extended, so a
+	// valid deadline seen here comes with a generation at least as new.
+	if time.Since(w.base) >= time.Duration(w.valid.Load()) {
+		return 0, false
+	}
+	return w.gen.Load(), true
+}
+
+// close stops the watch, removes its row, and waits; safe to call more
+// than once.
+func (w *watch) close() {
+	w.stop()
+	w.start.Do(func() { close(w.done) }) // never started: nothing to wait for
+	<-w.done
+}
+
+func (w *watch) run() {
+	defer close(w.done)
+	for w.ctx.Err() == nil {
+		w.listen()
+		w.valid.Store(0)
+		select {
+		case <-w.ctx.Done():
+		case <-time.After(reconnectDelay):
+		}
+	}
+}
+
+// listen connects, LISTENs, and keeps the generation and the lease
+// current until the connection fails or the watch stops; it removes the
+// row when it stops.
+func (w *watch) listen() {
+	cfg := w.cfg.Copy()
+	cfg.RuntimeParams["application_name"] = watchApp
+	conn, err := pgx.ConnectConfig(w.ctx, cfg)
+	if err != nil {
+		return
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if w.ctx.Err() != nil {
+			_, _ = conn.Exec(ctx, "DELETE FROM generation_watchers WHERE id = $1", w.id)
+		}
+		conn.Close(ctx)
+	}()
+	if _, err := conn.Exec(w.ctx, "LISTEN "+channel); err != nil {
+		return
+	}
+	// Rows whose lease ran out long ago (a process killed) are nobody's.
+	_, _ = conn.Exec(w.ctx, "DELETE FROM generation_watchers WHERE lease_until < now() - interval '1 hour'")
+	for {
+		if w.hold != nil {
+			w.hold()
+		}
+		if !w.renew(conn) {
+			return
+		}
+		// Wait for a notification, or the next renewal. One read covers
+		// every notification that came before it.
+		ctx, cancel := context.WithTimeout(w.ctx, leaseTime/4)
+		err := conn.PgConn().WaitForNotification(ctx)
+		cancel()
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			return
+		}
+		if w.ctx.Err() != nil || conn.IsClosed() {
+			return
+		}
+	}
+}
+
+// renew reads the generation (after LISTEN took effect: a change
+// committed after the read is notified, one before it is in the number),
+// keeps it in memory, and only then says so in the row with a new lease.
+func (w *watch) renew(conn *pgx.Conn) bool {
+	ctx, cancel := context.WithTimeout(w.ctx, leaseTime/2)
+	defer cancel()
+	sent := time.Since(w.base)
+	var gen int64
+	if err := conn.QueryRow(ctx, "SELECT n FROM generation WHERE id = 1").Scan(&gen); err != nil {
+		return false
+	}
+	w.gen.Store(gen)
+	if _, err := conn.Exec(ctx, `INSERT INTO generation_watchers (id, seen, lease_until) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+		ON CONFLICT (id) DO UPDATE SET seen = EXCLUDED.seen, lease_until = EXCLUDED.lease_until`, w.id, gen, leaseTime.Milliseconds()); err != nil {
+		return false
+	}
+	w.valid.Store(int64(sent + leaseTime - leaseMargin))
+	return true
+}
+
+// settle waits until every watch holding a lease has taken the
+// generation as it stands now, or its lease ran out, or settleCap passed.
+// It is the write hook: it runs after each write transaction that may
+// have moved the generation. Errors end the wait: the change is
+// committed, and a watch that could not be asked is one whose database
+// is failing, so whose lease will not be renewed.
+func settle(ctx context.Context, db *sql.DB) {
+	deadline := time.Now().Add(settleCap)
+	pause := 500 * time.Microsecond
+	for {
+		var behind int
+		err := db.QueryRowContext(ctx, `SELECT count(*) FROM generation_watchers w, generation g
+			WHERE g.id = 1 AND w.seen < g.n AND w.lease_until > now()`).Scan(&behind)
+		if err != nil || behind == 0 || time.Now().After(deadline) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 20*time.Millisecond)
+	}
+}

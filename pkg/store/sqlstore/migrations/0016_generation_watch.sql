@@ -1,0 +1,1 @@
+-- Version 16: nothing shared (see the PostgreSQL driver's 0016).
