@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,12 +21,15 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/mcpgate/mcpgate/pkg/appliance"
+	"github.com/mcpgate/mcpgate/pkg/connector/fakekit"
 	"github.com/mcpgate/mcpgate/pkg/mcpup"
 )
 
 // BenchmarkMCPProxy measures a proxied tools/call (test_simple_text of the
 // go-sdk everything-server) through /mcp/<connection> beside the same call
-// made directly and through a bare go-sdk relay (see relay), with 64
+// made directly, through a bare go-sdk relay (see relay) and, over HTTP,
+// through a reverse proxy that forwards the bytes and reads nothing of
+// them (the least any proxy reached over HTTP can cost), with 64
 // go-sdk clients, over HTTP and over stdio, in one run. Directly over stdio means one session to one process shared by the
 // 64 clients, which is what mcpgate does too. mcpgate-aggregate is the
 // same call through /mcp (stateless, JSON responses) rather than
@@ -77,7 +81,7 @@ func BenchmarkMCPProxy(b *testing.B) {
 	}
 	var shared *mcp.ClientSession
 	// The relays outlive the runs of their sub-benchmark.
-	var httpRelay, stdioRelay string
+	var httpRelay, stdioRelay, byteProxy string
 	outer := b
 	for _, c := range []struct {
 		name    string
@@ -91,6 +95,16 @@ func BenchmarkMCPProxy(b *testing.B) {
 				httpRelay = relay(outer, connectSDK(outer, httpURL, ""), "test_simple_text")
 			}
 			return connectSDK(b, httpRelay, "")
+		}, "test_simple_text"},
+		{"http/byte-proxy", func(b *testing.B) *mcp.ClientSession {
+			if byteProxy == "" {
+				u, _ := url.Parse(httpURL)
+				u.Path = ""
+				srv := httptest.NewServer(fakekit.ReverseProxy(u))
+				outer.Cleanup(srv.Close)
+				byteProxy = srv.URL + "/mcp"
+			}
+			return connectSDK(b, byteProxy, "")
 		}, "test_simple_text"},
 		{"stdio/direct", func(b *testing.B) *mcp.ClientSession {
 			if shared == nil {
