@@ -81,6 +81,52 @@ func BenchmarkMCPProxy(b *testing.B) {
 	}
 	var shared *mcp.ClientSession
 	// The relays outlive the runs of their sub-benchmark.
+	// One client: a direct call and one through /mcp/<connection> per
+	// iteration, the order turning; what mcpgate adds is the median over
+	// iterations of the one's time less the other's, as GatewayVsDirect
+	// reports for the built-in GitHub connector.
+	for _, c := range []struct {
+		name            string
+		direct, gateway func(b *testing.B) *mcp.ClientSession
+	}{
+		{"http", func(b *testing.B) *mcp.ClientSession { return connectSDK(b, httpURL, "") },
+			func(b *testing.B) *mcp.ClientSession { return connectSDK(b, e.url+"/http", e.key) }},
+		{"stdio", func(b *testing.B) *mcp.ClientSession {
+			s := stdioDirect(b)
+			b.Cleanup(func() { s.Close() })
+			return s
+		}, func(b *testing.B) *mcp.ClientSession { return connectSDK(b, e.url+"/stdio", e.key) }},
+	} {
+		b.Run(c.name+"/added/clients=1", func(b *testing.B) {
+			sessions := [2]*mcp.ClientSession{c.direct(b), c.gateway(b)}
+			call := func(s *mcp.ClientSession) {
+				if res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "test_simple_text"}); err != nil || res.IsError {
+					b.Fatalf("call: %v %+v", err, res)
+				}
+			}
+			for range 50 {
+				call(sessions[0])
+				call(sessions[1])
+			}
+			direct := make([]time.Duration, 0, b.N)
+			added := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for i := range b.N {
+				var took [2]time.Duration
+				for j := range 2 {
+					k := (i + j) % 2
+					t0 := time.Now()
+					call(sessions[k])
+					took[k] = time.Since(t0)
+				}
+				direct = append(direct, took[0])
+				added = append(added, took[1]-took[0])
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(median(direct).Microseconds()), "direct-µs/median")
+			b.ReportMetric(float64(median(added).Microseconds()), "added-µs/median")
+		})
+	}
 	var httpRelay, stdioRelay, byteProxy string
 	outer := b
 	for _, c := range []struct {
