@@ -114,6 +114,13 @@ func printStatus(w io.Writer, r status.Report, now time.Time) {
 		}
 		rows = append(rows, []string{"vault", mark(!v.Unfinished), text})
 	}
+	if w := r.Watchers; w != nil {
+		text := fmt.Sprintf("%d serve process(es) learning of changes by notification, at generation %d", w.Live, w.Generation)
+		if w.Behind > 0 {
+			text = fmt.Sprintf("%d of %d serve process(es) not yet at generation %d (a change waits for them, up to their 2 s lease)", w.Behind, w.Live, w.Generation)
+		}
+		rows = append(rows, []string{"replicas", "ok", text})
+	}
 	d := r.Disk
 	diskText := fmt.Sprintf("%s free of %s in %s", status.Bytes(d.FreeBytes), status.Bytes(d.TotalBytes), d.Path)
 	if d.Error != "" {

@@ -41,10 +41,13 @@ type Report struct {
 	Database    Check                  `json:"database"`
 	KeyProvider Check                  `json:"key_provider"`
 	Vault       *appliance.VaultStatus `json:"vault,omitempty"`
-	Connections []Connection           `json:"connections"`
-	Keys        []Key                  `json:"keys"`
-	Audit       []Chain                `json:"audit"`
-	Disk        Disk                   `json:"disk"`
+	// Watchers, on PostgreSQL: the serve processes that learn of changes
+	// by notification (a change from the CLI waits for each of them).
+	Watchers    *store.Watchers `json:"generation_watchers,omitempty"`
+	Connections []Connection    `json:"connections"`
+	Keys        []Key           `json:"keys"`
+	Audit       []Chain         `json:"audit"`
+	Disk        Disk            `json:"disk"`
 }
 
 // Serve is what a running serve answered on its health endpoints.
@@ -225,6 +228,11 @@ func (r *Report) inspect(ctx context.Context, a *appliance.App, o Options) {
 		r.Vault = &vs
 		if vs.Unfinished {
 			r.attend("a key rotation is unfinished: %d DEK(s) under another KEK, %d user(s) with old DEK versions; run `mcpgate vault rotate-kek` or `mcpgate vault rotate-dek --all-users` again", vs.OldKEK, vs.OldDEKs)
+		}
+	}
+	if wl, ok := a.Store.(store.WatcherLister); ok {
+		if w, err := wl.Watchers(ctx); err == nil {
+			r.Watchers = &w
 		}
 	}
 	users, err := a.Users(ctx, o.User, o.User == "")

@@ -352,3 +352,9 @@ type AuthServerStore interface {
 	// before (a replay).
 	UseOAuthRefresh(ctx context.Context, hash string, now time.Time) (OAuthToken, error)
 }
+
+// WatcherLister is implemented by a store whose serve processes learn
+// the generation by notification.
+type WatcherLister interface {
+	Watchers(ctx context.Context) (Watchers, error)
+}

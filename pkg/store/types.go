@@ -335,3 +335,13 @@ type PasskeyCeremony struct {
 	Data      string // JSON
 	ExpiresAt time.Time
 }
+
+// Watchers is what a store that lets serve learn the generation by
+// notification knows of the serve processes doing so (PostgreSQL; see
+// its driver's watch.go): the generation now, and how many hold a lease
+// and how many of those have not taken it yet (a change waits for them).
+type Watchers struct {
+	Generation int64 `json:"generation"`
+	Live       int   `json:"live"`
+	Behind     int   `json:"behind"`
+}

@@ -69,6 +69,10 @@ type statusReport struct {
 	Disk struct {
 		FreeBytes uint64 `json:"free_bytes"`
 	} `json:"disk"`
+	Watchers *struct {
+		Generation int64 `json:"generation"`
+		Live       int   `json:"live"`
+	} `json:"generation_watchers"`
 }
 
 // statusRig drives the mcpgate binary on one data dir served over TLS
@@ -401,6 +405,19 @@ func TestStatusSaysWhetherItWorks(t *testing.T) {
 			}
 			if rep.Disk.FreeBytes == 0 {
 				t.Errorf("disk = %+v", rep.Disk)
+			}
+			// On PostgreSQL, serve (which has answered a request) learns of
+			// changes by notification, and status shows it.
+			if d.name == "postgres" {
+				for i := 0; rep.Watchers == nil || rep.Watchers.Live != 1; i++ {
+					if i == 50 {
+						t.Fatalf("generation watchers = %+v, want serve's one", rep.Watchers)
+					}
+					time.Sleep(100 * time.Millisecond)
+					rep, _ = r.status(nil)
+				}
+			} else if rep.Watchers != nil {
+				t.Errorf("generation watchers on SQLite: %+v", rep.Watchers)
 			}
 			if out, _, code := r.run("", nil, "status"); code != 0 || !strings.Contains(out, "all is well") || !strings.Contains(out, "laptop") {
 				t.Errorf("status (table): exit %d\n%s", code, out)

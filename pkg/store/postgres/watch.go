@@ -6,11 +6,14 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/mcpgate/mcpgate/pkg/store"
 )
 
 // The generation watch. serve checks the store's generation before every
@@ -192,4 +195,17 @@ func settle(ctx context.Context, db *sql.DB) {
 		}
 		pause = min(2*pause, 20*time.Millisecond)
 	}
+}
+
+// Watchers reports the serve processes holding a lease (see watch).
+func (s *pgStore) Watchers(ctx context.Context) (store.Watchers, error) {
+	var w store.Watchers
+	err := s.DB().QueryRowContext(ctx, `SELECT g.n,
+		(SELECT count(*) FROM generation_watchers WHERE lease_until > now()),
+		(SELECT count(*) FROM generation_watchers WHERE lease_until > now() AND seen < g.n)
+		FROM generation g WHERE g.id = 1`).Scan(&w.Generation, &w.Live, &w.Behind)
+	if err != nil {
+		return store.Watchers{}, fmt.Errorf("read generation watchers: %w", err)
+	}
+	return w, nil
 }
