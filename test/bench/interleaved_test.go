@@ -30,26 +30,13 @@ func BenchmarkPostgresVsSQLite(b *testing.B) {
 		}
 	}
 	calls := [3]func(){func() { lite.viaDirect(b) }, gateway(lite, hl), gateway(pg, hp)}
-	for range 50 { // warm connections and caches
-		for _, call := range calls {
-			call()
-		}
-	}
-	addedLite := make([]time.Duration, 0, b.N)
-	addedPG := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
+	took := turning(b, calls[:])
+	addedLite := make([]time.Duration, b.N)
+	addedPG := make([]time.Duration, b.N)
 	for i := range b.N {
-		var it [3]time.Duration
-		for j := range 3 {
-			k := (i + j) % 3
-			t0 := time.Now()
-			calls[k]()
-			it[k] = time.Since(t0)
-		}
-		addedLite = append(addedLite, it[1]-it[0])
-		addedPG = append(addedPG, it[2]-it[0])
+		addedLite[i] = took[1][i] - took[0][i]
+		addedPG[i] = took[2][i] - took[0][i]
 	}
-	b.StopTimer()
 	ml, mp := median(addedLite), median(addedPG)
 	b.ReportMetric(float64(ml.Microseconds()), "sqlite-full-added-µs/median")
 	b.ReportMetric(float64(mp.Microseconds()), "postgres-added-µs/median")

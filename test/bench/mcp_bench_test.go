@@ -104,25 +104,12 @@ func BenchmarkMCPProxy(b *testing.B) {
 					b.Fatalf("call: %v %+v", err, res)
 				}
 			}
-			for range 50 {
-				call(sessions[0])
-				call(sessions[1])
+			took := turning(b, []func(){func() { call(sessions[0]) }, func() { call(sessions[1]) }})
+			direct := took[0]
+			added := make([]time.Duration, b.N)
+			for i := range added {
+				added[i] = took[1][i] - took[0][i]
 			}
-			direct := make([]time.Duration, 0, b.N)
-			added := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			for i := range b.N {
-				var took [2]time.Duration
-				for j := range 2 {
-					k := (i + j) % 2
-					t0 := time.Now()
-					call(sessions[k])
-					took[k] = time.Since(t0)
-				}
-				direct = append(direct, took[0])
-				added = append(added, took[1]-took[0])
-			}
-			b.StopTimer()
 			b.ReportMetric(float64(median(direct).Microseconds()), "direct-µs/median")
 			b.ReportMetric(float64(median(added).Microseconds()), "added-µs/median")
 		})
