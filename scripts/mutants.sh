@@ -310,6 +310,10 @@ if [ -n "${MCPGATE_TEST_POSTGRES_URL:-}" ]; then
 		pkg/store/postgres/watch.go ./pkg/store/postgres '^TestAWriterWaitsForEveryLeaseButNotPastIt$' \
 		'w.seen < g.n AND w.lease_until > now()`' \
 		'w.seen < g.n AND w.lease_until > now() + interval '"'"'10 seconds'"'"'`'
+	mutant generation-watch-misses-notifications-received-during-a-renewal \
+		pkg/store/postgres/watch.go ./pkg/store/postgres '^TestWritesInARowAreTakenAtOnce$' \
+		'_, err := conn.WaitForNotification(ctx)' \
+		'err := conn.PgConn().WaitForNotification(ctx)'
 fi
 
 if [ "$broken" -gt 0 ]; then

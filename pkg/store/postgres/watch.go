@@ -139,14 +139,29 @@ func (w *watch) listen() {
 			return
 		}
 		// Wait for a notification, or the next renewal. One read covers
-		// every notification that came before it.
+		// every notification that came before it, so those already
+		// received (pgx keeps those that arrive during a query) are
+		// dropped unread.
 		ctx, cancel := context.WithTimeout(w.ctx, leaseTime/4)
-		err := conn.PgConn().WaitForNotification(ctx)
+		_, err := conn.WaitForNotification(ctx)
 		cancel()
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			return
 		}
 		if w.ctx.Err() != nil || conn.IsClosed() {
+			return
+		}
+		drain(conn)
+	}
+}
+
+// drain drops the notifications conn has received and not yet returned,
+// without waiting for more.
+func drain(conn *pgx.Conn) {
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	for {
+		if n, _ := conn.WaitForNotification(done); n == nil {
 			return
 		}
 	}

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -211,5 +212,39 @@ func TestWatchComesBackAfterItsConnectionIsKilled(t *testing.T) {
 	waitLive(t, serve)
 	if !activeThenRevoked(t, serve, cache, admin, dbURL, "k2") {
 		t.Fatal("serve's next request found the revoked key active once its watch came back")
+	}
+}
+
+// TestWritesInARowAreTakenAtOnce: changes made back to back by four
+// writers at once each return as soon as serve has taken them, not at the
+// watch's next renewal, though their notifications often arrive while the
+// watch is busy renewing for another.
+func TestWritesInARowAreTakenAtOnce(t *testing.T) {
+	serve, admin, _ := watched(t, nil)
+	var mu sync.Mutex
+	var slowest time.Duration
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 25 {
+				start := time.Now()
+				id := fmt.Sprintf("row%d-%d", w, i)
+				key := store.APIKey{ID: id, UserID: "u_a", Name: id, Hash: "$argon2id$x", CreatedAt: time.Now()}
+				if err := admin.User("u_a").CreateAPIKey(t.Context(), key); err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				slowest = max(slowest, time.Since(start))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if !postgres.WatchLive(serve) {
+		t.Fatal("the watch lost its lease")
+	}
+	if slowest > postgres.LeaseTime/5 {
+		t.Errorf("the slowest of 100 changes took %v, want each taken at once (well under the renewal interval %v)", slowest, postgres.LeaseTime/4)
 	}
 }
