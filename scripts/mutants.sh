@@ -314,6 +314,11 @@ if [ -n "${MCPGATE_TEST_POSTGRES_URL:-}" ]; then
 		pkg/store/postgres/watch.go ./pkg/store/postgres '^TestWritesInARowAreTakenAtOnce$' \
 		'_, err := conn.WaitForNotification(ctx)' \
 		'err := conn.PgConn().WaitForNotification(ctx)'
+	# shellcheck disable=SC2016 # $1 is SQL's, not the shell's
+	mutant generation-watch-reads-before-its-row-is-live \
+		pkg/store/postgres/watch.go ./pkg/store/postgres '^TestAChangeAsTheWatchStartsIsSeen$' \
+		'VALUES ($1, 0, now() +' \
+		'VALUES ($1 || '"'"'-elsewhere'"'"', 0, now() - interval '"'"'1 hour'"'"' -'
 fi
 
 if [ "$broken" -gt 0 ]; then

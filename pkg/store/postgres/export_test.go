@@ -6,6 +6,10 @@ import "github.com/mcpgate/mcpgate/pkg/store"
 // store not used yet.
 func SetWatchHold(st store.Store, hold func()) { st.(*pgStore).watch.hold = hold }
 
+// SetWatchRead sets the generation watch's read hook (see watch.read)
+// of a store not used yet.
+func SetWatchRead(st store.Store, read func(gen int64)) { st.(*pgStore).watch.read = read }
+
 // WatchLive reports whether Generation answers from the watch.
 func WatchLive(st store.Store) bool {
 	_, ok := st.(*pgStore).watch.current()

@@ -64,8 +64,10 @@ type watch struct {
 	stop  context.CancelFunc
 	done  chan struct{}
 	// hold, if set (tests), runs before each renewal: a hold that blocks
-	// stands for a paused process or a silent connection.
+	// stands for a paused process or a silent connection. read, if set
+	// (tests), runs after each read of the generation, before it is kept.
 	hold func()
+	read func(gen int64)
 }
 
 func newWatch(cfg *pgx.ConnConfig) *watch {
@@ -170,21 +172,49 @@ func drain(conn *pgx.Conn) {
 // renew reads the generation (after LISTEN took effect: a change
 // committed after the read is notified, one before it is in the number),
 // keeps it in memory, and only then says so in the row with a new lease.
+//
+// The number read may be trusted only if no writer can have passed the
+// row by between the read and the ack: a writer that committed after the
+// read and found no live row would not wait for the ack, and a request
+// trusting the number read would miss its change. So the row must be
+// live throughout. While the watch is trusted, its row is live (its own
+// deadline falls before the lease's), and the ack must land before that
+// deadline; else, and when the watch was not trusted (at its start, after
+// a hold or a lost connection), the lease is renewed first, on its own,
+// and the number read only after that.
 func (w *watch) renew(conn *pgx.Conn) bool {
 	ctx, cancel := context.WithTimeout(w.ctx, leaseTime/2)
 	defer cancel()
-	sent := time.Since(w.base)
-	var gen int64
-	if err := conn.QueryRow(ctx, "SELECT n FROM generation WHERE id = 1").Scan(&gen); err != nil {
-		return false
+	for range 3 {
+		live := time.Duration(w.valid.Load()) // until when the row is known live
+		if time.Since(w.base) >= live {
+			sent := time.Since(w.base)
+			if _, err := conn.Exec(ctx, `INSERT INTO generation_watchers (id, seen, lease_until) VALUES ($1, 0, now() + $2 * interval '1 millisecond')
+				ON CONFLICT (id) DO UPDATE SET lease_until = EXCLUDED.lease_until`, w.id, leaseTime.Milliseconds()); err != nil {
+				return false
+			}
+			live = sent + leaseTime - leaseMargin
+		}
+		var gen int64
+		if err := conn.QueryRow(ctx, "SELECT n FROM generation WHERE id = 1").Scan(&gen); err != nil {
+			return false
+		}
+		if w.read != nil {
+			w.read(gen)
+		}
+		w.gen.Store(gen)
+		sent := time.Since(w.base)
+		if _, err := conn.Exec(ctx, `INSERT INTO generation_watchers (id, seen, lease_until) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+			ON CONFLICT (id) DO UPDATE SET seen = EXCLUDED.seen, lease_until = EXCLUDED.lease_until`, w.id, gen, leaseTime.Milliseconds()); err != nil {
+			return false
+		}
+		if time.Since(w.base) < live {
+			w.valid.Store(int64(sent + leaseTime - leaseMargin))
+			return true
+		}
+		w.valid.Store(0) // the row may have lapsed before the ack: again, lease first
 	}
-	w.gen.Store(gen)
-	if _, err := conn.Exec(ctx, `INSERT INTO generation_watchers (id, seen, lease_until) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
-		ON CONFLICT (id) DO UPDATE SET seen = EXCLUDED.seen, lease_until = EXCLUDED.lease_until`, w.id, gen, leaseTime.Milliseconds()); err != nil {
-		return false
-	}
-	w.valid.Store(int64(sent + leaseTime - leaseMargin))
-	return true
+	return false
 }
 
 // settle waits until every watch holding a lease has taken the

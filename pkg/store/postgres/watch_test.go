@@ -248,3 +248,44 @@ func TestWritesInARowAreTakenAtOnce(t *testing.T) {
 		t.Errorf("the slowest of 100 changes took %v, want each taken at once (well under the renewal interval %v)", slowest, postgres.LeaseTime/4)
 	}
 }
+
+// TestAChangeAsTheWatchStartsIsSeen: a change committed while serve's
+// watch is starting, after its first read of the generation and before
+// its first ack, is seen by every call of serve once the change has
+// returned, even while the watch's next renewal is slow.
+func TestAChangeAsTheWatchStartsIsSeen(t *testing.T) {
+	_, admin, dbURL := watched(t, nil)
+	serve := open(t, dbURL)
+	var reads atomic.Int32
+	firstRead := make(chan int64, 1)
+	postgres.SetWatchRead(serve, func(gen int64) {
+		switch reads.Add(1) {
+		case 1: // let the change commit between this read and its ack
+			firstRead <- gen
+			for deadline := time.Now().Add(2 * time.Second); dbGeneration(t, dbURL) <= gen && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
+		case 2:
+			time.Sleep(500 * time.Millisecond)
+		}
+	})
+	if _, err := serve.Generation(t.Context()); err != nil { // starts the watch
+		t.Fatal(err)
+	}
+	read := <-firstRead
+	key := store.APIKey{ID: "k1", UserID: "u_a", Name: "k1", Hash: "$argon2id$x", CreatedAt: time.Now()}
+	if err := admin.User("u_a").CreateAPIKey(t.Context(), key); err != nil {
+		t.Fatal(err)
+	}
+	waitLive(t, serve)
+	for range 50 {
+		got, err := serve.Generation(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got <= read {
+			t.Fatalf("generation %d after a change made as the watch started, want more than %d", got, read)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
