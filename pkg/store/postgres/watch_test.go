@@ -249,24 +249,32 @@ func TestWritesInARowAreTakenAtOnce(t *testing.T) {
 	}
 }
 
-// TestAChangeAsTheWatchStartsIsSeen: a change committed while serve's
-// watch is starting, after its first read of the generation and before
-// its first ack, is seen by every call of serve once the change has
-// returned, even while the watch's next renewal is slow.
+// TestAChangeAsTheWatchStartsIsSeen: a change made while serve's watch
+// is starting, between its first read of the generation and its first
+// ack, is seen by every call of serve once the change has returned, even
+// while the watch's next renewal is held.
 func TestAChangeAsTheWatchStartsIsSeen(t *testing.T) {
 	_, admin, dbURL := watched(t, nil)
 	serve := open(t, dbURL)
 	var reads atomic.Int32
 	firstRead := make(chan int64, 1)
+	written, checked := make(chan struct{}), make(chan struct{})
+	// Each hold stays within the renewal's 1 s deadline. Done right, the
+	// change cannot return before the watch has taken it, so the first
+	// hold ends by its timeout and the change returns after the second.
 	postgres.SetWatchRead(serve, func(gen int64) {
 		switch reads.Add(1) {
-		case 1: // let the change commit between this read and its ack
+		case 1: // the change is made between this read and its ack
 			firstRead <- gen
-			for deadline := time.Now().Add(2 * time.Second); dbGeneration(t, dbURL) <= gen && time.Now().Before(deadline); {
-				time.Sleep(time.Millisecond)
+			select {
+			case <-written:
+			case <-time.After(600 * time.Millisecond):
 			}
-		case 2:
-			time.Sleep(500 * time.Millisecond)
+		case 2: // the next renewal is held while the test checks
+			select {
+			case <-checked:
+			case <-time.After(300 * time.Millisecond):
+			}
 		}
 	})
 	if _, err := serve.Generation(t.Context()); err != nil { // starts the watch
@@ -277,8 +285,10 @@ func TestAChangeAsTheWatchStartsIsSeen(t *testing.T) {
 	if err := admin.User("u_a").CreateAPIKey(t.Context(), key); err != nil {
 		t.Fatal(err)
 	}
+	close(written)
+	defer close(checked)
 	waitLive(t, serve)
-	for range 50 {
+	for range 20 {
 		got, err := serve.Generation(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -286,6 +296,6 @@ func TestAChangeAsTheWatchStartsIsSeen(t *testing.T) {
 		if got <= read {
 			t.Fatalf("generation %d after a change made as the watch started, want more than %d", got, read)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
 }
