@@ -1,13 +1,6 @@
 package e2e
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -17,70 +10,20 @@ import (
 	"time"
 
 	"github.com/mcpgate/mcpgate/test/parts"
+	"github.com/mcpgate/mcpgate/test/testca"
 )
 
-// testCA is a certificate authority made for one test.
-type testCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	file string // its certificate, PEM
-}
-
-func newTestCA(t *testing.T, dir, name string) *testCA {
+// caFile writes ca's certificate to dir and returns its path.
+func caFile(t *testing.T, dir, name string, ca *testca.CA) string {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name}, IsCA: true,
-		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	ca := &testCA{cert: cert, key: key, file: filepath.Join(dir, name+".pem")}
-	writePEM(t, ca.file, "CERTIFICATE", der)
-	return ca
-}
-
-// issue writes a server certificate for localhost and 127.0.0.1, and its
-// key, to dir; it returns their paths.
-func (ca *testCA) issue(t *testing.T, dir string) (certFile, keyFile string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		NotBefore: ca.cert.NotBefore, NotAfter: ca.cert.NotAfter}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "server-cert.pem"), filepath.Join(dir, "server-key.pem")
-	writePEM(t, certFile, "CERTIFICATE", der)
-	writePEM(t, keyFile, "PRIVATE KEY", pkcs8)
-	return certFile, keyFile
-}
-
-func writePEM(t *testing.T, file, typ string, der []byte) {
-	t.Helper()
-	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := filepath.Join(dir, name+".pem")
+	testca.WriteFile(t, file, ca.PEM)
+	return file
 }
 
 // startRsyslogTLS starts rsyslogd with the README's TLS configuration, its
-// certificate for localhost signed by ca.
-func startRsyslogTLS(t *testing.T, dir string, port int, ca *testCA) *rsyslog {
+// certificate for localhost signed by ca, whose certificate is at caPath.
+func startRsyslogTLS(t *testing.T, dir string, port int, ca *testca.CA, caPath string) *rsyslog {
 	t.Helper()
 	if m, _ := filepath.Glob("/usr/lib/*/rsyslog/lmnsd_gtls.so"); len(m) == 0 {
 		parts.Missing(t, parts.RsyslogGnuTLS, "apt-get install -y rsyslog-gnutls")
@@ -95,9 +38,12 @@ func startRsyslogTLS(t *testing.T, dir string, port int, ca *testCA) *rsyslog {
 	if conf == "" {
 		t.Fatal(`no rsyslog block with streamDriver.name="gtls" in README.md's section "Forwarding to a SIEM"`)
 	}
-	certFile, keyFile := ca.issue(t, dir)
+	certPEM, keyPEM := ca.Issue(t, "localhost", "127.0.0.1")
+	certFile, keyFile := filepath.Join(dir, "server-cert.pem"), filepath.Join(dir, "server-key.pem")
+	testca.WriteFile(t, certFile, certPEM)
+	testca.WriteFile(t, keyFile, keyPEM)
 	return startRsyslogConf(t, dir, port, conf, [][2]string{
-		{"/etc/rsyslog.d/siem-ca.pem", ca.file},
+		{"/etc/rsyslog.d/siem-ca.pem", caPath},
 		{"/etc/rsyslog.d/siem-cert.pem", certFile},
 		{"/etc/rsyslog.d/siem-key.pem", keyFile},
 	})
@@ -108,15 +54,16 @@ func TestForwardSyslogTLSToRsyslog(t *testing.T) {
 		parts.Missing(t, parts.Rsyslog, "apt-get install -y rsyslog")
 	}
 	dir := t.TempDir()
-	ca, other := newTestCA(t, dir, "siem-ca"), newTestCA(t, dir, "other-ca")
+	ca := testca.New(t, "siem-ca")
+	caPath, otherPath := caFile(t, dir, "siem-ca", ca), caFile(t, dir, "other-ca", testca.New(t, "other-ca"))
 	_, p, _ := net.SplitHostPort(freePort(t))
 	port, _ := strconv.Atoi(p)
-	r := startRsyslogTLS(t, dir, port, ca)
+	r := startRsyslogTLS(t, dir, port, ca, caPath)
 
 	g := startGateway(t,
 		"MCPGATE_AUDIT_FORWARD_SYSLOG_ADDRESS=127.0.0.1:"+strconv.Itoa(port),
 		"MCPGATE_AUDIT_FORWARD_SYSLOG_TLS=true",
-		"MCPGATE_AUDIT_FORWARD_SYSLOG_CA_FILE="+ca.file,
+		"MCPGATE_AUDIT_FORWARD_SYSLOG_CA_FILE="+caPath,
 		"MCPGATE_AUDIT_FORWARD_SYSLOG_SERVER_NAME=localhost",
 		"MCPGATE_AUDIT_FORWARD_POLL=100ms",
 		"MCPGATE_AUDIT_FORWARD_MAX_BACKOFF=300ms",
@@ -141,8 +88,8 @@ func TestForwardSyslogTLSToRsyslog(t *testing.T) {
 	// backlog grows.
 	backlog := 0
 	for _, bad := range []struct{ what, caFile, name string }{
-		{"a CA that did not sign the certificate", other.file, "localhost"},
-		{"a server_name the certificate is not for", ca.file, "siem.example.com"},
+		{"a CA that did not sign the certificate", otherPath, "localhost"},
+		{"a server_name the certificate is not for", caPath, "siem.example.com"},
 	} {
 		g.Config.Audit.Forward.Syslog.CAFile = bad.caFile
 		g.Config.Audit.Forward.Syslog.ServerName = bad.name
@@ -167,7 +114,7 @@ func TestForwardSyslogTLSToRsyslog(t *testing.T) {
 	}
 
 	// The config corrected and serve restarted: nothing was lost.
-	g.Config.Audit.Forward.Syslog.CAFile = ca.file
+	g.Config.Audit.Forward.Syslog.CAFile = caPath
 	g.Config.Audit.Forward.Syslog.ServerName = "localhost"
 	g.restart(t)
 	want = len(localSeqs(t, g))

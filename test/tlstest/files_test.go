@@ -2,12 +2,8 @@ package tlstest
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
 	"os"
@@ -16,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mcpgate/mcpgate/test/testca"
 )
 
 // TestFilesModeServesTLS13AndReloadsRenewedCertificate is tls.mode files
@@ -26,12 +24,12 @@ func TestFilesModeServesTLS13AndReloadsRenewedCertificate(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	ca := newTestCA(t)
+	ca := testca.New(t, "mcpgate tlstest CA")
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	oldCert, oldKey := ca.issue(t)
-	writeFile(t, keyFile, oldKey)
-	writeFile(t, certFile, oldCert)
+	oldCert, oldKey := ca.Issue(t, domain)
+	testca.WriteFile(t, keyFile, oldKey)
+	testca.WriteFile(t, certFile, oldCert)
 	in := newInstance(ctx, t,
 		"MCPGATE_TLS_MODE=files",
 		"MCPGATE_TLS_CERT_FILE="+certFile,
@@ -40,7 +38,7 @@ func TestFilesModeServesTLS13AndReloadsRenewedCertificate(t *testing.T) {
 	)
 	g := in.serve(ctx, t)
 	roots := x509.NewCertPool()
-	roots.AddCert(ca.cert)
+	roots.AddCert(ca.Cert)
 
 	served := func(step string) *big.Int {
 		t.Helper()
@@ -68,21 +66,21 @@ func TestFilesModeServesTLS13AndReloadsRenewedCertificate(t *testing.T) {
 
 	// A renewal that copies the certificate, then the key: in between, the
 	// files do not match, and the old pair must stay in service.
-	newCert, newKey := ca.issue(t)
-	writeFile(t, certFile, newCert)
+	newCert, newKey := ca.Issue(t, domain)
+	testca.WriteFile(t, certFile, newCert)
 	if got, want := served("certificate renewed, key not yet"), serialOf(t, oldCert); got.Cmp(want) != 0 {
 		t.Errorf("with a new certificate and the old key on disk, serial %x is served, want the old %x", got, want)
 	}
-	writeFile(t, keyFile, newKey)
+	testca.WriteFile(t, keyFile, newKey)
 	if got, want := served("renewal complete"), serialOf(t, newCert); got.Cmp(want) != 0 {
 		t.Errorf("after the renewal the next connection gets serial %x, want the new %x", got, want)
 	}
 
 	// Another renewal, replacing both files at once as certbot's symlinks
 	// do, reaches the next connection too.
-	thirdCert, thirdKey := ca.issue(t)
-	writeFile(t, keyFile+".new", thirdKey)
-	writeFile(t, certFile+".new", thirdCert)
+	thirdCert, thirdKey := ca.Issue(t, domain)
+	testca.WriteFile(t, keyFile+".new", thirdKey)
+	testca.WriteFile(t, certFile+".new", thirdCert)
 	for _, f := range []string{keyFile, certFile} {
 		if err := os.Rename(f+".new", f); err != nil {
 			t.Fatal(err)
@@ -98,75 +96,6 @@ func TestFilesModeServesTLS13AndReloadsRenewedCertificate(t *testing.T) {
 	}
 }
 
-// testCA is a self-signed CA that issues leaves for domain.
-type testCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-}
-
-func newTestCA(t *testing.T) *testCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          randSerial(t),
-		Subject:               pkix.Name{CommonName: "mcpgate tlstest CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testCA{cert: c, key: key}
-}
-
-// issue makes a new key and a leaf for domain with a new serial, as PEM.
-func (ca *testCA) issue(t *testing.T) (certPEM, keyPEM []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: randSerial(t),
-		Subject:      pkix.Name{CommonName: domain},
-		DNSNames:     []string{domain},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})
-}
-
-func randSerial(t *testing.T) *big.Int {
-	t.Helper()
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func serialOf(t *testing.T, certPEM []byte) *big.Int {
 	t.Helper()
 	blk, _ := pem.Decode(certPEM)
@@ -175,11 +104,4 @@ func serialOf(t *testing.T, certPEM []byte) *big.Int {
 		t.Fatal(err)
 	}
 	return c.SerialNumber
-}
-
-func writeFile(t *testing.T, path string, b []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
 }
