@@ -9,9 +9,8 @@ import (
 	"github.com/mcpgate/mcpgate/pkg/store/sqlite/sqlitetest"
 )
 
-// newService is a Service on a real SQLite store with user u1 and its
-// key k1, and a clock the test moves.
-func newService(t *testing.T, wait time.Duration) (*Service, store.UserStore, *time.Time) {
+// storeWithKey is a real SQLite store with user u1 and its key k1.
+func storeWithKey(t *testing.T) (store.Store, store.UserStore) {
 	t.Helper()
 	st, _ := sqlitetest.Open(t)
 	sqlitetest.AddUser(t, st, "u1")
@@ -19,6 +18,14 @@ func newService(t *testing.T, wait time.Duration) (*Service, store.UserStore, *t
 	if err := us.CreateAPIKey(t.Context(), store.APIKey{ID: "k1", UserID: "u1", Name: "k1", Hash: "x", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
+	return st, us
+}
+
+// newService is a Service on storeWithKey's store, and a clock the test
+// moves.
+func newService(t *testing.T, wait time.Duration) (*Service, store.UserStore, *time.Time) {
+	t.Helper()
+	st, us := storeWithKey(t)
 	now := time.Now()
 	s := New(Options{Store: st, TTL: time.Minute, Wait: wait, Poll: 5 * time.Millisecond, Now: func() time.Time { return now }})
 	return s, us, &now

@@ -13,7 +13,6 @@ import (
 
 	"github.com/mcpgate/mcpgate/pkg/secret"
 	"github.com/mcpgate/mcpgate/pkg/store"
-	"github.com/mcpgate/mcpgate/pkg/store/sqlite/sqlitetest"
 )
 
 const hookKey = "k3y-for-the-retries"
@@ -53,16 +52,11 @@ func (r *receiver) count() int {
 	return len(r.bodies)
 }
 
-// hookService is a Service on a real SQLite store, with a real clock,
+// hookService is a Service on storeWithKey's store, with a real clock,
 // that notifies url and retries every few milliseconds.
 func hookService(t *testing.T, url string, first time.Duration) (*Service, store.UserStore, *Metrics) {
 	t.Helper()
-	st, _ := sqlitetest.Open(t)
-	sqlitetest.AddUser(t, st, "u1")
-	us := st.User("u1")
-	if err := us.CreateAPIKey(t.Context(), store.APIKey{ID: "k1", UserID: "u1", Name: "k1", Hash: "x", CreatedAt: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
+	st, us := storeWithKey(t)
 	w, err := NewWebhook(url, secret.FromString(hookKey), "", nil)
 	if err != nil {
 		t.Fatal(err)
