@@ -43,20 +43,22 @@ func chromium(t *testing.T, timeout time.Duration) (ctx context.Context, stop fu
 // browserClient is an OAuth client registered with the authorization
 // server by DCR, whose redirect lands on a server of the test's.
 type browserClient struct {
-	id, redirect, authURL string
-	pkce                  pkce
-	landed                chan url.Values // the query the browser brought back
+	issuer, id, redirect, authURL string
+	pkce                          pkce
+	landed                        chan url.Values // the query the browser brought back
 }
 
 // registerBrowserClient registers a client called name and builds its
 // authorization URL for /mcp, with state and a PKCE challenge from seed.
 func registerBrowserClient(t *testing.T, issuer, name, state, seed string) *browserClient {
 	t.Helper()
-	c := &browserClient{landed: make(chan url.Values, 1), pkce: newPKCE(seed)}
+	c := &browserClient{issuer: issuer, landed: make(chan url.Values, 1), pkce: newPKCE(seed)}
 	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case c.landed <- r.URL.Query():
-		default:
+		if r.URL.Path == "/callback" { // not the browser's favicon request
+			select {
+			case c.landed <- r.URL.Query():
+			default:
+			}
 		}
 		w.Write([]byte("<html><body>back at the client</body></html>"))
 	}))
@@ -73,9 +75,15 @@ func registerBrowserClient(t *testing.T, issuer, name, state, seed string) *brow
 	json.NewDecoder(resp.Body).Decode(&reg)
 	resp.Body.Close()
 	c.id = reg.ClientID
-	c.authURL = issuer + "/oauth/authorize?" + url.Values{
-		"response_type": {"code"}, "client_id": {c.id}, "redirect_uri": {c.redirect}, "code_challenge": {c.pkce.challenge},
-		"code_challenge_method": {"S256"}, "resource": {issuer + "/mcp"}, "state": {state},
-	}.Encode()
+	c.authURL = c.authorize(state, c.pkce)
 	return c
+}
+
+// authorize is the client's authorization URL for /mcp with state and
+// p's challenge.
+func (c *browserClient) authorize(state string, p pkce) string {
+	return c.issuer + "/oauth/authorize?" + url.Values{
+		"response_type": {"code"}, "client_id": {c.id}, "redirect_uri": {c.redirect}, "code_challenge": {p.challenge},
+		"code_challenge_method": {"S256"}, "resource": {c.issuer + "/mcp"}, "state": {state},
+	}.Encode()
 }

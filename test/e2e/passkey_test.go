@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -242,40 +241,17 @@ func TestPasskeySignInInChromium(t *testing.T) {
 	})
 
 	// A client's authorization: sign in with the passkey, consent, token, tool.
-	landed := make(chan url.Values, 4)
-	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.URL.Path == "/callback" { // not the browser's favicon request
-			landed <- req.URL.Query()
-		}
-		w.Write([]byte("<html><body>back at the client</body></html>"))
-	}))
-	defer cb.Close()
-	redirect := cb.URL + "/callback"
-	resp, err := http.Post(issuer+"/oauth/register", "application/json",
-		strings.NewReader(`{"client_name":"Passkey Client","redirect_uris":["`+redirect+`"],"token_endpoint_auth_method":"none"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reg struct {
-		ClientID string `json:"client_id"`
-	}
-	json.NewDecoder(resp.Body).Decode(&reg)
-	resp.Body.Close()
-	authorize := func(p pkce) string {
-		return issuer + "/oauth/authorize?" + url.Values{
-			"response_type": {"code"}, "client_id": {reg.ClientID}, "redirect_uri": {redirect}, "code_challenge": {p.challenge},
-			"code_challenge_method": {"S256"}, "resource": {issuer + "/mcp"}, "state": {"pk"},
-		}.Encode()
-	}
+	c := registerBrowserClient(t, issuer, "Passkey Client", "pk", "pk1")
+	authorize := func(p pkce) string { return c.authorize("pk", p) }
 	consent := func(t *testing.T, p pkce) string {
 		t.Helper()
 		if err := chromedp.Do(r.step(), chromedp.WaitVisible(chromedp.CSS(`button[value="allow"]`)), chromedp.Click(chromedp.CSS(`button[value="allow"]`))); err != nil {
 			t.Fatalf("consent: %v\n%s", err, r.page(t))
 		}
 		select {
-		case q := <-landed:
-			tok := tokenRequest(t, issuer, url.Values{"grant_type": {"authorization_code"}, "client_id": {reg.ClientID},
-				"code": {q.Get("code")}, "redirect_uri": {redirect}, "code_verifier": {p.verifier}, "resource": {issuer + "/mcp"}})
+		case q := <-c.landed:
+			tok := tokenRequest(t, issuer, url.Values{"grant_type": {"authorization_code"}, "client_id": {c.id},
+				"code": {q.Get("code")}, "redirect_uri": {c.redirect}, "code_verifier": {p.verifier}, "resource": {issuer + "/mcp"}})
 			if tok.Status != http.StatusOK || !strings.HasPrefix(tok.Access, "mgo_at_") {
 				t.Fatalf("exchange: %+v", tok)
 			}
